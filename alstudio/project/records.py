@@ -1,0 +1,134 @@
+"""Plain records the project hands out: no SQL, no sqlite rows leak past this package."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_COLOURS = (
+    "#4e9a06", "#cc3e3e", "#3465a4", "#c4a000", "#75507b", "#06989a", "#ce5c00", "#8f5902",
+    "#888a85",
+)
+
+
+@dataclass(frozen=True)
+class ClassSpec:
+    """A class as the user defines it: a name, a shortcut key and a display colour."""
+
+    name: str
+    shortcut: str | None = None
+    colour: str | None = None
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    id: int
+    name: str
+    shortcut: str | None
+    colour: str
+    position: int
+
+
+@dataclass(frozen=True)
+class Annotator:
+    id: int
+    name: str
+    role: str
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """An item ready to be stored: paths already relative to its dataset root."""
+
+    path: str
+    kind: str
+    files: tuple[str, ...]
+    member: str | None
+    content_hash: str
+    split: str
+    modality: str | None
+    shape: tuple[int, ...]
+    spacing: tuple[float, ...] | None
+    series_uid: str | None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    reference_label: int | None = None
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    dataset_root: str
+    path: str
+    kind: str
+    files: tuple[str, ...]
+    member: str | None
+    content_hash: str
+    split: str
+    modality: str | None
+    shape: tuple[int, ...]
+    spacing: tuple[float, ...] | None
+    series_uid: str | None
+    metadata: dict[str, Any]
+    reference_label: int | None
+
+    @property
+    def is_volume(self) -> bool:
+        return len(self.shape) == 3 and self.shape[-1] not in (3, 4)
+
+
+@dataclass(frozen=True)
+class LabelEvent:
+    id: int
+    item_id: int
+    annotator: str
+    decision: str  # 'label' | 'skip' | 'unsure'
+    class_name: str | None
+    started_at: str | None
+    submitted_at: str
+    seconds_spent: float | None
+    note: str | None
+    retracted: bool
+
+
+@dataclass(frozen=True)
+class ItemLabel:
+    """Where an item stands now: each annotator's latest decision and their agreement."""
+
+    item_id: int
+    by_annotator: dict[str, str]  # annotator -> class name, or 'skip' / 'unsure'
+    consensus: str | None  # the class all class-giving annotators agree on; None if they differ
+    disagreement: bool
+
+
+@dataclass(frozen=True)
+class QueueEntry:
+    item_id: int
+    rank: int
+    score: float | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class RoundInfo:
+    id: int
+    number: int
+    strategy: str
+    params: dict[str, Any]
+    seed: int | None
+    checkpoint_id: int | None
+    labels_used: int
+    metrics: dict[str, Any]
+    explanation: str
+    device: str | None
+    started_at: str
+    finished_at: str
+
+
+@dataclass(frozen=True)
+class CheckpointBlob:
+    id: int
+    architecture: str
+    hyperparameters: dict[str, Any]
+    metrics: dict[str, Any]
+    digest: str
+    weights: bytes

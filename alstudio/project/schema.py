@@ -1,0 +1,142 @@
+"""The project file's schema, as a baseline plus numbered migrations.
+
+A new project is created by running the version-1 baseline and then every migration in order,
+so each migration is exercised every time a project is created, not only on the rare day a
+user opens an old file. ``SCHEMA_VERSION`` is the number of the last migration.
+
+Rules the schema keeps:
+
+* Labels are *events*; nothing is ever overwritten. The current label, the history, the
+  disagreement and the time statistics are all queries over ``label_events``.
+* ``items`` hold paths relative to a recorded dataset root and a content hash. Pixel data and
+  patient identifiers stay in the user's files: there is no column for a patient name, ID or
+  birth date, and the readers pass only an allow-list of tags into ``metadata``.
+* Model weights live in ``checkpoints.weights`` as safetensors bytes, never pickles.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+BASELINE_V1 = """
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE classes (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    shortcut TEXT,
+    colour TEXT NOT NULL,
+    position INTEGER NOT NULL UNIQUE
+);
+CREATE TABLE annotators (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    role TEXT NOT NULL DEFAULT 'annotator'
+        CHECK (role IN ('annotator', 'adjudicator', 'simulator')),
+    created_at TEXT NOT NULL
+);
+CREATE TABLE datasets (
+    id INTEGER PRIMARY KEY,
+    root TEXT NOT NULL UNIQUE,
+    added_at TEXT NOT NULL
+);
+CREATE TABLE items (
+    id INTEGER PRIMARY KEY,
+    dataset_id INTEGER NOT NULL REFERENCES datasets(id),
+    path TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    files TEXT NOT NULL,
+    member TEXT,
+    content_hash TEXT NOT NULL UNIQUE,
+    split TEXT NOT NULL CHECK (split IN ('pool', 'test')),
+    modality TEXT,
+    shape TEXT NOT NULL,
+    spacing TEXT,
+    series_uid TEXT,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    reference_label INTEGER,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX items_split ON items(split);
+CREATE TABLE label_events (
+    id INTEGER PRIMARY KEY,
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+    decision TEXT NOT NULL CHECK (decision IN ('label', 'skip', 'unsure')),
+    class_id INTEGER REFERENCES classes(id),
+    started_at TEXT,
+    submitted_at TEXT NOT NULL,
+    seconds_spent REAL,
+    note TEXT,
+    CHECK ((decision = 'label') = (class_id IS NOT NULL))
+);
+CREATE INDEX label_events_item ON label_events(item_id);
+CREATE TABLE checkpoints (
+    id INTEGER PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    architecture TEXT NOT NULL,
+    hyperparameters TEXT NOT NULL DEFAULT '{}',
+    metrics TEXT NOT NULL DEFAULT '{}',
+    digest TEXT NOT NULL,
+    weights BLOB NOT NULL
+);
+CREATE TABLE rounds (
+    id INTEGER PRIMARY KEY,
+    number INTEGER NOT NULL UNIQUE,
+    strategy TEXT NOT NULL,
+    params TEXT NOT NULL DEFAULT '{}',
+    seed INTEGER,
+    checkpoint_id INTEGER REFERENCES checkpoints(id),
+    labels_used INTEGER NOT NULL,
+    metrics TEXT NOT NULL DEFAULT '{}',
+    explanation TEXT NOT NULL DEFAULT '',
+    device TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL
+);
+CREATE TABLE queue (
+    round_id INTEGER NOT NULL REFERENCES rounds(id),
+    item_id INTEGER NOT NULL REFERENCES items(id),
+    rank INTEGER NOT NULL,
+    score REAL,
+    reason TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (round_id, rank),
+    UNIQUE (round_id, item_id)
+);
+"""
+
+
+def _v2_undo_and_audit(conn: sqlite3.Connection) -> None:
+    """Undo as an event, and an audit log.
+
+    Undo must not delete a label (events are append-only), so an undo appends a retraction
+    that points at the event it takes back. The audit log records who did what to the project
+    (imports, rounds, exports, migrations): the trail a clinical study has to keep.
+    """
+    for statement in (
+        """CREATE TABLE label_retractions (
+            event_id INTEGER PRIMARY KEY REFERENCES label_events(id),
+            annotator_id INTEGER NOT NULL REFERENCES annotators(id),
+            retracted_at TEXT NOT NULL
+        )""",
+        """CREATE TABLE audit_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            details TEXT NOT NULL DEFAULT '{}'
+        )""",
+        "CREATE INDEX label_events_annotator ON label_events(annotator_id, id)",
+    ):
+        conn.execute(statement)
+
+
+# version reached -> step from the version before it
+MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    2: _v2_undo_and_audit,
+}
+
+SCHEMA_VERSION = max(MIGRATIONS)

@@ -106,6 +106,7 @@ class QueueEntry:
     rank: int
     score: float | None
     reason: str
+    probs: tuple[float, ...] | None = None  # the model's class probabilities, class order
 
 
 @dataclass(frozen=True)

@@ -75,8 +75,11 @@ class RoundsMixin(ProjectBase):
                  started_at, utc_now()))
             round_id = int(cur.lastrowid)
             self.db.conn.executemany(
-                "INSERT INTO queue(round_id, item_id, rank, score, reason) VALUES (?,?,?,?,?)",
-                [(round_id, e.item_id, e.rank, e.score, e.reason) for e in queue])
+                "INSERT INTO queue(round_id, item_id, rank, score, reason, probs) "
+                "VALUES (?,?,?,?,?,?)",
+                [(round_id, e.item_id, e.rank, e.score, e.reason,
+                  json.dumps([round(float(p), 6) for p in e.probs]) if e.probs else None)
+                 for e in queue])
             self.db.conn.execute(
                 "INSERT INTO audit_log(at, actor, action, details) VALUES (?,?,?,?)",
                 (utc_now(), "alstudio", "round",
@@ -100,9 +103,10 @@ class RoundsMixin(ProjectBase):
         return _row_to_round(row) if row else None
 
     def queue(self, round_id: int) -> list[QueueEntry]:
-        return [QueueEntry(item_id=r[0], rank=r[1], score=r[2], reason=r[3])
+        return [QueueEntry(item_id=r[0], rank=r[1], score=r[2], reason=r[3],
+                           probs=tuple(json.loads(r[4])) if r[4] else None)
                 for r in self.db.execute(
-                    "SELECT item_id, rank, score, reason FROM queue WHERE round_id = ? "
+                    "SELECT item_id, rank, score, reason, probs FROM queue WHERE round_id = ? "
                     "ORDER BY rank", (round_id,))]
 
     def checkpoint(self, checkpoint_id: int) -> CheckpointBlob:

@@ -134,9 +134,19 @@ def _v2_undo_and_audit(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v3_queue_predictions(conn: sqlite3.Connection) -> None:
+    """The model's class probabilities for each queued item.
+
+    Blind mode hides them until the annotator has labeled; afterwards the label panel can show
+    what the model thought, which is also the raw material of the disagreement view.
+    """
+    conn.execute("ALTER TABLE queue ADD COLUMN probs TEXT")
+
+
 # version reached -> step from the version before it
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: _v2_undo_and_audit,
+    3: _v3_queue_predictions,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -35,10 +35,12 @@ def _save(project: Project, queue: list[QueueEntry], **extra) -> object:
 
 def test_round_with_queue_and_checkpoint(stocked: Project) -> None:
     weights = b"safetensors-bytes"
-    info = _save(stocked, [QueueEntry(2, 0, 0.9, "entropy 0.69"), QueueEntry(1, 1, 0.5, "")],
+    info = _save(stocked, [QueueEntry(2, 0, 0.9, "entropy 0.69", (0.25, 0.75)), QueueEntry(1, 1, 0.5, "")],
                  checkpoint={"architecture": "small_cnn", "digest": "abc", "weights": weights})
     assert info.number == 1 and stocked.latest_round().id == info.id
-    assert [e.item_id for e in stocked.queue(info.id)] == [2, 1]
+    queue = stocked.queue(info.id)
+    assert [e.item_id for e in queue] == [2, 1]
+    assert queue[0].probs == (0.25, 0.75) and queue[1].probs is None
     assert stocked.checkpoint(info.checkpoint_id).weights == weights
     second = _save(stocked, [QueueEntry(3, 0, None, "")])
     assert second.number == 2 and second.checkpoint_id is None

@@ -1,0 +1,122 @@
+"""The corner text over the scan: what the reader needs, and never who the patient is.
+
+The viewer composes the overlay only from values it computed itself (modality, size, spacing,
+slice, window, zoom, cursor value) and from the caller's ``extra`` text, which is filtered
+through :data:`ALLOWED_KEYS`. Nothing here reads file metadata, so a DICOM header's
+PatientName, PatientID, birth date or institution can never reach the screen through the
+viewer, even by a caller passing a metadata dict by mistake. File names and paths are not on
+the list either: sites do name files after patients.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QFontMetricsF, QPainter
+
+from alstudio.gui.viewer import colour
+
+logger = logging.getLogger(__name__)
+
+#: Caller keys shown in the top-right corner, in this order; everything else is dropped.
+ALLOWED_KEYS: tuple[str, ...] = (
+    "item", "split", "round", "rank", "score", "reason", "strategy",
+    "label", "prediction", "confidence", "annotator",
+)
+#: Longest value shown for a caller key; a reason string must not cover the scan.
+MAX_VALUE_CHARS = 48
+#: Gap between the overlay and the widget edges, logical pixels.
+MARGIN = 8.0
+
+
+@dataclass
+class OverlayText:
+    """Four corners of lines, top to bottom. Bottom corners grow upwards from the edge."""
+
+    top_left: list[str] = field(default_factory=list)
+    top_right: list[str] = field(default_factory=list)
+    bottom_left: list[str] = field(default_factory=list)
+    bottom_right: list[str] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        return [*self.top_left, *self.top_right, *self.bottom_left, *self.bottom_right]
+
+    def text(self) -> str:
+        """All lines as one string (what tests search for forbidden values)."""
+        return "\n".join(self.lines())
+
+
+def allowed_extra(extra: dict[str, object] | None) -> list[str]:
+    """``"key value"`` lines for the whitelisted caller keys, in :data:`ALLOWED_KEYS` order."""
+    if not extra:
+        return []
+    dropped = sorted(k for k in extra if k not in ALLOWED_KEYS)
+    if dropped:
+        logger.debug("overlay: ignoring keys not on the whitelist: %s", ", ".join(dropped))
+    lines = []
+    for key in ALLOWED_KEYS:
+        if key in extra and extra[key] is not None and str(extra[key]) != "":
+            value = " ".join(str(extra[key]).split())
+            if len(value) > MAX_VALUE_CHARS:
+                value = value[: MAX_VALUE_CHARS - 1] + "…"
+            lines.append(f"{key} {value}")
+    return lines
+
+
+def format_size(shape: tuple[int, ...], is_rgb: bool) -> str:
+    """Columns × rows (× slices): the order a reader says "512 by 512 by 120"."""
+    dims = shape[:-1] if is_rgb else shape
+    dims = tuple(reversed(dims[-2:])) + tuple(dims[:-2])
+    return "×".join(str(d) for d in dims)
+
+
+def format_spacing(spacing: tuple[float, ...] | None) -> str | None:
+    """Spacing in the same column, row (, slice) order as :func:`format_size`."""
+    if not spacing:
+        return None
+    ordered = tuple(reversed(spacing[-2:])) + tuple(spacing[:-2])
+    return "×".join(f"{s:.3g}" for s in ordered) + " mm"
+
+
+def format_value(value: float | tuple[float, ...]) -> str:
+    """A pixel value as a reader expects: integers plainly, others to 4 significant digits."""
+    if isinstance(value, tuple):
+        return " ".join(f"{name} {v:.0f}" for name, v in zip("RGB", value, strict=False))
+    if value != value:  # NaN
+        return "NaN"
+    if abs(value) < 1e7 and float(value).is_integer():
+        return f"{int(value)}"
+    return f"{value:.4g}"
+
+
+def format_number(value: float) -> str:
+    """Window centre/width: whole numbers for HU-like ranges, more digits for small ranges."""
+    if abs(value) >= 100 or float(value).is_integer():
+        return f"{value:.0f}"
+    return f"{value:.4g}"
+
+
+def paint_overlay(painter: QPainter, rect: QRectF, text: OverlayText) -> None:
+    """Draw the four corners with a one-pixel dark shadow, so grey text reads over bone."""
+    metrics = QFontMetricsF(painter.font())
+    step = metrics.lineSpacing()
+    inner = rect.adjusted(MARGIN, MARGIN - 2.0, -MARGIN, -MARGIN + 2.0)
+
+    def draw(lines: list[str], top: bool, left: bool) -> None:
+        flags = Qt.AlignmentFlag.AlignLeft if left else Qt.AlignmentFlag.AlignRight
+        flags |= Qt.AlignmentFlag.AlignTop
+        y = inner.top() if top else inner.bottom() - step * len(lines)
+        for line in lines:
+            box = QRectF(inner.left(), y, inner.width(), step)
+            painter.setPen(colour.OVERLAY_SHADOW)
+            painter.drawText(box.translated(QPointF(1.0, 1.0)), int(flags), line)
+            painter.setPen(colour.OVERLAY_TEXT)
+            painter.drawText(box, int(flags), line)
+            y += step
+
+    draw(text.top_left, True, True)
+    draw(text.top_right, True, False)
+    draw(text.bottom_left, False, True)
+    draw(text.bottom_right, False, False)

@@ -1,0 +1,130 @@
+"""Turn the indexed DICOM files of one folder into items: volumes, multi-frames, images.
+
+Grouping rule (documented for users in the import dialog's help):
+
+* Files are grouped by **folder and SeriesInstanceUID**. Staying within a folder keeps
+  discovery streaming (a folder is finished before the next starts) and means two copies of
+  one series in two folders are two items, which the project then flags as duplicates by
+  content hash instead of silently merging them.
+* Within a series, single-frame greyscale files with the same rows/columns, orientation
+  and pixel spacing form a candidate stack. A stack of two or more files whose positions,
+  projected on the slice normal, are all **distinct** becomes one ``dicom-series`` volume,
+  slices in ascending order along the normal (see :mod:`dicom_geometry`).
+* A stack with a repeated position (the same slice in several transfer syntaxes, diffusion
+  directions, echoes or time points at one position) is not a volume: each file becomes
+  its own ``dicom`` item. So does any file that fits no stack (a different size or
+  orientation, colour, or a localizer among axial slices).
+* Without ImagePositionPatient, cross-sectional files (CT, MR, PT, NM) are stacked by
+  SliceLocation, or failing that by InstanceNumber, again only when all values differ.
+* Multi-frame files (NumberOfFrames > 1) are always one ``dicom`` item each: a volume of
+  frames (enhanced MR/CT, RT dose, NM) or a cine loop.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from alstudio.datasets._common import sha256_of_hashes
+from alstudio.datasets.dicom_geometry import StackOrder, order_by_position, order_by_scalar
+from alstudio.datasets.dicom_index import DicomHeader
+from alstudio.datasets.records import KIND_DICOM, KIND_DICOM_SERIES, ScanRecord, ScanSource
+
+#: Modalities whose files without positions may still be slices of one volume.
+CROSS_SECTIONAL = {"CT", "MR", "PT", "NM"}
+
+
+def single_record(header: DicomHeader) -> ScanRecord:
+    """One file, one item: a 2D image, or a volume/cine when it has several frames."""
+    shape: tuple[int, ...] = (header.rows, header.cols)
+    spacing: tuple[float, ...] | None = header.pixel_spacing
+    if header.frames > 1:
+        shape = (header.frames, *shape)
+        if spacing is not None and header.slice_spacing is not None:
+            spacing = (header.slice_spacing, *spacing)
+        else:
+            spacing = None
+    if header.is_rgb:
+        shape = (*shape, 3)
+    metadata = dict(header.metadata)
+    if header.slice_spacing_irregular:
+        metadata["slice_spacing_irregular"] = 1
+    return ScanRecord(
+        source=ScanSource(KIND_DICOM, (header.path,)),
+        content_hash=header.sha256,
+        modality=header.modality,
+        shape=shape,
+        spacing=spacing,
+        series_uid=header.series_uid,
+        metadata=metadata,
+    )
+
+
+def _stack_key(header: DicomHeader) -> tuple:
+    iop = tuple(round(v, 3) + 0.0 for v in header.orientation) if header.orientation else None
+    ps = tuple(round(v, 4) for v in header.pixel_spacing) if header.pixel_spacing else None
+    return (header.rows, header.cols, iop, ps, header.position is None)
+
+
+def _order(stack: list[DicomHeader]) -> tuple[StackOrder, float | None] | None:
+    """Slice order and slice spacing (mm) of a candidate stack, or ``None``."""
+    first = stack[0]
+    if first.orientation is not None and all(h.position is not None for h in stack):
+        order = order_by_position([h.position for h in stack], first.orientation)
+        return (order, order.spacing) if order else None
+    if any(h.position is not None for h in stack) or first.modality not in CROSS_SECTIONAL:
+        return None
+    if all(h.slice_location is not None for h in stack):
+        order = order_by_scalar([h.slice_location for h in stack])
+        return (order, order.spacing) if order else None
+    if all(h.instance_number is not None for h in stack):
+        order = order_by_scalar([h.instance_number for h in stack])
+        # instance numbers count slices, not millimetres: trust the stated spacing
+        return (order, first.slice_spacing) if order else None
+    return None
+
+
+def series_record(stack: list[DicomHeader], order: StackOrder,
+                  slice_spacing: float | None) -> ScanRecord:
+    """Several single-frame files stacked into one volume item."""
+    ordered = [stack[i] for i in order.order]
+    centre = ordered[len(ordered) // 2]
+    spacing = None
+    if centre.pixel_spacing is not None and slice_spacing is not None:
+        spacing = (slice_spacing, *centre.pixel_spacing)
+    metadata = dict(centre.metadata)
+    metadata["slices"] = len(ordered)
+    if order.irregular:
+        metadata["slice_spacing_irregular"] = 1
+    return ScanRecord(
+        source=ScanSource(KIND_DICOM_SERIES, tuple(h.path for h in ordered)),
+        content_hash=sha256_of_hashes([h.sha256 for h in ordered]),
+        modality=centre.modality,
+        shape=(len(ordered), centre.rows, centre.cols),
+        spacing=spacing,
+        series_uid=centre.series_uid,
+        metadata=metadata,
+    )
+
+
+def group_folder(headers: Iterable[DicomHeader]) -> list[ScanRecord]:
+    """Records for the DICOM images of one folder, ordered by their first file's path."""
+    by_series: dict[str | None, list[DicomHeader]] = defaultdict(list)
+    records: list[ScanRecord] = []
+    for header in headers:
+        if header.series_uid is None or not header.stackable:
+            records.append(single_record(header))
+        else:
+            by_series[header.series_uid].append(header)
+    for members in by_series.values():
+        stacks: dict[tuple, list[DicomHeader]] = defaultdict(list)
+        for header in members:
+            stacks[_stack_key(header)].append(header)
+        for stack in stacks.values():
+            result = _order(stack) if len(stack) > 1 else None
+            if result is None:
+                records.extend(single_record(h) for h in stack)
+            else:
+                records.append(series_record(stack, *result))
+    records.sort(key=lambda r: min(r.source.files))
+    return records

@@ -1,0 +1,175 @@
+"""Find the scans in files and folders, cheaply, from headers only.
+
+Walk: every given file, and every file under every given folder, recursively, in sorted
+order, one folder at a time (a folder's DICOM files are grouped into series when the folder
+is done; see :mod:`dicom_series`). What is found is decided by content, not by name:
+a DICM preamble or a bare DICOM stream, a PNG/JPEG/TIFF signature; only NIfTI (``.nii``,
+``.nii.gz``) and ``.npz`` are recognised by their suffix.
+
+Quietly ignored (never reported): hidden files and folders (a leading dot),
+``__pycache__``, documentation next to data (README, LICENSE/LICENCE, COPYING, MANIFEST,
+CHANGELOG, NOTICE, AUTHORS, with any extension), ``Thumbs.db``/``desktop.ini``, and JSON
+sidecars named like a NIfTI file in the same folder (BIDS ``sub-01_T1w.json``). Every other
+file that is not a scan is reported as a :class:`SkippedFile` with a one-line reason, so the
+user can see why a file they expected was not imported.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+from alstudio.datasets._common import captured_warnings, one_line
+from alstudio.datasets.dicom_index import DicomHeader, index_file, looks_like_dicom
+from alstudio.datasets.dicom_series import group_folder
+from alstudio.datasets.nifti import discover_nifti, is_nifti_name
+from alstudio.datasets.npz import iter_npz
+from alstudio.datasets.raster import NOT_RASTER, RASTER_SUFFIXES, discover_raster, is_raster_magic
+from alstudio.datasets.records import NOT_A_SCAN, ScanRecord, SkippedFile
+from alstudio.jobs import CancelToken, ProgressCallback, Throttle, check, report
+
+logger = logging.getLogger(__name__)
+
+PHASE = "indexing"
+DICOM_SUFFIXES = (".dcm", ".dicom", ".dic", ".ima")
+_DOC_STEMS = {"README", "LICENSE", "LICENCE", "COPYING", "MANIFEST", "CHANGELOG", "NOTICE",
+              "AUTHORS"}
+_SYSTEM_FILES = {"thumbs.db", "desktop.ini"}
+_HEAD = 132  # enough for the DICOM preamble and every image signature we test
+
+
+def is_ignored(name: str, siblings: set[str]) -> bool:
+    """True for files discovery skips silently (see the module docs for the rule)."""
+    if name.startswith(".") or name.lower() in _SYSTEM_FILES:
+        return True
+    if name.split(".", 1)[0].upper() in _DOC_STEMS:
+        return True
+    if name.lower().endswith(".json"):
+        stem = name[: -len(".json")]
+        return f"{stem}.nii" in siblings or f"{stem}.nii.gz" in siblings
+    return False
+
+
+def _walk_folder(folder: str) -> Iterator[tuple[str, list[str]]]:
+    for root, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+        yield root, sorted(files)
+
+
+def _batches(paths: Sequence[Path | str]) -> Iterator[tuple[str, list[str]] | SkippedFile]:
+    """(folder, file names) batches in walk order; explicit files grouped by folder."""
+    seen: set[str] = set()
+    loose: dict[str, list[str]] = {}
+    for raw in paths:
+        path = os.path.abspath(os.fspath(raw))
+        if path in seen:
+            continue
+        seen.add(path)
+        if os.path.isdir(path):
+            yield from _walk_folder(path)
+        elif os.path.isfile(path):
+            folder, name = os.path.split(path)
+            loose.setdefault(folder, []).append(name)
+        else:
+            yield SkippedFile(path, "not found")
+    for folder in sorted(loose):
+        yield folder, sorted(loose[folder])
+
+
+def _unrecognised_reason(name: str) -> str:
+    lower = name.lower()
+    if lower.endswith(DICOM_SUFFIXES):
+        return "not a DICOM file"
+    if lower.endswith(RASTER_SUFFIXES):
+        return NOT_RASTER
+    return NOT_A_SCAN
+
+
+def _index_one(path: str, name: str,
+               dicoms: list[DicomHeader]) -> Iterator[ScanRecord | SkippedFile]:
+    """Records for one file; DICOM headers go to ``dicoms`` for grouping at folder end."""
+    lower = name.lower()
+    if lower.endswith(".npz") and os.path.getsize(path) > 0:
+        with open(path, "rb") as handle:
+            valid = handle.read(2) == b"PK"
+        if valid:
+            yield from iter_npz(path)  # streamed: an archive may hold 100k images
+        else:
+            yield SkippedFile(path, "not a valid .npz archive")
+        return
+    # Third-party readers warn about odd files, also lazily when a tag is first read, so
+    # the whole file is handled inside the capture (and nothing is yielded inside it).
+    with captured_warnings():
+        result = _index_single(path, name)
+    if isinstance(result, DicomHeader):
+        dicoms.append(result)
+    else:
+        yield result
+
+
+def _index_single(path: str, name: str) -> ScanRecord | SkippedFile | DicomHeader:
+    if os.path.getsize(path) == 0:
+        return SkippedFile(path, "empty file (0 bytes)")
+    if is_nifti_name(name):
+        return discover_nifti(path)
+    data = None
+    with open(path, "rb") as handle:
+        head = handle.read(_HEAD)
+        # DICM first: a DICOM preamble may itself carry a TIFF signature (dual format files)
+        is_dicom = head[128:132] == b"DICM" or (not is_raster_magic(head)
+                                                and looks_like_dicom(head))
+        if is_dicom:  # one read: the bytes are both hashed and parsed
+            data = head + handle.read()
+    if data is not None:
+        return index_file(path, data)
+    if is_raster_magic(head):
+        return discover_raster(path)
+    return SkippedFile(path, _unrecognised_reason(name))
+
+
+def _count(batches: list[tuple[str, list[str]] | SkippedFile]) -> int:
+    return sum(len(b[1]) if isinstance(b, tuple) else 1 for b in batches)
+
+
+def discover(paths: Sequence[Path | str], progress: ProgressCallback | None = None,
+             cancel: CancelToken | None = None) -> Iterator[ScanRecord | SkippedFile]:
+    """Yield one :class:`ScanRecord` per item and one :class:`SkippedFile` per rejected file.
+
+    Headers only: pixels are not decoded (see :func:`alstudio.datasets.verify`). Never
+    raises for a bad file; raises :class:`~alstudio.errors.Cancelled` when ``cancel`` is
+    set (checked before every file). Progress: phase ``"indexing"``, files done of total.
+    """
+    batches = list(_batches(paths))
+    total = _count(batches)
+    done = 0
+    throttle = Throttle()
+    report(progress, PHASE, 0, total)
+    for batch in batches:
+        if isinstance(batch, SkippedFile):
+            done += 1
+            yield batch
+            continue
+        folder, names = batch
+        siblings = set(names)
+        dicoms: list[DicomHeader] = []
+        for name in names:
+            check(cancel)
+            done += 1
+            if is_ignored(name, siblings):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                yield from _index_one(path, name, dicoms)
+            except OSError as exc:
+                yield SkippedFile(path, f"cannot open: {exc.strerror or one_line(exc)}")
+            except Exception as exc:  # a reader bug must not stop an import of 10k files
+                logger.debug("unexpected failure indexing %s", path, exc_info=True)
+                yield SkippedFile(path, f"cannot read: {one_line(exc)}")
+            if throttle.ready():
+                report(progress, PHASE, done, total, folder)
+        if dicoms:
+            yield from group_folder(dicoms)
+    report(progress, PHASE, done, total)
+

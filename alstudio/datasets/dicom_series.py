@@ -15,7 +15,7 @@ Grouping rule (documented for users in the import dialog's help):
   its own ``dicom`` item. So does any file that fits no stack (a different size or
   orientation, colour, or a localizer among axial slices).
 * Without ImagePositionPatient, cross-sectional files (CT, MR, PT, NM) are stacked by
-  SliceLocation, or failing that by InstanceNumber, again only when all values differ.
+  SliceLocation if all values differ, else by InstanceNumber if all of those differ.
 * Multi-frame files (NumberOfFrames > 1) are always one ``dicom`` item each: a volume of
   frames (enhanced MR/CT, RT dose, NM) or a cine loop.
 """
@@ -76,7 +76,8 @@ def _order(stack: list[DicomHeader]) -> tuple[StackOrder, float | None] | None:
         return None
     if all(h.slice_location is not None for h in stack):
         order = order_by_scalar([h.slice_location for h in stack])
-        return (order, order.spacing) if order else None
+        if order is not None:
+            return order, order.spacing
     if all(h.instance_number is not None for h in stack):
         order = order_by_scalar([h.instance_number for h in stack])
         # instance numbers count slices, not millimetres: trust the stated spacing

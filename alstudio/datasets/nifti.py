@@ -17,15 +17,18 @@ Files with more non-trivial dimensions, CIFTI files and RGB-typed NIfTI are skip
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import nibabel as nib
 import numpy as np
+from nibabel.filebasedimages import ImageFileError
 from nibabel.orientations import apply_orientation, io_orientation
 
-from alstudio.datasets._common import captured_warnings, sha256_file
+from alstudio.datasets._common import captured_warnings, one_line, sha256_file
 from alstudio.datasets._image import build_image
 from alstudio.datasets.records import KIND_NIFTI, ScanImage, ScanRecord, ScanSource, SkippedFile
+from alstudio.errors import ScanReadError
 
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
 _VIEWS = ("sagittal", "coronal", "axial")  # indexed by canonical slice axis (R, A, S)
@@ -48,8 +51,13 @@ class _View:
 
 
 def _open(path: str) -> nib.Nifti1Image | SkippedFile:
-    with captured_warnings():
-        image = nib.load(path)
+    try:
+        with captured_warnings():
+            image = nib.load(path)
+    except ImageFileError:
+        return SkippedFile(path, "cannot decode: not a valid NIfTI file")
+    except (OSError, EOFError, ValueError, zlib.error) as exc:  # bad gzip, short header
+        return SkippedFile(path, f"cannot decode: {one_line(exc)}")
     if type(image) not in (nib.Nifti1Image, nib.Nifti2Image):
         return SkippedFile(path, f"not a NIfTI volume ({type(image).__name__})")
     return image
@@ -121,10 +129,10 @@ def read_nifti(path: str) -> ScanImage:
     """Pixels of a NIfTI file, reoriented for display as described in the module docs."""
     image = _open(path)
     if isinstance(image, SkippedFile):
-        raise ValueError(image.reason)
+        raise ScanReadError(path, image.reason)
     view = _view(image, path)
     if isinstance(view, SkippedFile):
-        raise ValueError(view.reason)
+        raise ScanReadError(path, view.reason)
     ndim = len(image.shape)
     index = (slice(None),) * min(ndim, 3) + (0,) * max(ndim - 3, 0)
     with captured_warnings():

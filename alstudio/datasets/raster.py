@@ -51,15 +51,17 @@ def _bits(image: Image.Image) -> int:
 def discover_raster(path: str) -> ScanRecord | SkippedFile:
     """Record of a PNG/JPEG/TIFF from its header; Pillow's ``verify`` checks the data."""
     try:
-        with captured_warnings(), Image.open(path) as image:
-            width, height = image.size
-            grey = _is_grey(image)
-            fmt = image.format or "?"
-            mode = image.mode
-            bits = _bits(image)
-            pages = int(getattr(image, "n_frames", 1) or 1)
-            exif_orientation = image.getexif().get(0x0112) if fmt != "PNG" else None
-            image.verify()
+        with captured_warnings():
+            with Image.open(path) as image:  # verify() must come first, on a fresh open
+                image.verify()
+            with Image.open(path) as image:
+                width, height = image.size
+                grey = _is_grey(image)
+                fmt = image.format or "?"
+                mode = image.mode
+                bits = _bits(image)
+                pages = int(getattr(image, "n_frames", 1) or 1)
+                exif_orientation = image.getexif().get(0x0112) if fmt != "PNG" else None
     except UnidentifiedImageError:
         return SkippedFile(path, "cannot decode: not a readable PNG/JPEG/TIFF image")
     except Exception as exc:  # Pillow raises OSError, SyntaxError, ValueError ...

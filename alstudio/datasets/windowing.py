@@ -99,7 +99,8 @@ def apply_window(array: np.ndarray, centre: float, width: float,
     out = np.subtract(array, offset, dtype=np.float32)
     out *= scale
     np.clip(out, 0.0, 255.0, out=out)
-    if invert:
-        np.subtract(255.0, out, out=out)
     out += 0.5  # round to nearest on the cast below
-    return out.astype(np.uint8)
+    grey = out.astype(np.uint8)
+    if invert:
+        np.subtract(np.uint8(255), grey, out=grey)
+    return grey

@@ -1,0 +1,133 @@
+"""Label panel: what the item is, a button per class, Skip / Unsure, a note, undo and
+navigation, and the model's prediction (blind until labeled).
+
+The buttons show the window's actions (:mod:`alstudio.gui.actions`), so clicking and the key
+press run the same code. Buttons never take keyboard focus: Space or Enter must not press
+whichever button was clicked last.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QSizePolicy,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from alstudio.gui.actions import Actions
+from alstudio.gui.prediction_view import PredictionView
+from alstudio.project import ClassInfo
+
+
+class NoteField(QLineEdit):
+    """A one-line note; Esc or Enter hands the keyboard back to the scan (``done``)."""
+
+    done = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Escape, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.done.emit()
+            event.accept()
+            return
+        super().keyPressEvent(event)
+
+
+def action_button(action: QAction, role: str = "decision") -> QToolButton:
+    button = QToolButton()
+    button.setDefaultAction(action)
+    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+    button.setProperty("role", role)
+    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+    return button
+
+
+class LabelPanel(QWidget):
+    def __init__(self, actions: Actions, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._actions = actions
+        self.item_title = QLabel("No item")
+        self.item_title.setProperty("role", "item-title")
+        self.item_detail = QLabel("")
+        self.item_detail.setProperty("role", "dim")
+        self.item_detail.setWordWrap(True)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+
+        self._class_box = QGroupBox("Label")
+        self._class_grid = QGridLayout(self._class_box)
+        self._class_grid.setSpacing(6)
+        self.class_buttons: list[QToolButton] = []
+        decisions = QHBoxLayout()
+        decisions.addWidget(action_button(actions.skip))
+        decisions.addWidget(action_button(actions.unsure))
+        self._decisions = decisions
+
+        self.note = NoteField()
+        self.note.setPlaceholderText("Note (optional, Ctrl+E; Esc returns to the scan)")
+        self.note.setClearButtonEnabled(True)
+
+        nav = QHBoxLayout()
+        for action in (actions.previous_item, actions.next_item, actions.undo):
+            nav.addWidget(action_button(action, "nav"))
+
+        model_box = QGroupBox("Model")
+        model_layout = QVBoxLayout(model_box)
+        blind = action_button(actions.blind, "toggle")
+        model_layout.addWidget(blind)
+        self.prediction = PredictionView()
+        model_layout.addWidget(self.prediction)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.setSpacing(8)
+        layout.addWidget(self.item_title)
+        layout.addWidget(self.item_detail)
+        layout.addWidget(self.status)
+        layout.addWidget(self._class_box)
+        layout.addWidget(self.note)
+        layout.addLayout(nav)
+        layout.addWidget(model_box)
+        layout.addStretch(1)
+
+    def set_classes(self, classes: list[ClassInfo], actions: list[QAction]) -> None:
+        """A coloured button per class, the key shown first (``1  malignant``)."""
+        for button in self.class_buttons:
+            button.deleteLater()
+        self.class_buttons = []
+        while self._class_grid.count():
+            self._class_grid.takeAt(0)
+        for n, (cls, action) in enumerate(zip(classes, actions, strict=True)):
+            key = action.shortcut().toString(
+                action.shortcut().SequenceFormat.NativeText) or " "
+            action.setIconText(f"{key}   {cls.name}")
+            button = action_button(action, "class")
+            button.setStyleSheet(
+                f"QToolButton {{ border-left: 5px solid {cls.colour}; text-align: left;"
+                " padding: 8px 10px; }")
+            self._class_grid.addWidget(button, n // 2 if len(classes) > 4 else n,
+                                       n % 2 if len(classes) > 4 else 0)
+            self.class_buttons.append(button)
+        self._class_grid.addLayout(self._decisions, self._class_grid.rowCount(), 0, 1, 2)
+
+    def show_item(self, title: str, detail: str) -> None:
+        self.item_title.setText(title)
+        self.item_detail.setText(detail)
+
+    def show_status(self, status: str | None, colour: str | None) -> None:
+        """This annotator's standing decision on the item, or an invitation to give one."""
+        if status is None:
+            self.status.setText("Not labeled yet: press a class key.")
+            self.status.setStyleSheet("")
+        else:
+            tint = colour or "#8a8c91"
+            self.status.setText(f"Your label: <b style='color:{tint}'>{status}</b>"
+                                " (Ctrl+Z undoes)")

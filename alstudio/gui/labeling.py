@@ -1,0 +1,259 @@
+"""The labeling loop: show an item, time it, record the decision, move on.
+
+It ties the viewer, the image prefetcher, the label and queue panels and the active-time
+clock to the session, so that the main window only connects actions to these methods.
+After each decision it advances to the next item this annotator has not decided on, and asks
+the prefetcher for the few after it, so the next scan is already decoded when the key is hit.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QObject, Signal
+
+from alstudio.datasets.item_source import source_for
+from alstudio.datasets.records import ScanSource
+from alstudio.errors import AlstudioError, ScanReadError
+from alstudio.gui.active_time import ActiveTimer
+from alstudio.gui.label_panel import LabelPanel
+from alstudio.gui.queue_panel import QueuePanel
+from alstudio.gui.session import ProjectSession
+from alstudio.gui.viewer import ImagePrefetcher, ScanViewer
+
+log = logging.getLogger(__name__)
+
+LOOK_AHEAD = 4
+
+
+class LabelingController(QObject):
+    """``item_shown(item_id)`` fires when an item's scan is on screen (benchmarks, tests);
+    ``message(text)`` carries short notes for the status bar."""
+
+    item_shown = Signal(int)
+    message = Signal(str)
+
+    def __init__(self, viewer: ScanViewer, prefetcher: ImagePrefetcher, label_panel: LabelPanel,
+                 queue_panel: QueuePanel, timer: ActiveTimer, blind: bool,
+                 parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.viewer = viewer
+        self.prefetcher = prefetcher
+        self.panel = label_panel
+        self.queue = queue_panel
+        self.timer = timer
+        self.blind = blind
+        self.session: ProjectSession | None = None
+        self.current: int | None = None
+        self._displayed: int | None = None
+        prefetcher.ready.connect(self._decoded)
+        prefetcher.failed.connect(self._decode_failed)
+        queue_panel.item_chosen.connect(self.show)
+
+    # -- session ----------------------------------------------------------------------------
+    def set_session(self, session: ProjectSession | None) -> None:
+        self.session = session
+        self.current = self._displayed = None
+        self.prefetcher.clear()
+        self.viewer.clear()
+        self.timer.stop()
+        self.panel.show_item("No item", "")
+        self.panel.show_status(None, None)
+        if session is not None:
+            session.queue_changed.connect(self._queue_changed)
+            first = session.next_unlabeled(None)
+            if first is None and session.entries:
+                first = session.entries[0].item_id
+            if first is not None:
+                self.show(first)
+            else:
+                self.panel.show_item("Nothing to label", "Import scans (Ctrl+I) to begin.")
+
+    # -- showing ----------------------------------------------------------------------------
+    def show(self, item_id: int) -> None:
+        session = self.session
+        if session is None:
+            return
+        if not session.has_item(item_id):
+            self.message.emit(f"There is no item {item_id} in this project.")
+            return
+        self.current = item_id
+        self._displayed = None
+        self.timer.restart()
+        self._describe()
+        self.queue.show_current(item_id)
+        sources = self._sources([item_id, *self._ahead_of(item_id)])
+        if not sources or sources[0][0] != item_id:
+            self.viewer.clear()
+            return
+        image = self.prefetcher.get(item_id)
+        self.prefetcher.request(sources)
+        if image is not None:
+            self._display(item_id)
+        else:
+            self.viewer.clear()
+
+    def _ahead_of(self, item_id: int) -> list[int]:
+        ids = self.queue.visible_ids() or (self.session.queue_ids() if self.session else [])
+        if item_id not in ids:
+            return ids[:LOOK_AHEAD]
+        at = ids.index(item_id)
+        return ids[at + 1:at + 1 + LOOK_AHEAD]
+
+    def _sources(self, ids: list[int]) -> list[tuple[int, ScanSource]]:
+        result = []
+        for item_id in ids:
+            try:
+                result.append((item_id, source_for(self.session.item(item_id))))
+            except ScanReadError as exc:
+                if item_id == self.current:
+                    self.panel.show_item(f"Item {item_id}", f"Cannot show this scan: "
+                                         f"{exc.reason}. You can still skip it (S).")
+        return result
+
+    def _display(self, item_id: int) -> None:
+        image = self.prefetcher.get(item_id)
+        if image is None or item_id != self.current:
+            return
+        self.viewer.set_image(image, self._overlay())
+        self._displayed = item_id
+        self.item_shown.emit(item_id)
+
+    def _decoded(self, item_id: int) -> None:
+        if item_id == self.current and self._displayed != item_id:
+            self._display(item_id)
+
+    def _decode_failed(self, item_id: int, reason: str) -> None:
+        if item_id == self.current:
+            self.panel.show_item(f"Item {item_id}", f"Cannot show this scan: {reason}. "
+                                 "You can still skip it (S).")
+            log.warning("item %d cannot be shown: %s", item_id, reason)
+
+    # -- the describing text ----------------------------------------------------------------
+    def revealed(self) -> bool:
+        """Whether the model's prediction may be shown for the current item."""
+        session = self.session
+        if session is None or self.current is None:
+            return False
+        return not self.blind or session.status(self.current) is not None
+
+    def _describe(self) -> None:
+        session, item_id = self.session, self.current
+        if session is None or item_id is None:
+            return
+        item = session.item(item_id)
+        entry = session.entry(item_id)
+        where = (f"rank {entry.rank} of {len(session.entries)}" if entry is not None
+                 else "not in the current queue")
+        shape = "×".join(str(s) for s in item.shape)
+        detail = f"{item.modality or 'scan'} · {shape} · {item.split} · {where}"
+        if entry is not None and entry.reason:
+            detail += f"\nWhy queued: {entry.reason}"
+        self.panel.show_item(f"Item {item_id}", detail)
+        status = session.status(item_id)
+        colours = {c.name: c.colour for c in session.classes}
+        self.panel.show_status(status, colours.get(status or ""))
+        probs = session.probabilities(item_id)
+        if probs is None:
+            self.panel.prediction.show_none(
+                "No model prediction yet: run a round first (Ctrl+R)." if session.round is None
+                else "No model prediction for this item in the current round.")
+        elif self.revealed():
+            self.panel.prediction.show_probabilities(probs)
+        else:
+            self.panel.prediction.show_hidden()
+
+    def _overlay(self) -> dict[str, object]:
+        session, item_id = self.session, self.current
+        if session is None or item_id is None:
+            return {}
+        entry = session.entry(item_id)
+        overlay: dict[str, object] = {"item": item_id, "split": session.item(item_id).split}
+        if session.round is not None:
+            overlay["round"] = session.round.number
+        if entry is not None:
+            overlay["rank"] = f"{entry.rank}/{len(session.entries)}"
+            if entry.score is not None:
+                overlay["score"] = f"{entry.score:.3f}"
+        status = session.status(item_id)
+        if status:
+            overlay["label"] = status
+        probs = session.probabilities(item_id)
+        if probs and self.revealed():
+            best, p = max(probs, key=lambda pair: pair[1])
+            overlay["prediction"] = best.name
+            overlay["confidence"] = f"{p * 100:.0f}%"
+        return overlay
+
+    def refresh(self) -> None:
+        """Re-describe the current item (after a label, an undo, a new round, blind toggle)."""
+        if self.current is not None:
+            self._describe()
+            if self._displayed == self.current:
+                self.viewer.set_overlay(self._overlay())
+
+    def set_blind(self, blind: bool) -> None:
+        self.blind = blind
+        self.refresh()
+
+    # -- deciding ---------------------------------------------------------------------------
+    def give(self, choice: str) -> None:
+        """Record a class name, 'skip' or 'unsure' for the item on screen, then advance."""
+        session, item_id = self.session, self.current
+        if session is None or item_id is None:
+            return
+        try:
+            session.give(item_id, choice, note=self.panel.note.text(),
+                         seconds_spent=self.timer.seconds(), started_at=self.timer.started_at)
+        except AlstudioError as exc:
+            self.message.emit(str(exc))
+            return
+        self.panel.note.clear()
+        following = session.next_unlabeled(item_id)
+        if following is None:
+            self.refresh()
+            self.timer.stop()
+            self.message.emit("Every queued item has your decision. Run a round (Ctrl+R) "
+                              "for the next batch.")
+            return
+        self.show(following)
+
+    def undo(self) -> None:
+        session = self.session
+        if session is None:
+            return
+        event = session.undo()
+        if event is None:
+            self.message.emit("Nothing to undo.")
+            return
+        self.message.emit(f"Retracted '{event.class_name or event.decision}' on item "
+                          f"{event.item_id}.")
+        self.show(event.item_id)
+
+    def step(self, delta: int) -> None:
+        """Next (+1) or previous (-1) item in the queue as the panel's filter shows it."""
+        ids = self.queue.visible_ids()
+        if not ids:
+            return
+        if self.current not in ids:
+            self.show(ids[0] if delta > 0 else ids[-1])
+            return
+        at = ids.index(self.current) + delta
+        if 0 <= at < len(ids):
+            self.show(ids[at])
+
+    def next_unlabeled(self) -> None:
+        if self.session is not None:
+            following = self.session.next_unlabeled(self.current)
+            if following is not None:
+                self.show(following)
+            else:
+                self.message.emit("No queued item is left without your decision.")
+
+    def _queue_changed(self) -> None:
+        if self.current is None and self.session is not None:
+            following = self.session.next_unlabeled(None)
+            if following is not None:
+                self.show(following)
+                return
+        self.refresh()

@@ -1,0 +1,393 @@
+"""The main window: wiring only. Each panel, dialog and job lives in its own module; this one
+creates them, connects actions to them, and switches between the start page and a project.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from alstudio import __version__
+from alstudio.errors import AlstudioError
+from alstudio.gui import projects
+from alstudio.gui.actions import Actions, class_actions
+from alstudio.gui.active_time import ActiveTimer
+from alstudio.gui.error_path import log_file, report_error
+from alstudio.gui.import_dialog import ImportDialog
+from alstudio.gui.label_panel import LabelPanel
+from alstudio.gui.labeling import LabelingController
+from alstudio.gui.menus import Menus
+from alstudio.gui.queue_panel import QueuePanel
+from alstudio.gui.round_dialog import RoundDialog
+from alstudio.gui.rounds import RoundRequest, RoundRunner, device_job, engine_available, options_job
+from alstudio.gui.session import ProjectSession
+from alstudio.gui.settings import AppSettings
+from alstudio.gui.shortcut_sheet import ShortcutSheet
+from alstudio.gui.start_page import StartPage
+from alstudio.gui.status_bar import StatusBar
+from alstudio.gui.theme import apply_theme, current_theme
+from alstudio.gui.viewer import ImagePrefetcher, PresetComboBox, ScanViewer, build_preset_menu
+from alstudio.gui.worker import Worker, shutdown_workers
+from alstudio.paths import log_dir
+from alstudio.project import Project
+
+log = logging.getLogger(__name__)
+NO_ENGINE_TIP = "The round engine (alstudio.workflow) is not installed in this build."
+
+
+class MainWindow(QMainWindow):
+    """``project_opened(path)`` and ``round_options_loaded(dict)`` are for listeners."""
+
+    project_opened = Signal(Path)
+    round_options_loaded = Signal(object)
+
+    def __init__(self, annotator: str | None = None, settings: AppSettings | None = None) -> None:
+        super().__init__()
+        self.setObjectName("alstudioMainWindow")
+        self.setWindowTitle("alstudio")
+        self.settings = settings or AppSettings()
+        self.fixed_annotator = annotator
+        self.session: ProjectSession | None = None
+        self.round_request = RoundRequest()
+        self.round_options: dict[str, list[str]] | None = None
+        self._device_asked = False
+        self.actions = Actions(self)
+
+        self.viewer = ScanViewer()
+        self.prefetcher = ImagePrefetcher(self)
+        self.start_page = StartPage(self.actions)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.start_page)
+        self.stack.addWidget(self._viewer_page())
+        self.setCentralWidget(self.stack)
+
+        self.queue_panel = QueuePanel()
+        self.label_panel = LabelPanel(self.actions)
+        self.queue_dock = self._dock("Queue", "queueDock", self.queue_panel,
+                                     Qt.DockWidgetArea.LeftDockWidgetArea, "F6")
+        self.label_dock = self._dock("Label", "labelDock", self.label_panel,
+                                     Qt.DockWidgetArea.RightDockWidgetArea, "F7")
+        self._default_state = self.saveState()
+        self.status = StatusBar()
+        self.setStatusBar(self.status)
+        self.menus = Menus(self.menuBar(), self.actions, [self.queue_dock, self.label_dock])
+        self.menus.window_menu.aboutToShow.connect(self._fill_window_menu)
+        self._preset_menu = None
+
+        self.timer = ActiveTimer(QApplication.instance(), parent=self)
+        self.labeling = LabelingController(self.viewer, self.prefetcher, self.label_panel,
+                                           self.queue_panel, self.timer,
+                                           self.settings.blind_mode(), self)
+        self.labeling.message.connect(lambda text: self.status.showMessage(text, 8000))
+        self.rounds = RoundRunner(self)
+        self._class_actions: list = []
+        self._connect()
+        self._restore_layout()
+        self._show_start_page()
+
+    # -- construction -----------------------------------------------------------------------
+    def _viewer_page(self) -> QWidget:
+        page = QWidget()
+        bar = QHBoxLayout()
+        bar.setContentsMargins(8, 4, 8, 4)
+        bar.addWidget(QLabel("Window"))
+        self.preset_box = PresetComboBox(self.viewer)
+        self.preset_box.setMinimumWidth(180)
+        self.preset_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        bar.addWidget(self.preset_box)
+        hint = QLabel("right-drag: window/level · wheel: slices/zoom · F1: all shortcuts")
+        hint.setProperty("role", "dim")
+        bar.addStretch(1)
+        bar.addWidget(hint)
+        layout = QVBoxLayout(page)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addLayout(bar)
+        layout.addWidget(self.viewer, 1)
+        return page
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea,
+              key: str) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable)
+        dock.toggleViewAction().setShortcut(key)
+        dock.toggleViewAction().setText(f"{title} panel")
+        self.addDockWidget(area, dock)
+        dock.setMinimumWidth(300 if name == "labelDock" else 340)
+        return dock
+
+    def _connect(self) -> None:
+        a, lab = self.actions, self.labeling
+        a.new_project.triggered.connect(self.new_project)
+        a.open_project.triggered.connect(self.choose_project)
+        a.open_demo.triggered.connect(self.open_demo)
+        a.import_scans.triggered.connect(self.import_scans)
+        a.close_project.triggered.connect(self.close_project)
+        a.quit.triggered.connect(self.close)
+        a.skip.triggered.connect(lambda: lab.give("skip"))
+        a.unsure.triggered.connect(lambda: lab.give("unsure"))
+        a.undo.triggered.connect(lab.undo)
+        a.edit_note.triggered.connect(self._focus_note)
+        a.blind.setChecked(lab.blind)
+        a.blind.toggled.connect(self._blind_toggled)
+        a.next_item.triggered.connect(lambda: lab.step(1))
+        a.previous_item.triggered.connect(lambda: lab.step(-1))
+        a.next_unlabeled.triggered.connect(lab.next_unlabeled)
+        a.jump.triggered.connect(self._focus_jump)
+        a.run_round.triggered.connect(self.run_round)
+        a.cancel_round.triggered.connect(self.rounds.cancel)
+        a.dark_theme.triggered.connect(lambda: self.set_theme("dark"))
+        a.light_theme.triggered.connect(lambda: self.set_theme("light"))
+        a.reset_layout.triggered.connect(self.reset_layout)
+        a.shortcuts.triggered.connect(lambda: ShortcutSheet.present(self.menuBar(), self))
+        a.open_log.triggered.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(log_dir()))))
+        a.about.triggered.connect(self._about)
+        self.label_panel.note.done.connect(self.viewer.setFocus)
+        self.start_page.open_requested.connect(self.open_project)
+        self.menus.recent.aboutToShow.connect(self._fill_recent)
+        self.rounds.started.connect(self.status.round_progress.begin)
+        self.rounds.stepped.connect(self.status.round_progress.step)
+        self.rounds.succeeded.connect(self._round_done)
+        self.rounds.failed.connect(lambda exc: report_error(self, exc, "The round failed"))
+        self.rounds.cancelled.connect(lambda: self.status.showMessage(
+            "Round cancelled; the project is as it was before.", 8000))
+        self.rounds.stopped.connect(self._round_stopped)
+        self.status.round_progress.cancel_requested.connect(self.rounds.cancel)
+        (a.light_theme if current_theme(QApplication.instance()) == "light"
+         else a.dark_theme).setChecked(True)
+
+    # -- start page and projects ------------------------------------------------------------
+    def _show_start_page(self) -> None:
+        self.start_page.set_recent(self.settings.recent_projects())
+        self.stack.setCurrentWidget(self.start_page)
+        self.queue_dock.hide()
+        self.label_dock.hide()
+        self.setWindowTitle("alstudio")
+        self.status.show_project(None, None, 0, None)
+        self._update_actions()
+
+    def _fill_recent(self) -> None:
+        self.menus.recent.clear()
+        for path in self.settings.recent_projects():
+            action = self.menus.recent.addAction(str(path))
+            action.triggered.connect(lambda _c=False, p=path: self.open_project(p))
+        self.menus.recent.setEnabled(bool(self.settings.recent_projects()))
+
+    def choose_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "",
+                                              "alstudio projects (*.alstudio)")
+        if path:
+            self.open_project(Path(path))
+
+    def new_project(self) -> None:
+        path = projects.create_project(self, self.settings)
+        if path is not None:
+            self.open_project(path)
+
+    def open_demo(self) -> None:
+        projects.open_demo(self, self.open_project)
+
+    def open_project(self, path: Path, annotator: str | None = None) -> bool:
+        """Open ``path``; asks who is labeling unless given (or given on the command line)."""
+        try:
+            project = Project.open(Path(path))
+        except AlstudioError as exc:
+            report_error(self, exc, "Cannot open the project")
+            return False
+        name = projects.choose_annotator(self, project, annotator or self.fixed_annotator,
+                                         self.settings)
+        if name is None:
+            project.close()
+            return False
+        self.close_project()
+        self.session = ProjectSession(project, name, self)
+        self.settings.add_recent_project(project.path)
+        self.settings.set_last_annotator(name)
+        self.session.labels_changed.connect(self._refresh_status)
+        self.session.queue_changed.connect(self._refresh_status)
+        self._class_actions = class_actions(self, self.session.classes, self.labeling.give)
+        self.addActions(self._class_actions)
+        self.menus.set_class_actions(self._class_actions)
+        self.label_panel.set_classes(self.session.classes, self._class_actions)
+        self.queue_panel.set_session(self.session)
+        self.labeling.set_session(self.session)
+        self.stack.setCurrentIndex(1)
+        self.queue_dock.show()
+        self.label_dock.show()
+        self.setWindowTitle(f"{self.session.name} — alstudio")
+        self._refresh_status()
+        self._update_actions()
+        self.viewer.setFocus()
+        QTimer.singleShot(1500, self._ask_device)
+        self.project_opened.emit(project.path)
+        log.info("opened %s as %s", project.path, name)
+        return True
+
+    def close_project(self) -> None:
+        if self.session is None:
+            return
+        if self.rounds.running:
+            self.rounds.cancel()
+            shutdown_workers(30_000)
+        session, self.session = self.session, None
+        self.labeling.set_session(None)
+        self.queue_panel.set_session(None)
+        for action in self._class_actions:
+            self.removeAction(action)
+            action.deleteLater()
+        self._class_actions = []
+        self.menus.set_class_actions([])
+        self.label_panel.set_classes([], [])
+        session.close()
+        session.deleteLater()
+        self._show_start_page()
+
+    def import_scans(self) -> None:
+        if self.session is None:
+            return
+        report = ImportDialog.run(self, self.session.path)
+        if report is not None and report.imported:
+            self.session.reload_queue()
+
+    # -- rounds -----------------------------------------------------------------------------
+    def run_round(self) -> None:
+        if self.session is None or self.rounds.running or not engine_available():
+            return
+        if self.round_options is None:
+            self._load_round_options()
+        request = RoundDialog.ask(self, self.round_request, self.session.labeled_items(),
+                                  self.round_options, self.round_options_loaded)
+        if request is not None:
+            self.start_round(request)
+
+    def start_round(self, request: RoundRequest) -> bool:
+        if self.session is None:
+            return False
+        self.round_request = request
+        started = self.rounds.start(self.session.path, request)
+        self._update_actions()
+        return started
+
+    def _load_round_options(self) -> None:
+        worker = Worker(options_job, name="round-options", parent=self)
+        worker.succeeded.connect(self._round_options_ready)
+        worker.failed.connect(lambda exc: log.warning("round options: %s", exc))
+        worker.finished.connect(worker.deleteLater)
+        worker.start()
+
+    def _round_options_ready(self, options: dict[str, list[str]]) -> None:
+        self.round_options = options
+        self.round_options_loaded.emit(options)
+
+    def _round_done(self, outcome: object) -> None:
+        if self.session is None:
+            return
+        self.session.reload_queue()
+        info = getattr(outcome, "round", None)
+        number = getattr(info, "number", "?")
+        self.status.showMessage(f"Round {number} done: {len(self.session.entries)} items "
+                                "queued.", 10_000)
+
+    def _round_stopped(self) -> None:
+        self.status.round_progress.end()
+        self._update_actions()
+
+    def _ask_device(self) -> None:
+        """The device line needs torch: ask once, in a worker, after the window is up."""
+        if self._device_asked or not engine_available():
+            if not engine_available():
+                self.status.show_device("— (no round engine)")
+            return
+        self._device_asked = True
+        worker = Worker(device_job, name="device", parent=self)
+        worker.succeeded.connect(self.status.show_device)
+        worker.failed.connect(lambda exc: self.status.show_device("unknown"))
+        worker.finished.connect(worker.deleteLater)
+        worker.start()
+
+    # -- small reactions --------------------------------------------------------------------
+    def _refresh_status(self) -> None:
+        s = self.session
+        if s is not None:
+            self.status.show_project(s.name, s.annotator, s.labeled_items(),
+                                     s.round.number if s.round else None)
+
+    def _update_actions(self) -> None:
+        has_project = self.session is not None
+        for action in self.actions.project_actions():
+            action.setEnabled(has_project)
+        engine = engine_available()
+        self.actions.run_round.setEnabled(has_project and engine and not self.rounds.running)
+        self.actions.run_round.setToolTip(
+            self.actions.run_round.statusTip() if engine else NO_ENGINE_TIP)
+        self.actions.cancel_round.setEnabled(self.rounds.running)
+
+    def _blind_toggled(self, blind: bool) -> None:
+        self.settings.set_blind_mode(blind)
+        self.labeling.set_blind(blind)
+
+    def _focus_note(self) -> None:
+        self.label_dock.show()
+        self.label_panel.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _focus_jump(self) -> None:
+        self.queue_dock.show()
+        self.queue_panel.focus_jump()
+
+    def _fill_window_menu(self) -> None:
+        self._preset_menu = build_preset_menu(self.viewer, self) if self.viewer.image() else None
+        self.menus.set_window_menu(self._preset_menu)
+
+    def set_theme(self, theme: str) -> None:
+        apply_theme(QApplication.instance(), theme)
+        self.settings.set_theme(theme)
+
+    def _about(self) -> None:
+        QMessageBox.about(self, "About alstudio", (
+            f"<b>alstudio {__version__}</b><br>Offline active learning for medical scans."
+            f"<br><br>Log file: {log_file() or log_dir()}"))
+
+    # -- layout -----------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry, state = self.settings.window_geometry(), self.settings.window_state()
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1440, 900)
+        if state is not None:
+            self.restoreState(state)
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        if self.session is not None:
+            self.queue_dock.show()
+            self.label_dock.show()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session is not None:  # the docks' visibility belongs to an open project
+            self.settings.save_window(self.saveGeometry(), self.saveState())
+        else:
+            self.settings.save_window(self.saveGeometry(),
+                                      self.settings.window_state() or QByteArray())
+        self.close_project()
+        self.timer.detach()
+        shutdown_workers(30_000)
+        self.prefetcher.shutdown()
+        super().closeEvent(event)

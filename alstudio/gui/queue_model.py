@@ -1,0 +1,127 @@
+"""The queue as a Qt table model, and the filter the queue panel puts in front of it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QColor
+
+from alstudio.gui.session import DECISION_WORDS, ProjectSession
+
+Index = QModelIndex | QPersistentModelIndex
+
+COLUMNS = ("#", "Item", "Score", "Reason", "Label")
+ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
+
+# filter keys: "all", "unlabeled", "labeled", "undecided" (skip/unsure), "class:<name>"
+FILTERS = ("all", "unlabeled", "labeled", "undecided")
+
+
+class QueueModel(QAbstractTableModel):
+    """Rows are the session's queue entries in rank order; the last column is this
+    annotator's standing decision, coloured like its class."""
+
+    def __init__(self, session: ProjectSession) -> None:
+        super().__init__()
+        self._session = session
+        self._ids = session.queue_ids()
+        self._colours = {c.name: QColor(c.colour) for c in session.classes}
+        session.queue_changed.connect(self._reset)
+        session.labels_changed.connect(self._statuses_changed)
+
+    def _reset(self) -> None:
+        self.beginResetModel()
+        self._ids = self._session.queue_ids()
+        self.endResetModel()
+
+    def _statuses_changed(self) -> None:
+        if self._ids:
+            col = len(COLUMNS) - 1
+            self.dataChanged.emit(self.index(0, col), self.index(len(self._ids) - 1, col))
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def row_of(self, item_id: int) -> int:
+        try:
+            return self._ids.index(item_id)
+        except ValueError:
+            return -1
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        item_id = self._ids[index.row()]
+        entry = self._session.entry(item_id)
+        status = self._session.status(item_id)
+        col = index.column()
+        if role == ITEM_ID_ROLE:
+            return item_id
+        if role == STATUS_ROLE:
+            return status
+        if role == Qt.ItemDataRole.DisplayRole:
+            if entry is None:
+                return None
+            if col == 0:
+                return entry.rank
+            if col == 1:
+                return item_id
+            if col == 2:
+                return "" if entry.score is None else f"{entry.score:.3f}"
+            if col == 3:
+                return entry.reason
+            return status or ""
+        if role == Qt.ItemDataRole.ToolTipRole and col == 3 and entry is not None:
+            return entry.reason
+        if role == Qt.ItemDataRole.ForegroundRole and col == 4 and status:
+            return self._colours.get(status, QColor("#8a8c91"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1, 2):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+class QueueFilter(QSortFilterProxyModel):
+    """Shows the rows one filter key admits (see :data:`FILTERS`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._key = "all"
+
+    @property
+    def key(self) -> str:
+        return self._key
+
+    def set_key(self, key: str) -> None:
+        self.beginFilterChange()
+        self._key = key
+        self.endFilterChange()
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if self._key == "all":
+            return True
+        model = self.sourceModel()
+        status = model.data(model.index(source_row, 0, source_parent), STATUS_ROLE)
+        if self._key == "unlabeled":
+            return status is None
+        if self._key == "labeled":
+            return status is not None and status not in DECISION_WORDS
+        if self._key == "undecided":
+            return status in DECISION_WORDS
+        if self._key.startswith("class:"):
+            return status == self._key[len("class:"):]
+        return True

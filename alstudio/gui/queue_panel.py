@@ -1,0 +1,186 @@
+"""Queue panel: the current round's queue (rank, score, reason, label), filters, jump to an
+item by id, and the label budget."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QIntValidator
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from alstudio.gui.queue_model import ITEM_ID_ROLE, QueueFilter, QueueModel
+from alstudio.gui.session import ProjectSession
+
+
+class QueuePanel(QWidget):
+    """Emits ``item_chosen(item_id)`` when the user picks a row or jumps to an id."""
+
+    item_chosen = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._session: ProjectSession | None = None
+        self._model: QueueModel | None = None
+        self._proxy = QueueFilter()
+
+        self.title = QLabel("No project open")
+        self.title.setProperty("role", "dim")
+        self.filter_box = QComboBox()
+        self.filter_box.setToolTip("Show only some of the queue")
+        self.jump_field = QLineEdit()
+        self.jump_field.setPlaceholderText("Go to item id…")
+        self.jump_field.setValidator(QIntValidator(1, 2_000_000_000, self))
+        self.jump_field.setClearButtonEnabled(True)
+        self.jump_field.returnPressed.connect(self._jump)
+        self.jump_field.setToolTip("Type an item id and press Enter (Ctrl+J focuses this field)")
+
+        self.table = QTableView()
+        self.table.setModel(self._proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.clicked.connect(self._row_clicked)
+        self.table.activated.connect(self._row_clicked)
+
+        self.budget_bar = QProgressBar()
+        self.budget_bar.setTextVisible(True)
+        self.budget_spin = QSpinBox()
+        self.budget_spin.setRange(0, 1_000_000)
+        self.budget_spin.setSpecialValueText("none")
+        self.budget_spin.setPrefix("budget ")
+        self.budget_spin.setToolTip("How many labels this project means to spend (0 = none)")
+        self.budget_spin.setKeyboardTracking(False)
+        self.budget_spin.valueChanged.connect(self._budget_edited)
+
+        tools = QHBoxLayout()
+        tools.addWidget(self.filter_box, 1)
+        tools.addWidget(self.jump_field, 1)
+        budget = QHBoxLayout()
+        budget.addWidget(self.budget_bar, 1)
+        budget.addWidget(self.budget_spin)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.title)
+        layout.addLayout(tools)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(budget)
+        self.filter_box.currentIndexChanged.connect(self._filter_changed)
+        self.set_session(None)
+
+    # -- session ----------------------------------------------------------------------------
+    def set_session(self, session: ProjectSession | None) -> None:
+        self._session = session
+        self.filter_box.blockSignals(True)
+        self.filter_box.clear()
+        for text, key in (("All", "all"), ("Unlabeled", "unlabeled"), ("Labeled", "labeled"),
+                          ("Skipped or unsure", "undecided")):
+            self.filter_box.addItem(text, key)
+        if session is not None:
+            for cls in session.classes:
+                self.filter_box.addItem(f"Class: {cls.name}", f"class:{cls.name}")
+        self.filter_box.blockSignals(False)
+        self._proxy.set_key("all")
+        self._model = QueueModel(session) if session is not None else None
+        self._proxy.setSourceModel(self._model)
+        self.setEnabled(session is not None)
+        if session is not None:
+            session.queue_changed.connect(self._refresh_title)
+            session.labels_changed.connect(self._refresh_budget)
+            session.budget_changed.connect(self._refresh_budget)
+        self._refresh_title()
+        self._refresh_budget()
+
+    def _refresh_title(self) -> None:
+        s = self._session
+        if s is None:
+            self.title.setText("No project open")
+        elif s.round is None:
+            self.title.setText(f"No round yet: {len(s.entries)} pool items in import order")
+        else:
+            self.title.setText(f"Round {s.round.number} · {s.round.strategy} · "
+                               f"{len(s.entries)} queued")
+
+    def _refresh_budget(self) -> None:
+        s = self._session
+        given = s.labeled_items() if s is not None else 0
+        budget = s.budget() if s is not None else None
+        self.budget_spin.blockSignals(True)
+        self.budget_spin.setValue(budget or 0)
+        self.budget_spin.blockSignals(False)
+        if budget:
+            self.budget_bar.setRange(0, budget)
+            self.budget_bar.setValue(min(given, budget))
+            self.budget_bar.setFormat(f"{given} / {budget} labels")
+        else:
+            self.budget_bar.setRange(0, 1)
+            self.budget_bar.setValue(0)
+            self.budget_bar.setFormat(f"{given} labels (no budget set)")
+
+    def _budget_edited(self, value: int) -> None:
+        if self._session is not None:
+            self._session.set_budget(value or None)
+
+    # -- filters and navigation -------------------------------------------------------------
+    def _filter_changed(self) -> None:
+        self._proxy.set_key(str(self.filter_box.currentData() or "all"))
+
+    def set_filter(self, key: str) -> None:
+        index = self.filter_box.findData(key)
+        if index >= 0:
+            self.filter_box.setCurrentIndex(index)
+
+    def visible_ids(self) -> list[int]:
+        """Item ids of the rows the filter shows, in queue order: what Next/Previous walk."""
+        return [int(self._proxy.index(r, 0).data(ITEM_ID_ROLE))
+                for r in range(self._proxy.rowCount())]
+
+    def _row_clicked(self, index: QModelIndex) -> None:
+        item_id = index.data(ITEM_ID_ROLE)
+        if item_id is not None:
+            self.item_chosen.emit(int(item_id))
+
+    def _jump(self) -> None:
+        text = self.jump_field.text().strip()
+        if text.isdigit():
+            self.item_chosen.emit(int(text))
+            self.jump_field.clear()
+
+    def focus_jump(self) -> None:
+        self.jump_field.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.jump_field.selectAll()
+
+    def show_current(self, item_id: int | None) -> None:
+        """Highlight the shown item's row (without emitting ``item_chosen``)."""
+        selection = self.table.selectionModel()
+        if self._model is None or item_id is None:
+            selection.clearSelection()
+            return
+        row = self._model.row_of(item_id)
+        index = self._proxy.mapFromSource(self._model.index(row, 0)) if row >= 0 else None
+        if index is None or not index.isValid():
+            selection.clearSelection()
+            return
+        selection.select(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                         | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index)

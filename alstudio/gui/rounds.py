@@ -1,0 +1,117 @@
+"""Running an active-learning round from the window, in the background.
+
+The round engine (train, score, select, save) is imported only inside the worker thread, so
+torch loads there, never on the GUI thread and never at start-up. The engine opens its own
+project connection from the path, and writes the round atomically at its end: a cancel leaves
+the project exactly as it was.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from alstudio.gui.worker import Worker
+from alstudio.jobs import CancelToken, Progress, ProgressCallback
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RoundRequest:
+    """What the Run round dialog asks for; mirrors the engine's ``RoundConfig``."""
+
+    strategy: str = "auto"
+    batch_size: int = 20
+    model: str = "auto"
+    device: str = "auto"
+    seed: int = 0
+
+
+def engine_available() -> bool:
+    """True when the round engine is installed (checked without importing it)."""
+    try:
+        return importlib.util.find_spec("alstudio.workflow") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def round_job(project_path: Path, request: RoundRequest, *, progress: ProgressCallback,
+              cancel: CancelToken) -> Any:
+    from alstudio.workflow import RoundConfig, run_round
+
+    return run_round(Path(project_path), RoundConfig(**asdict(request)), progress=progress,
+                     cancel=cancel)
+
+
+def options_job(*, progress: ProgressCallback, cancel: CancelToken) -> dict[str, list[str]]:
+    """The engine's strategy and model names (importing it may load torch: worker only)."""
+    from alstudio.workflow import available_models, available_strategies
+
+    return {"strategies": list(available_strategies()), "models": list(available_models())}
+
+
+def device_job(*, progress: ProgressCallback, cancel: CancelToken) -> str:
+    from alstudio.workflow import describe_device
+
+    return str(describe_device("auto"))
+
+
+class RoundRunner(QObject):
+    """One round at a time. Signals: ``started``, ``stepped(Progress)``, then one of
+    ``succeeded(outcome)``, ``failed(exception)``, ``cancelled()``, then ``stopped()``."""
+
+    started = Signal()
+    stepped = Signal(object)
+    succeeded = Signal(object)
+    failed = Signal(object)
+    cancelled = Signal()
+    stopped = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.worker: Worker | None = None
+        self.last_step: Progress | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.worker is not None
+
+    @property
+    def elapsed(self) -> float:
+        return self.worker.elapsed if self.worker is not None else 0.0
+
+    def start(self, project_path: Path, request: RoundRequest) -> bool:
+        if self.worker is not None:
+            return False
+        log.info("round requested: %s", request)
+        self.last_step = None
+        worker = Worker(round_job, Path(project_path), request, name="round", parent=self)
+        worker.progressed.connect(self._stepped)
+        worker.succeeded.connect(self.succeeded)
+        worker.failed.connect(self.failed)
+        worker.cancelled.connect(self.cancelled)
+        worker.finished.connect(self._stopped)
+        self.worker = worker
+        worker.start()
+        self.started.emit()
+        return True
+
+    def cancel(self) -> None:
+        if self.worker is not None:
+            self.worker.cancel()
+
+    def _stepped(self, step: Progress) -> None:
+        self.last_step = step
+        self.stepped.emit(step)
+
+    def _stopped(self) -> None:
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            worker.deleteLater()
+        self.stopped.emit()

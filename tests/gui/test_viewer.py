@@ -294,3 +294,18 @@ def test_hidpi_render_is_at_device_resolution(viewer: ScanViewer) -> None:
 
 def red_at(image: QImage, x: int, y: int) -> int:
     return image.pixelColor(x, y).red()
+
+
+def test_signals_do_not_steal_references_to_true(viewer: ScanViewer) -> None:
+    """PySide6 6.12 on Python 3.11 aborts after a few thousand emits unless patched."""
+    import sys
+
+    from alstudio.gui.viewer import install_signal_refcount_fix
+
+    install_signal_refcount_fix()  # idempotent
+    image = ramp_image(slices=3)
+    before = sys.getrefcount(True)
+    for i in range(500):
+        viewer.windowChanged.emit(float(i), 10.0)
+        viewer.set_image(image)
+    assert abs(sys.getrefcount(True) - before) < 50

@@ -55,6 +55,7 @@ def test_demo_builds_with_the_archive_counts(tmp_path: Path) -> None:
     assert info["reference_labels"] == {"pool": 624, "test": 155}
     assert [c["name"] for c in info["classes"]] == ["malignant", "benign/normal"]
     assert info["labeled_items"] == 0
+    assert info["modalities"] == {"US": 779}
 
 
 @pytest.mark.parametrize(

@@ -36,6 +36,8 @@ def register(verbs: argparse._SubParsersAction) -> None:
     imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
     imp.add_argument("--split", choices=("pool", "test"),
                      help="force a split (default: pool, or the archive's own split)")
+    imp.add_argument("--modality", metavar="CODE",
+                     help="DICOM modality code for files that name none (US, CR, SM, ...)")
     imp.add_argument("--json", action="store_true", help="print one JSON object")
     imp.set_defaults(handler=cmd_import)
 
@@ -85,7 +87,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     from alstudio.datasets.importer import import_paths
 
     with Project.open(args.project) as project:
-        report = import_paths(project, args.paths, split=args.split,
+        report = import_paths(project, args.paths, split=args.split, modality=args.modality,
                               progress=StderrProgress(quiet=args.json))
     if args.json:
         print(json.dumps(report.as_json(), indent=2))

@@ -29,5 +29,6 @@ def build_demo(path: Path, *, progress: ProgressCallback | None = None,
                            "Open it with `alstudio open`, or give `alstudio demo` a new path.")
     project = Project.create(path, list(DEMO_CLASSES), name="BreastMNIST demo")
     project.set_meta("demo", "breastmnist")
-    report = import_paths(project, [demo_archive()], progress=progress, cancel=cancel)
+    report = import_paths(project, [demo_archive()], modality="US", progress=progress,
+                          cancel=cancel)
     return project, report

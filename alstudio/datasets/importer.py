@@ -64,7 +64,8 @@ def _root_for(path: Path) -> Path:
     return path if path.is_dir() else path.parent
 
 
-def _to_new_item(record: ScanRecord, root: Path, split: str | None) -> NewItem:
+def _to_new_item(record: ScanRecord, root: Path, split: str | None,
+                 modality: str | None) -> NewItem:
     files = tuple(os.path.relpath(f, root) for f in record.source.files)
     chosen = split or record.split_hint or "pool"
     primary = files[0] if len(files) == 1 else os.path.dirname(files[0]) or files[0]
@@ -72,7 +73,7 @@ def _to_new_item(record: ScanRecord, root: Path, split: str | None) -> NewItem:
         primary = f"{files[0]}#{record.source.member}"
     return NewItem(
         path=primary, kind=record.source.kind, files=files, member=record.source.member,
-        content_hash=record.content_hash, split=chosen, modality=record.modality,
+        content_hash=record.content_hash, split=chosen, modality=record.modality or modality,
         shape=tuple(int(s) for s in record.shape),
         spacing=tuple(float(s) for s in record.spacing) if record.spacing else None,
         series_uid=record.series_uid, metadata=dict(record.metadata),
@@ -85,6 +86,7 @@ def import_paths(
     paths: Sequence[str | Path],
     split: str | None = None,
     *,
+    modality: str | None = None,
     actor: str = "alstudio",
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
@@ -92,7 +94,8 @@ def import_paths(
     """Import files and folders into ``project``.
 
     ``split`` forces 'pool' or 'test'; left ``None``, items go to the pool unless their archive
-    says otherwise (a MedMNIST archive's test images go to the test split).
+    says otherwise (a MedMNIST archive's test images go to the test split). ``modality``
+    fills in for files that do not name one (PNG, TIFF, .npz): "US", "CR", "SM"...
     """
     if split is not None and split not in SPLITS:
         raise AlstudioError(f"Unknown split {split!r}.", "Use --split pool or --split test.")
@@ -118,7 +121,7 @@ def import_paths(
                 except ScanReadError as exc:
                     result.skipped.append({"path": exc.path, "reason": exc.reason})
                     continue
-                batch.append(_to_new_item(found, root, split))
+                batch.append(_to_new_item(found, root, split, modality))
                 if len(batch) >= BATCH:
                     _flush(project, dataset_id, batch, result)
                 if throttle.ready():

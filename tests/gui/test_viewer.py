@@ -248,6 +248,19 @@ def test_cursor_readout_shows_value_in_modality_units(viewer: ScanViewer, qtbot)
     assert "value" not in viewer.overlay_text()
 
 
+def test_cursor_readout_follows_slice_and_zoom_under_a_still_cursor(viewer: ScanViewer,
+                                                                    qtbot) -> None:
+    image = ramp_image(slices=3)  # slice k adds 10 * k
+    viewer.set_image(image)
+    x, y = viewer.canvas.view.to_widget(10.5, 20.5)
+    qtbot.mouseMove(viewer.canvas, QPoint(round(x), round(y)))
+    assert f"value {image.array[1, 20, 10]:.4g}" in viewer.overlay_text()
+    viewer.set_slice(2)
+    assert f"value {image.array[2, 20, 10]:.4g}" in viewer.overlay_text()
+    viewer.set_zoom(viewer.zoom() * 2)  # about the centre: another pixel is under the cursor
+    assert "x 10  y 20 " not in viewer.overlay_text()
+
+
 def test_overlay_shows_only_whitelisted_caller_keys(viewer: ScanViewer) -> None:
     viewer.set_image(ramp_image(slices=4), overlay={
         "item": 1234, "split": "pool", "rank": 3, "score": "0.912",

@@ -66,6 +66,7 @@ class ScanCanvas(QWidget):
         self._last_pos = QPointF()
         self._dragged = False
         self._wheel_rest = 0
+        self._hover_pos: QPointF | None = None  # last cursor position inside the widget
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
@@ -91,15 +92,13 @@ class ScanCanvas(QWidget):
         self.view.dpr = float(self.devicePixelRatioF()) or 1.0
         cols, rows = self.renderer.size
         self.view.fit(cols, rows, self.width(), self.height())
-        self.viewChanged.emit()
-        self.update()
+        self._view_changed()
 
     def set_zoom(self, zoom: float, at: QPointF | None = None) -> None:
         """Zoom (1.0 = 1:1 device pixels) about ``at`` (default: the widget centre)."""
         at = at if at is not None else QPointF(self.width() / 2.0, self.height() / 2.0)
         self.view.set_zoom_about(zoom, at.x(), at.y())
-        self.viewChanged.emit()
-        self.update()
+        self._view_changed()
 
     def zoom_by(self, factor: float, at: QPointF | None = None) -> None:
         self.set_zoom(self.view.zoom * factor, at)
@@ -205,8 +204,7 @@ class ScanCanvas(QWidget):
         else:
             step = pos - self._last_pos
             self.view.pan(step.x(), step.y())
-            self.viewChanged.emit()
-            self.update()
+            self._view_changed()
         self._last_pos = pos
         event.accept()
 
@@ -229,10 +227,19 @@ class ScanCanvas(QWidget):
             super().mouseDoubleClickEvent(event)
 
     def leaveEvent(self, event: QEvent) -> None:
+        self._hover_pos = None
         self.hoverMoved.emit(None)
         super().leaveEvent(event)
 
+    def _view_changed(self) -> None:
+        """Repaint, tell the overlay, and re-read the value under a cursor that stayed put."""
+        self.viewChanged.emit()
+        if self._hover_pos is not None:
+            self._report_hover(self._hover_pos)
+        self.update()
+
     def _report_hover(self, pos: QPointF) -> None:
+        self._hover_pos = QPointF(pos)
         if self.renderer.image is None:
             return
         ix, iy = self.view.to_image(pos.x(), pos.y())

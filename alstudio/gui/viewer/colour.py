@@ -14,8 +14,8 @@ from PySide6.QtGui import QColor, QFont
 BACKGROUND = QColor("#111111")
 #: Overlay text: light grey, a little transparent so it never competes with the image.
 OVERLAY_TEXT = QColor(200, 200, 200, 225)
-#: Drawn one pixel down-right of the text so it reads over white areas too.
-OVERLAY_SHADOW = QColor(0, 0, 0, 210)
+#: The halo under the text (drawn several times, so fairly transparent): readable over bone.
+OVERLAY_SHADOW = QColor(0, 0, 0, 150)
 #: The "No scan" placeholder: calm, barely there.
 PLACEHOLDER_TEXT = QColor("#6a6a6a")
 #: Bottom bar (slice slider and position) text.

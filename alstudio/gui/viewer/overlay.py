@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QFontMetricsF, QPainter
 
+from alstudio.datasets.records import ScanImage
 from alstudio.gui.viewer import colour
 
 logger = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ ALLOWED_KEYS: tuple[str, ...] = (
 MAX_VALUE_CHARS = 48
 #: Gap between the overlay and the widget edges, logical pixels.
 MARGIN = 8.0
+#: Offsets of the dark halo drawn under each line: a thin outline plus a drop shadow.
+_HALO = ((-0.75, 0.0), (0.75, 0.0), (0.0, -0.75), (0.0, 0.75), (1.0, 1.0))
 
 
 @dataclass
@@ -98,8 +101,33 @@ def format_number(value: float) -> str:
     return f"{value:.4g}"
 
 
+def compose_overlay(image: ScanImage, *, slice_index: int, slice_count: int, zoom: float,
+                    window: tuple[float, float], preset: str | None, inverted: bool,
+                    readout: str | None, extra: dict[str, object] | None) -> OverlayText:
+    """The four corners for the current view; every value is computed, none read from files.
+
+    Top left: what the scan is (modality, size, spacing). Top right: the caller's whitelisted
+    context (item, split, rank, score). Bottom left: where we are (slice, zoom, cursor value).
+    Bottom right: how it is shown (window, preset, inversion).
+    """
+    top_left = [image.modality] if image.modality else []
+    top_left.append(format_size(tuple(image.array.shape), image.is_rgb))
+    spacing = format_spacing(image.spacing)
+    if spacing:
+        top_left.append(spacing)
+    bottom_left = [f"slice {slice_index + 1}/{slice_count}"] if slice_count > 1 else []
+    bottom_left.append(f"zoom {zoom * 100:.0f}%")
+    if readout:
+        bottom_left.append(readout)
+    bottom_right = [f"C {format_number(window[0])}  W {format_number(window[1])}"]
+    notes = [note for note in (preset, "inverted" if inverted else None) if note]
+    if notes:
+        bottom_right.append(" · ".join(notes))
+    return OverlayText(top_left, allowed_extra(extra), bottom_left, bottom_right)
+
+
 def paint_overlay(painter: QPainter, rect: QRectF, text: OverlayText) -> None:
-    """Draw the four corners with a one-pixel dark shadow, so grey text reads over bone."""
+    """Draw the four corners with a dark halo, so grey text reads over bone and noise alike."""
     metrics = QFontMetricsF(painter.font())
     step = metrics.lineSpacing()
     inner = rect.adjusted(MARGIN, MARGIN - 2.0, -MARGIN, -MARGIN + 2.0)
@@ -111,7 +139,8 @@ def paint_overlay(painter: QPainter, rect: QRectF, text: OverlayText) -> None:
         for line in lines:
             box = QRectF(inner.left(), y, inner.width(), step)
             painter.setPen(colour.OVERLAY_SHADOW)
-            painter.drawText(box.translated(QPointF(1.0, 1.0)), int(flags), line)
+            for dx, dy in _HALO:
+                painter.drawText(box.translated(QPointF(dx, dy)), int(flags), line)
             painter.setPen(colour.OVERLAY_TEXT)
             painter.drawText(box, int(flags), line)
             y += step

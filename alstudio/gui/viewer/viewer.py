@@ -31,14 +31,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 from alstudio.datasets.records import ScanImage
 from alstudio.gui.viewer import colour
 from alstudio.gui.viewer.canvas import ScanCanvas
-from alstudio.gui.viewer.overlay import (
-    OverlayText,
-    allowed_extra,
-    format_number,
-    format_size,
-    format_spacing,
-    format_value,
-)
+from alstudio.gui.viewer.overlay import OverlayText, compose_overlay, format_value
 from alstudio.gui.viewer.presets_menu import (
     DEFAULT,
     build_preset_menu,
@@ -78,6 +71,7 @@ class ScanViewer(QWidget):
         self._computed: dict[str, tuple[float, float]] = {}
         self._drag_start = (0.0, 1.0)
         self._readout: str | None = None
+        self._hover: tuple[float, float] | None = None  # image point under the cursor
         self._last_zoom = 0.0
 
         self.canvas = ScanCanvas(self)
@@ -130,6 +124,7 @@ class ScanViewer(QWidget):
         self._extra = dict(overlay or {})
         self._computed = {}
         self._readout = None
+        self._hover = None
         renderer = self.canvas.renderer
         renderer.set_image(image)
         if image is None:
@@ -140,6 +135,7 @@ class ScanViewer(QWidget):
             return
         centre, width = image.window
         renderer.centre, renderer.width = float(centre), max(float(width), MIN_WIDTH)
+        self._drag_start = (renderer.centre, renderer.width)  # a drag across the switch
         self._preset = DEFAULT
         count = self.slice_count()
         renderer.slice_index = count // 2
@@ -278,6 +274,7 @@ class ScanViewer(QWidget):
         count = self.slice_count()
         self.position_label.setText(f"slice {self.slice_index() + 1}/{count}" if count > 1
                                     else "")
+        self._readout = self._read_value()  # same cursor, new slice: new value
         self._refresh_overlay()
 
     # -- zoom -------------------------------------------------------------------------------
@@ -319,44 +316,30 @@ class ScanViewer(QWidget):
     # -- overlay ----------------------------------------------------------------------------
 
     def _on_hover(self, point: tuple[float, float] | None) -> None:
-        text = None
-        if point is not None and self._image is not None:
-            col, row = int(point[0]), int(point[1])
-            value = self.canvas.renderer.value_at(col, row)
-            if value is not None:
-                text = f"x {col}  y {row}  value {format_value(value)}"
+        self._hover = point
+        text = self._read_value()
         if text != self._readout:
             self._readout = text
             self._refresh_overlay()
 
+    def _read_value(self) -> str | None:
+        """The cursor readout: pixel position and value in modality units (HU for CT)."""
+        if self._hover is None or self._image is None:
+            return None
+        col, row = int(self._hover[0]), int(self._hover[1])
+        value = self.canvas.renderer.value_at(col, row)
+        return None if value is None else f"x {col}  y {row}  value {format_value(value)}"
+
     def _compose_overlay(self) -> None:
-        image = self._image
-        if image is None:
+        if self._image is None:
             self.canvas.overlay = OverlayText()
             return
-        top_left = [image.modality] if image.modality else []
-        top_left.append(format_size(tuple(image.array.shape), image.is_rgb))
-        spacing = format_spacing(image.spacing)
-        if spacing:
-            top_left.append(spacing)
-        bottom_left = []
-        count = self.slice_count()
-        if count > 1:
-            bottom_left.append(f"slice {self.slice_index() + 1}/{count}")
-        bottom_left.append(f"zoom {self.zoom() * 100:.0f}%")
-        if self._readout:
-            bottom_left.append(self._readout)
-        centre, width = self.window()
-        bottom_right = [f"C {format_number(centre)}  W {format_number(width)}"]
-        notes = []
-        if self._preset and self._preset != DEFAULT:
-            notes.append(preset_label(self._preset))
-        if self.invert():
-            notes.append("inverted")
-        if notes:
-            bottom_right.append(" · ".join(notes))
-        self.canvas.overlay = OverlayText(top_left, allowed_extra(self._extra),
-                                          bottom_left, bottom_right)
+        preset = self._preset if self._preset != DEFAULT else None
+        self.canvas.overlay = compose_overlay(
+            self._image, slice_index=self.slice_index(), slice_count=self.slice_count(),
+            zoom=self.zoom(), window=self.window(),
+            preset=preset_label(preset) if preset else None, inverted=self.invert(),
+            readout=self._readout, extra=self._extra)
 
     def _refresh_overlay(self) -> None:
         self._compose_overlay()

@@ -18,7 +18,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QThreadPool, Signal, SignalInstance
 
 from alstudio.datasets.records import ScanImage, ScanSource
 from alstudio.errors import ScanReadError
@@ -177,21 +177,27 @@ class ImagePrefetcher(QObject):
     def _make_job(self, item_id: int, source: ScanSource, token: int) -> Callable[[], None]:
         relay, reader, lock, owner = self._relay, self._reader, self._lock, self
 
+        def send(signal: SignalInstance, *args: object) -> None:
+            try:
+                signal.emit(*args)
+            except RuntimeError:  # the owner was deleted without shutdown(): nobody listens
+                logger.debug("image prefetch: result for item %d dropped", item_id)
+
         def job() -> None:
             with lock:
                 wanted = item_id in owner._wanted
             if not wanted:
-                relay.skipped.emit(item_id, token)
+                send(relay.skipped, item_id, token)
                 return
             try:
                 image = reader(source)
             except ScanReadError as error:
-                relay.failed.emit(item_id, error.reason, token)
+                send(relay.failed, item_id, error.reason, token)
             except Exception as error:  # a reader bug must not kill the pool thread
                 logger.exception("decoding %s failed", source.path)
-                relay.failed.emit(item_id, f"{type(error).__name__}: {error}", token)
+                send(relay.failed, item_id, f"{type(error).__name__}: {error}", token)
             else:
-                relay.decoded.emit(item_id, image, token)
+                send(relay.decoded, item_id, image, token)
 
         return job
 

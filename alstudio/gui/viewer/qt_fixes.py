@@ -1,95 +1,58 @@
-"""Work around a PySide6 reference-count bug that aborts the app after a few thousand signals.
+"""Work around a PySide6 reference-count bug that aborts the app within seconds of use.
 
-In PySide6 6.12.0, ``SignalInstance.emit()`` and ``SignalInstance.disconnect()`` return
-``True`` without taking a reference to it. On Python before 3.12, where ``True`` is an
-ordinary counted object, every call steals one reference; once a few thousand signals have
-been emitted from Python the interpreter aborts with "Fatal Python error: bool_dealloc:
-deallocating True or False" (often only at exit, which turns a passing test run red).
+The PySide6 6.12.0 wheels return ``None`` from every void method (``QPainter.setPen``,
+``QWidget.update``, ``QPainter.drawImage``, ...) and ``True`` from ``SignalInstance.emit()``
+and ``.disconnect()`` *without* taking a reference. From Python 3.12 on these singletons
+are immortal and nothing happens; on Python 3.11 (our venv) every such call steals one
+reference, and a process starts with only a few thousand references to ``None`` and about
+fifty to ``True``. A few hundred repaints or signals later the interpreter aborts with
+"Fatal Python error: none_dealloc" (or "bool_dealloc"), often only at exit, which also turns
+a passing pytest run red.
 
-:func:`install_signal_refcount_fix` *measures* whether the running PySide6 has the bug and
-only then wraps the two methods so that each call gives the stolen reference back. On a
-fixed PySide6, or on Python 3.12+ (immortal ``True``), it changes nothing. It is idempotent
-and process-wide: call it once at start-up, before any signal is emitted from Python.
+:func:`install_singleton_guard` gives ``None``, ``True`` and ``False`` a cushion of 2**40
+references, which is what Python 3.12 does to make them immortal: a stolen reference then
+costs nothing, and at a million stolen references a second the cushion lasts twelve days.
+It only touches CPython before 3.12 with the ordinary object layout, is idempotent and
+process-wide, and should run once at start-up, before the first window is shown. Remove it
+when the project moves to Python 3.12+ or to a PySide6 release without the bug.
 """
 
 from __future__ import annotations
 
 import ctypes
-import functools
 import logging
 import sys
 import threading
-from collections.abc import Callable
-
-from PySide6.QtCore import QObject, Signal, SignalInstance
 
 logger = logging.getLogger(__name__)
 
-_METHODS = ("emit", "disconnect")
-_TRIALS = 32
+#: References added to each singleton; far below Py_ssize_t's limit on 64-bit builds.
+CUSHION = 1 << 40
+_SINGLETONS = (None, True, False)
 _lock = threading.Lock()
-_patched: set[str] = set()
-
-_incref = ctypes.pythonapi.Py_IncRef
-_incref.argtypes = [ctypes.py_object]
-_incref.restype = None
 
 
-class _Probe(QObject):
-    ping = Signal()
-
-    def slot(self) -> None:
-        """A receiver to connect and disconnect while measuring."""
-
-
-def _true_refs_lost(call: Callable[[], object]) -> int:
-    """How many references to True ``_TRIALS`` calls of ``call`` stole (0 when sound)."""
-    before = sys.getrefcount(True)
-    for _ in range(_TRIALS):
-        call()
-    return before - sys.getrefcount(True)
+def _needed() -> bool:
+    """Only CPython < 3.12 counts references to singletons, and only the usual layout
+    (``ob_refcnt`` first: not a Py_TRACE_REFS debug build, not a 32-bit build)."""
+    return (sys.implementation.name == "cpython" and sys.version_info < (3, 12)
+            and not hasattr(sys, "getobjects") and ctypes.sizeof(ctypes.c_ssize_t) == 8)
 
 
-def _repay(count: int) -> None:
-    for _ in range(count):
-        _incref(True)
-
-
-def _wrap(name: str) -> None:
-    original = getattr(SignalInstance, name)
-
-    @functools.wraps(original)
-    def fixed(self: SignalInstance, *args: object, **kwargs: object) -> object:
-        result = original(self, *args, **kwargs)
-        if result is True or result is False:  # an extra reference to a bool is harmless
-            _incref(result)
-        return result
-
-    fixed._alstudio_refcount_fix = True  # type: ignore[attr-defined]
-    setattr(SignalInstance, name, fixed)
-
-
-def install_signal_refcount_fix() -> list[str]:
-    """Patch the leaking ``SignalInstance`` methods; returns the names patched so far."""
+def install_singleton_guard() -> bool:
+    """Make None/True/False effectively immortal; True if they are protected now."""
+    if not _needed():
+        return sys.version_info >= (3, 12)
     with _lock:
-        if sys.version_info >= (3, 12):
-            return sorted(_patched)
-        probe = _Probe()
-        calls: dict[str, Callable[[], object]] = {
-            "emit": probe.ping.emit,
-            "disconnect": lambda: (probe.ping.connect(probe.slot),
-                                   probe.ping.disconnect(probe.slot)),
-        }
-        for name in _METHODS:
-            if name in _patched:
-                continue
-            lost = _true_refs_lost(calls[name])
-            _repay(max(lost, 0))
-            if lost >= _TRIALS // 2:
-                _wrap(name)
-                _patched.add(name)
-                again = _true_refs_lost(calls[name])
-                _repay(max(again, 0))
-                logger.info("PySide6 SignalInstance.%s leaks references to True: patched "
-                            "(%d lost before, %d after)", name, lost, again)
-        return sorted(_patched)
+        for obj in _SINGLETONS:
+            if sys.getrefcount(obj) < CUSHION // 2:
+                ctypes.c_ssize_t.from_address(id(obj)).value += CUSHION
+                logger.debug("reference cushion added to %r (PySide6 borrowed returns)", obj)
+    return True
+
+
+def singletons_guarded() -> bool:
+    """Whether None/True/False are immortal (3.12+) or carry the cushion."""
+    if not _needed():
+        return sys.version_info >= (3, 12)
+    return all(sys.getrefcount(obj) >= CUSHION // 2 for obj in _SINGLETONS)

@@ -36,7 +36,7 @@ class ActiveTimer(QObject):
         self._has_item = False
         self.started_at: str | None = None
         self._idle_check = QTimer(self)
-        self._idle_check.setInterval(1000)
+        self._idle_check.setInterval(max(50, min(1000, self._idle_after_ms // 4)))
         self._idle_check.timeout.connect(self._check_idle)
         app.applicationStateChanged.connect(self._state_changed)
         app.installEventFilter(self)

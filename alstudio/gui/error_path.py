@@ -73,8 +73,9 @@ def qt_message_handler(mode: QtMsgType, context: QMessageLogContext, message: st
     qt_log.log(_QT_LEVELS.get(mode, logging.WARNING), "%s%s", message, where)
 
 
-def install_qt_message_handler() -> None:
-    qInstallMessageHandler(qt_message_handler)
+def install_qt_message_handler() -> object:
+    """Route Qt's messages into the log; returns the previous handler (tests restore it)."""
+    return qInstallMessageHandler(qt_message_handler)
 
 
 def format_details(exc: BaseException) -> str:

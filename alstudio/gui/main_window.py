@@ -231,8 +231,10 @@ class MainWindow(QMainWindow):
         self.queue_panel.set_session(self.session)
         self.labeling.set_session(self.session)
         self.stack.setCurrentIndex(1)
-        self.queue_dock.show()
-        self.label_dock.show()
+        state = self.settings.window_state()
+        if state is None or not self.restoreState(state):
+            self.queue_dock.show()
+            self.label_dock.show()
         self.setWindowTitle(f"{self.session.name} — alstudio")
         self._refresh_status()
         self._update_actions()
@@ -248,6 +250,7 @@ class MainWindow(QMainWindow):
         if self.rounds.running:
             self.rounds.cancel()
             shutdown_workers(30_000)
+        self.settings.save_window(self.saveGeometry(), self.saveState())
         session, self.session = self.session, None
         self.labeling.set_session(None)
         self.queue_panel.set_session(None)
@@ -381,12 +384,11 @@ class MainWindow(QMainWindow):
             self.label_dock.show()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.session is not None:  # the docks' visibility belongs to an open project
-            self.settings.save_window(self.saveGeometry(), self.saveState())
+        if self.session is not None:
+            self.close_project()  # saves the layout: dock visibility belongs to a project
         else:
             self.settings.save_window(self.saveGeometry(),
                                       self.settings.window_state() or QByteArray())
-        self.close_project()
         self.timer.detach()
         shutdown_workers(30_000)
         self.prefetcher.shutdown()

@@ -57,6 +57,10 @@ class QueueModel(QAbstractTableModel):
             return COLUMNS[section]
         return None
 
+    @property
+    def ids(self) -> list[int]:
+        return self._ids
+
     def row_of(self, item_id: int) -> int:
         try:
             return self._ids.index(item_id)
@@ -115,13 +119,18 @@ class QueueFilter(QSortFilterProxyModel):
         if self._key == "all":
             return True
         model = self.sourceModel()
-        status = model.data(model.index(source_row, 0, source_parent), STATUS_ROLE)
-        if self._key == "unlabeled":
-            return status is None
-        if self._key == "labeled":
-            return status is not None and status not in DECISION_WORDS
-        if self._key == "undecided":
-            return status in DECISION_WORDS
-        if self._key.startswith("class:"):
-            return status == self._key[len("class:"):]
-        return True
+        return accepts(self._key, model.data(model.index(source_row, 0, source_parent),
+                                             STATUS_ROLE))
+
+
+def accepts(key: str, status: str | None) -> bool:
+    """Whether a filter key admits an item with this annotator's ``status``."""
+    if key == "unlabeled":
+        return status is None
+    if key == "labeled":
+        return status is not None and status not in DECISION_WORDS
+    if key == "undecided":
+        return status in DECISION_WORDS
+    if key.startswith("class:"):
+        return status == key[len("class:"):]
+    return True

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pydicom import dcmread
-from pydicom.datadict import dictionary_has_tag
+from pydicom.datadict import dictionary_has_tag, tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels import get_decoder
 from pydicom.pixels.utils import get_expected_length
+from pydicom.tag import Tag
 from pydicom.uid import UID
 
 from alstudio.datasets import dicom_tags as tags
@@ -124,11 +125,20 @@ def _plausible(ds: Dataset) -> bool:
     return known >= 3 and has_identity
 
 
+_METADATA_KEYS = tuple((keyword, Tag(tag_for_keyword(keyword))) for keyword in METADATA_TAGS)
+
+
 def _metadata(ds: Dataset) -> dict[str, str | int | float]:
-    """Allow-listed tags as plain str/int/float (DS/IS values stay numbers)."""
+    """Allow-listed tags as plain str/int/float (DS/IS values stay numbers).
+
+    Looked up by tag number with a membership test first: most tags are absent from any
+    given file, and this is the hottest loop of indexing after pydicom's own parser.
+    """
     out: dict[str, str | int | float] = {}
-    for keyword in METADATA_TAGS:
-        value = ds.get(keyword)
+    for keyword, tag in _METADATA_KEYS:
+        if tag not in ds:
+            continue
+        value = ds[tag].value
         if value is None or value == "":
             continue
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -151,8 +161,12 @@ def read_dataset(data: bytes, has_preamble: bool) -> Dataset:
         return dcmread(io.BytesIO(data), force=not has_preamble)
 
 
-def index_file(path: str, data: bytes) -> DicomHeader | SkippedFile:
-    """Index one DICOM file already read into ``data`` (see :func:`looks_like_dicom`)."""
+def index_file(path: str, data: bytes, sha256: str | None = None) -> DicomHeader | SkippedFile:
+    """Index one DICOM file already read into ``data`` (see :func:`looks_like_dicom`).
+
+    ``sha256`` is the hash of ``data`` when the caller computed it already (on a worker
+    thread, see :mod:`prefetch`).
+    """
     has_preamble = data[128:132] == b"DICM"
     try:
         ds = read_dataset(data, has_preamble)
@@ -165,12 +179,12 @@ def index_file(path: str, data: bytes) -> DicomHeader | SkippedFile:
     if not has_preamble and not _plausible(ds):
         return SkippedFile(path, "not a DICOM file")
     try:
-        return _describe(path, data, ds)
+        return _describe(path, sha256 or sha256_bytes(data), ds)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
         return SkippedFile(path, f"invalid DICOM header: {one_line(exc)}")
 
 
-def _describe(path: str, data: bytes, ds: Dataset) -> DicomHeader | SkippedFile:
+def _describe(path: str, sha256: str, ds: Dataset) -> DicomHeader | SkippedFile:
     keyword = next((k for k in _PIXEL_KEYWORDS if k in ds), None)
     if keyword is None:
         return SkippedFile(path, _no_pixels_reason(ds))
@@ -216,7 +230,7 @@ def _describe(path: str, data: bytes, ds: Dataset) -> DicomHeader | SkippedFile:
     return DicomHeader(
         path=path,
         folder=os.path.dirname(path),
-        sha256=sha256_bytes(data),
+        sha256=sha256,
         modality=modality,
         series_uid=series_uid,
         rows=int(ds.Rows),

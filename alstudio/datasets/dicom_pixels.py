@@ -39,7 +39,15 @@ _ITEM_TAG = b"\xfe\xff\x00\xe0"
 
 
 class DicomDecodeError(Exception):
-    """Pixel decoding failed; the message is already a one-line reason."""
+    """Pixel decoding failed; the message is already a one-line reason.
+
+    ``path`` names the file at fault when it is not the item's first file (a bad slice in
+    the middle of a series).
+    """
+
+    def __init__(self, reason: str, path: str | None = None) -> None:
+        super().__init__(reason)
+        self.path = path
 
 
 def load(path: str) -> Dataset:
@@ -209,14 +217,15 @@ def read_series(paths: Sequence[str]) -> ScanImage:
             ds = load(path)
             pixels, is_rgb, mirror = decode(ds)
         except DicomDecodeError as exc:
-            raise DicomDecodeError(f"slice {index + 1} ({path}): {exc}") from exc
+            raise DicomDecodeError(f"slice {index + 1} of {len(paths)}: {exc}", path) from exc
         if is_rgb or pixels.ndim != 2:
-            raise DicomDecodeError(f"slice {index + 1} is not a single greyscale frame")
+            raise DicomDecodeError(f"slice {index + 1} of {len(paths)} is not a single "
+                                   "greyscale frame", path)
         if volume is None:
             volume = np.empty((len(paths), *pixels.shape), dtype=np.float32)
         elif pixels.shape != volume.shape[1:]:
-            raise DicomDecodeError(f"slice {index + 1} is {pixels.shape}, "
-                                   f"expected {volume.shape[1:]}")
+            raise DicomDecodeError(f"slice {index + 1} of {len(paths)} is {pixels.shape}, "
+                                   f"expected {volume.shape[1:]}", path)
         volume[index] = pixels
         geometry.append((tags.position(ds), tags.orientation(ds)))
         if index == centre_index:

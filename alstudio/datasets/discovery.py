@@ -19,13 +19,15 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 
 from alstudio.datasets._common import captured_warnings, one_line
-from alstudio.datasets.dicom_index import DicomHeader, index_file, looks_like_dicom
+from alstudio.datasets.dicom_index import DicomHeader, index_file
 from alstudio.datasets.dicom_series import group_folder
 from alstudio.datasets.nifti import discover_nifti, is_nifti_name
 from alstudio.datasets.npz import iter_npz
+from alstudio.datasets.prefetch import LoadedFile, load_file, new_executor, prefetched
 from alstudio.datasets.raster import NOT_RASTER, RASTER_SUFFIXES, discover_raster, is_raster_magic
 from alstudio.datasets.records import NOT_A_SCAN, ScanRecord, SkippedFile
 from alstudio.jobs import CancelToken, ProgressCallback, Throttle, check, report
@@ -37,7 +39,6 @@ DICOM_SUFFIXES = (".dcm", ".dicom", ".dic", ".ima")
 _DOC_STEMS = {"README", "LICENSE", "LICENCE", "COPYING", "MANIFEST", "CHANGELOG", "NOTICE",
               "AUTHORS"}
 _SYSTEM_FILES = {"thumbs.db", "desktop.ini"}
-_HEAD = 132  # enough for the DICOM preamble and every image signature we test
 
 
 def is_ignored(name: str, siblings: set[str]) -> bool:
@@ -87,44 +88,51 @@ def _unrecognised_reason(name: str) -> str:
     return NOT_A_SCAN
 
 
-def _index_one(path: str, name: str,
+def _index_npz(path: str) -> Iterator[ScanRecord | SkippedFile]:
+    if os.path.getsize(path) == 0:
+        yield SkippedFile(path, "empty file (0 bytes)")
+        return
+    with open(path, "rb") as handle:
+        valid = handle.read(2) == b"PK"
+    if valid:
+        yield from iter_npz(path)  # streamed: an archive may hold 100k images
+    else:
+        yield SkippedFile(path, "not a valid .npz archive")
+
+
+def _index_one(path: str, future: Future[LoadedFile] | None,
                dicoms: list[DicomHeader]) -> Iterator[ScanRecord | SkippedFile]:
     """Records for one file; DICOM headers go to ``dicoms`` for grouping at folder end."""
-    lower = name.lower()
-    if lower.endswith(".npz") and os.path.getsize(path) > 0:
-        with open(path, "rb") as handle:
-            valid = handle.read(2) == b"PK"
-        if valid:
-            yield from iter_npz(path)  # streamed: an archive may hold 100k images
-        else:
-            yield SkippedFile(path, "not a valid .npz archive")
+    name = os.path.basename(path)
+    if name.lower().endswith(".npz"):
+        yield from _index_npz(path)
         return
     # Third-party readers warn about odd files, also lazily when a tag is first read, so
     # the whole file is handled inside the capture (and nothing is yielded inside it).
     with captured_warnings():
-        result = _index_single(path, name)
+        result = _index_single(path, name, future)
     if isinstance(result, DicomHeader):
         dicoms.append(result)
     else:
         yield result
 
 
-def _index_single(path: str, name: str) -> ScanRecord | SkippedFile | DicomHeader:
-    if os.path.getsize(path) == 0:
-        return SkippedFile(path, "empty file (0 bytes)")
+def _index_single(path: str, name: str,
+                  future: Future[LoadedFile] | None) -> ScanRecord | SkippedFile | DicomHeader:
     if is_nifti_name(name):
+        if os.path.getsize(path) == 0:
+            return SkippedFile(path, "empty file (0 bytes)")
         return discover_nifti(path)
-    data = None
-    with open(path, "rb") as handle:
-        head = handle.read(_HEAD)
-        # DICM first: a DICOM preamble may itself carry a TIFF signature (dual format files)
-        is_dicom = head[128:132] == b"DICM" or (not is_raster_magic(head)
-                                                and looks_like_dicom(head))
-        if is_dicom:  # one read: the bytes are both hashed and parsed
-            data = head + handle.read()
-    if data is not None:
-        return index_file(path, data)
-    if is_raster_magic(head):
+    loaded = future.result() if future is not None else load_file(path)
+    if loaded.deferred:
+        loaded = load_file(path, limit=None)
+    if loaded.error is not None:
+        raise loaded.error
+    if loaded.size == 0:
+        return SkippedFile(path, "empty file (0 bytes)")
+    if loaded.data is not None:
+        return index_file(path, loaded.data, loaded.sha256)
+    if is_raster_magic(loaded.head):
         return discover_raster(path)
     return SkippedFile(path, _unrecognised_reason(name))
 
@@ -146,30 +154,39 @@ def discover(paths: Sequence[Path | str], progress: ProgressCallback | None = No
     done = 0
     throttle = Throttle()
     report(progress, PHASE, 0, total)
-    for batch in batches:
-        if isinstance(batch, SkippedFile):
-            done += 1
-            yield batch
-            continue
-        folder, names = batch
-        siblings = set(names)
-        dicoms: list[DicomHeader] = []
-        for name in names:
-            check(cancel)
-            done += 1
-            if is_ignored(name, siblings):
+    executor = new_executor()
+    try:
+        for batch in batches:
+            if isinstance(batch, SkippedFile):
+                done += 1
+                yield batch
                 continue
-            path = os.path.join(folder, name)
-            try:
-                yield from _index_one(path, name, dicoms)
-            except OSError as exc:
-                yield SkippedFile(path, f"cannot open: {exc.strerror or one_line(exc)}")
-            except Exception as exc:  # a reader bug must not stop an import of 10k files
-                logger.debug("unexpected failure indexing %s", path, exc_info=True)
-                yield SkippedFile(path, f"cannot read: {one_line(exc)}")
-            if throttle.ready():
-                report(progress, PHASE, done, total, folder)
-        if dicoms:
-            yield from group_folder(dicoms)
+            folder, names = batch
+            siblings = set(names)
+            wanted = [(os.path.join(folder, n), not _own_reader(n)) for n in names
+                      if not is_ignored(n, siblings)]
+            done += len(names) - len(wanted)
+            dicoms: list[DicomHeader] = []
+            for path, future in prefetched(wanted, executor):
+                check(cancel)
+                done += 1
+                try:
+                    yield from _index_one(path, future, dicoms)
+                except OSError as exc:
+                    yield SkippedFile(path, f"cannot open: {exc.strerror or one_line(exc)}")
+                except Exception as exc:  # a reader bug must not stop an import of 10k files
+                    logger.debug("unexpected failure indexing %s", path, exc_info=True)
+                    yield SkippedFile(path, f"cannot read: {one_line(exc)}")
+                if throttle.ready():
+                    report(progress, PHASE, done, total, folder)
+            if dicoms:
+                yield from group_folder(dicoms)
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
     report(progress, PHASE, done, total)
 
+
+def _own_reader(name: str) -> bool:
+    """NIfTI and .npz files are opened by their readers; no need to load them ahead."""
+    lower = name.lower()
+    return lower.endswith(".npz") or is_nifti_name(lower)

@@ -58,7 +58,7 @@ def read_pixels(source: ScanSource) -> ScanImage:
     except ScanReadError:
         raise
     except dicom_pixels.DicomDecodeError as exc:
-        raise ScanReadError(path, str(exc)) from exc
+        raise ScanReadError(exc.path or path, str(exc)) from exc
     except FileNotFoundError as exc:
         missing = exc.filename or path
         raise ScanReadError(missing, "file not found (moved or deleted since import?)") from exc

@@ -172,3 +172,23 @@ def test_missing_transfer_syntax_is_inferred(tmp_path: Path, pydicom_test_files:
     ds.save_as(target, enforce_file_format=False, implicit_vr=False, little_endian=True)
     (record,) = [r for r in discover([target]) if isinstance(r, ScanRecord)]
     assert np.array_equal(read_pixels(record.source).array, expected)
+
+
+def test_a_bad_slice_names_itself(tmp_path: Path, pydicom_test_files: Path) -> None:
+    import shutil
+
+    for source in sorted((pydicom_test_files / "dicomdirtests/98892001/CT5N").iterdir()):
+        shutil.copy(source, tmp_path / source.name)
+    (record,) = [r for r in discover([tmp_path]) if isinstance(r, ScanRecord)]
+    assert record.source.kind == "dicom-series" and len(record.source.files) == 5
+    victim = Path(record.source.files[2])
+    victim.write_bytes(victim.read_bytes()[:-100])
+    with pytest.raises(ScanReadError) as info:
+        read_pixels(record.source)
+    assert info.value.path == str(victim)
+    assert info.value.reason == "slice 3 of 5: truncated pixel data"
+    victim.unlink()
+    with pytest.raises(ScanReadError) as info:
+        read_pixels(record.source)
+    assert info.value.path == str(victim)
+    assert info.value.reason.startswith("file not found")

@@ -130,6 +130,9 @@ def main() -> int:
     results.append((f"next image: {mr_label}", timed(app, viewer, next_image(mrs), n)))
     results.append(("next image: 512x512x64 CT volume (prefetched)",
                     timed(app, viewer, next_image(volumes), n)))
+    radiographs = [synthetic((2048, 2048), "DX", seed=i) for i in range(2)]
+    results.append(("next image: 2048x2048 radiograph (prefetched)",
+                    timed(app, viewer, next_image(radiographs), n)))
 
     viewer.set_image(volumes[0])
     results.append(("slice change: 512x512x64 (wheel/PageDown)",

@@ -332,3 +332,16 @@ def test_pyside_borrowed_returns_cannot_abort_the_process(viewer: ScanViewer) ->
         viewer.set_image(image)
         viewer.canvas.repaint()
     assert singletons_guarded()
+
+
+def test_zoomed_out_image_is_area_averaged_not_aliased(viewer: ScanViewer) -> None:
+    """A one-pixel checkerboard seen at 25 % must be flat mid-grey, not a moiré pattern."""
+    yy, xx = np.mgrid[0:400, 0:400]
+    checker = (((xx + yy) % 2) * 1000.0).astype(np.float32)
+    viewer.set_image(ScanImage(checker, None, (500.0, 1000.0), "CT", False))
+    viewer.set_overlay_visible(False)
+    viewer.set_zoom(0.25)
+    pixels = grab(viewer.canvas)[:, :, 0].astype(int)
+    x0, y0 = (round(v) for v in viewer.canvas.view.to_widget(0, 0))
+    inside = pixels[y0 + 2:y0 + 98, x0 + 2:x0 + 98]
+    assert abs(inside.mean() - 127.5) < 4 and inside.std() < 3

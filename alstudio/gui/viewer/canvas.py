@@ -7,9 +7,10 @@ mouse input into intentions (``windowDragged``, ``wheelTurned``, ``hoverMoved``)
 
 Scaling, chosen for reading rather than for looks:
 
-* zoom below 100 % (one scan pixel per device pixel): an area-averaged down-scale, cached per
-  zoom level, so a large radiograph does not alias;
-* 100 % up to 400 %: bilinear, so a fitted 384-pixel MR does not look jagged;
+* zoom below 50 %: pixels are first averaged in blocks (area averaging, in modality units,
+  cached per slice and zoom level), so a large radiograph does not alias, and the rest of the
+  way is bilinear;
+* 50 % up to 400 %: bilinear, so a fitted 384-pixel MR does not look jagged;
 * 400 % and beyond: nearest neighbour, so the reader who zooms in sees the true pixels.
 """
 
@@ -140,17 +141,22 @@ class ScanCanvas(QWidget):
     def _paint_image(self, painter: QPainter) -> None:
         view, dpr = self.view, self.view.dpr
         cols, rows = self.renderer.size
-        if view.visible_pixels(cols, rows, self.width(), self.height()) is None:
+        visible = view.visible_pixels(cols, rows, self.width(), self.height())
+        if visible is None:
             return
-        if view.zoom < 1.0:
-            self._paint_downscaled(painter, cols, rows)
-            return
-        frame = self.renderer.frame()
+        # zoomed out 2x or more: draw from block-averaged pixels (see FrameRenderer)
+        reduce = max(1, int(1.0 / max(view.zoom, view.zoom * view.aspect, 1e-6)))
+        frame = self.renderer.frame(reduce)
         if frame is None:
             return
-        x0, y0, x1, y1 = view.visible_pixels(cols, rows, self.width(), self.height())
-        left, top = view.to_widget(x0, y0)
-        right, bottom = view.to_widget(x1, y1)
+        x0, y0, x1, y1 = visible
+        x0, y0 = x0 // reduce, y0 // reduce
+        x1 = min(-(-x1 // reduce), frame.width())
+        y1 = min(-(-y1 // reduce), frame.height())
+        if x1 <= x0 or y1 <= y0:
+            return
+        left, top = view.to_widget(x0 * reduce, y0 * reduce)
+        right, bottom = view.to_widget(x1 * reduce, y1 * reduce)
         smooth = view.zoom < NEAREST_FROM_ZOOM
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, smooth)
         if not smooth:  # snap to device pixels so every scan pixel is the same size
@@ -158,19 +164,6 @@ class ScanCanvas(QWidget):
             right, bottom = round(right * dpr) / dpr, round(bottom * dpr) / dpr
         painter.drawImage(QRectF(left, top, right - left, bottom - top), frame,
                           QRectF(x0, y0, x1 - x0, y1 - y0))
-
-    def _paint_downscaled(self, painter: QPainter, cols: int, rows: int) -> None:
-        view, dpr = self.view, self.view.dpr
-        device_w = max(1, round(cols * view.scale * dpr))
-        device_h = max(1, round(rows * view.scale_y * dpr))
-        scaled = self.renderer.scaled(device_w, device_h)
-        if scaled is None:
-            return
-        scaled.setDevicePixelRatio(dpr)
-        left = round(view.offset_x * dpr) / dpr
-        top = round(view.offset_y * dpr) / dpr
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
-        painter.drawImage(QPointF(left, top), scaled)
 
     # -- mouse ------------------------------------------------------------------------------
 

@@ -17,7 +17,9 @@ from alstudio.datasets.records import KIND_RASTER, ScanImage, ScanRecord, ScanSo
 
 RASTER_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 NOT_RASTER = "cannot decode: not a valid PNG/JPEG/TIFF file"
-RASTER_MODALITY = "OT"  # DICOM's "other": nothing in the file says what acquired it
+#: Nothing in a PNG/JPEG/TIFF says what acquired it: the modality is left unknown so that
+#: the importer can fill in the one the user names (ultrasound, radiograph, microscopy ...).
+RASTER_MODALITY: str | None = None
 
 _MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"II+\x00",
           b"MM\x00+")

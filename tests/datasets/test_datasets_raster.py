@@ -93,3 +93,10 @@ def test_broken_images_are_reported(tmp_path: Path) -> None:
     assert reasons["empty.png"] == "empty file (0 bytes)"
     assert reasons["text.png"] == "cannot decode: not a valid PNG/JPEG/TIFF file"
     assert reasons["truncated.png"].startswith("cannot decode:")
+
+
+def test_raster_modality_is_left_unknown(tmp_path: Path) -> None:
+    Image.fromarray(np.zeros((4, 4), np.uint8)).save(tmp_path / "a.png")
+    record = _one(tmp_path / "a.png")
+    assert record.modality is None
+    assert read_pixels(record.source).modality is None

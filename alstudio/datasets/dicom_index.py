@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -55,7 +54,6 @@ class DicomHeader:
     """What discovery needs from one image file to group, order and describe it."""
 
     path: str
-    folder: str
     sha256: str
     modality: str | None
     series_uid: str | None
@@ -229,7 +227,6 @@ def _describe(path: str, sha256: str, ds: Dataset) -> DicomHeader | SkippedFile:
     series_uid = str(ds.get("SeriesInstanceUID") or "").strip() or None
     return DicomHeader(
         path=path,
-        folder=os.path.dirname(path),
         sha256=sha256,
         modality=modality,
         series_uid=series_uid,

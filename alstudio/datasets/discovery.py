@@ -59,15 +59,21 @@ def _walk_folder(folder: str) -> Iterator[tuple[str, list[str]]]:
         yield root, sorted(files)
 
 
+def _inside(path: str, folders: list[str]) -> bool:
+    return any(path != f and os.path.commonpath([path, f]) == f for f in folders)
+
+
 def _batches(paths: Sequence[Path | str]) -> Iterator[tuple[str, list[str]] | SkippedFile]:
-    """(folder, file names) batches in walk order; explicit files grouped by folder."""
-    seen: set[str] = set()
+    """(folder, file names) batches in walk order; explicit files grouped by folder.
+
+    A path given twice, or lying inside another given folder, is visited once.
+    """
+    unique = list(dict.fromkeys(os.path.abspath(os.fspath(raw)) for raw in paths))
+    folders = [p for p in unique if os.path.isdir(p)]
     loose: dict[str, list[str]] = {}
-    for raw in paths:
-        path = os.path.abspath(os.fspath(raw))
-        if path in seen:
+    for path in unique:
+        if _inside(path, folders):
             continue
-        seen.add(path)
         if os.path.isdir(path):
             yield from _walk_folder(path)
         elif os.path.isfile(path):

@@ -209,26 +209,27 @@ class ModelInputCache:
         ``sources(item_id)`` is called only for missing items. Each batch is committed
         before the next starts, so cancelling (or a crash) loses at most one batch.
         Returns ``{item_id: reason}`` for items whose scan could not be read; those stay
-        missing and the rest are cached.
+        missing and the rest are cached. One ``ensure`` at a time per cache; ``get_many``
+        may run meanwhile from another thread.
         """
-        with self._lock:
-            todo = self.missing(item_ids)
-            failures: dict[int, str] = {}
-            report(progress, PHASE, 0, len(todo))
-            for start in range(0, len(todo), max(1, batch_size)):
-                check(cancel)
-                batch: list[tuple[int, np.ndarray]] = []
-                for item in todo[start:start + batch_size]:
-                    try:
-                        values = model_input(read_pixels(sources(item)), self.size)
-                    except ScanReadError as exc:
-                        failures[item] = exc.reason
-                        logger.info("no model input for item %s: %s", item, exc)
-                        continue
-                    batch.append((item, values))
-                self._commit(batch)
-                report(progress, PHASE, min(len(todo), start + batch_size), len(todo))
-            return failures
+        todo = self.missing(item_ids)
+        failures: dict[int, str] = {}
+        report(progress, PHASE, 0, len(todo))
+        for start in range(0, len(todo), max(1, batch_size)):
+            check(cancel)
+            batch: list[tuple[int, np.ndarray]] = []
+            for item in todo[start:start + batch_size]:
+                try:  # decoding happens outside the lock: readers are never kept waiting
+                    values = model_input(read_pixels(sources(item)), self.size)
+                except ScanReadError as exc:
+                    failures[item] = exc.reason
+                    logger.info("no model input for item %s: %s", item, exc)
+                    continue
+                batch.append((item, values))
+            with self._lock:
+                self._commit([(i, v) for i, v in batch if i not in self._rows])
+            report(progress, PHASE, min(len(todo), start + batch_size), len(todo))
+        return failures
 
     def close(self) -> None:
         """Flush and release the memory map (the cache can be reopened later)."""

@@ -86,11 +86,12 @@ def test_quiet_ignore_rules(tmp_path: Path, pydicom_test_files: Path) -> None:
 def test_files_and_folders_missing_paths_and_duplicates(tmp_path: Path,
                                                         pydicom_test_files: Path) -> None:
     ct = pydicom_test_files / "CT_small.dcm"
-    items = list(discover([ct, ct, tmp_path / "nowhere", pydicom_test_files / "dicomdirtests"
-                           / "77654033" / "CT2"]))
+    ct2 = pydicom_test_files / "dicomdirtests" / "77654033" / "CT2"
+    items = list(discover([ct, ct, tmp_path / "nowhere", ct2, ct2 / "17106", ct2.parent]))
     records = [i for i in items if isinstance(i, ScanRecord)]
-    assert [r.source.kind for r in records] == ["dicom-series", "dicom"]
-    assert records[1].source.path == str(ct)
+    # CT2 and its slice lie inside 77654033, which is walked once: 3 CR images + 1 series
+    assert [r.source.kind for r in records] == ["dicom"] * 3 + ["dicom-series", "dicom"]
+    assert records[-1].source.path == str(ct)
     assert _reasons(items) == {"nowhere": "not found"}
 
 

@@ -1,0 +1,239 @@
+"""Oracle simulation: the headless benchmark of query strategies on a labeled archive.
+
+Protocol (../EVALUATION.md): pool = train + val of a MedMNIST-style archive, labels known to
+the oracle; test = the archive's test split, never queried and never used for stopping or
+model choice. Every strategy gets the same model, recipe and initial random labels per seed.
+After each batch the model is retrained and evaluated on the test split (balanced accuracy
+and AUC). A full-data reference is trained once per seed on the whole labeled pool.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alstudio.datasets.model_inputs import model_input
+from alstudio.datasets.records import ScanImage
+from alstudio.errors import AlstudioError
+from alstudio.evaluation.active_loop import StepConfig, can_train, run_step
+from alstudio.evaluation.curves import compare_to_random, summarise
+from alstudio.jobs import CancelToken, ProgressCallback, check, report
+from alstudio.learning.inference import predict
+from alstudio.learning.metrics import classification_summary
+from alstudio.learning.training import TrainConfig, train_model
+from alstudio.selection import STRATEGIES
+
+METRICS = ("balanced_accuracy", "auc")
+
+
+@dataclass
+class SimulationConfig:
+    strategies: list[str] = field(default_factory=lambda: ["random", "coreset_uncertainty"])
+    seeds: int = 5
+    initial: int = 20
+    batch: int = 20
+    budget: int = 300
+    image_size: int | None = None
+    rare_class: int | None = None  # the rare-class scenario: keep few of this class in the pool
+    rare_fraction: float = 0.03
+    train: TrainConfig = field(default_factory=TrainConfig)
+    threads: int | None = None
+
+    def budgets(self, pool_size: int) -> list[int]:
+        top = min(self.budget, pool_size)
+        steps = list(range(self.initial, top + 1, self.batch))
+        return steps if steps and steps[-1] == top else [*steps, top]
+
+
+def load_archive(path: Path, image_size: int | None) -> dict[str, np.ndarray]:
+    """Pool and test arrays of a MedMNIST-style archive, through the app's own model-input
+    pipeline (the same scaling and resizing a project's items get)."""
+    try:
+        archive = np.load(path, allow_pickle=False)
+    except (OSError, ValueError) as exc:
+        raise AlstudioError(f"Cannot read {path} as an .npz archive ({exc}).") from exc
+    needed = ("train_images", "train_labels", "val_images", "val_labels", "test_images",
+              "test_labels")
+    missing = [key for key in needed if key not in archive.files]
+    if missing:
+        raise AlstudioError(f"{path} lacks {', '.join(missing)}.",
+                            "The simulator needs a MedMNIST-style archive with labels.")
+    images = {s: archive[f"{s}_images"] for s in ("train", "val", "test")}
+    labels = {s: archive[f"{s}_labels"].reshape(-1).astype(np.int64) for s in images}
+    size = image_size or int(images["train"].shape[1])
+
+    def prepare(stack: np.ndarray) -> np.ndarray:
+        out = np.empty((len(stack), 1, size, size), dtype=np.float32)
+        for i, image in enumerate(stack):
+            rgb = image.ndim == 3 and image.shape[-1] == 3
+            scan = ScanImage(array=image.astype(np.float32), spacing=None,
+                             window=(127.5, 255.0), modality=None, is_rgb=rgb)
+            out[i] = model_input(scan, size)
+        return out
+
+    return {
+        "x_pool": prepare(np.concatenate([images["train"], images["val"]])),
+        "y_pool": np.concatenate([labels["train"], labels["val"]]),
+        "x_test": prepare(images["test"]),
+        "y_test": labels["test"],
+    }
+
+
+def _scenario_pool(y_pool: np.ndarray, config: SimulationConfig, seed: int) -> np.ndarray:
+    """Indices of the pool this seed runs on: all of it, or the rare-class version."""
+    everything = np.arange(len(y_pool))
+    if config.rare_class is None:
+        return everything
+    rng = np.random.default_rng(10_000 + seed)
+    rare = everything[y_pool == config.rare_class]
+    other = everything[y_pool != config.rare_class]
+    keep = max(1, round(config.rare_fraction / (1 - config.rare_fraction) * len(other)))
+    kept = rng.choice(rare, size=min(keep, len(rare)), replace=False)
+    return np.sort(np.concatenate([other, kept]))
+
+
+def _chance_metrics() -> dict[str, float]:
+    """What a model that cannot be trained yet (one class labeled) scores: chance."""
+    return {"balanced_accuracy": 0.5, "auc": 0.5, "accuracy": float("nan")}
+
+
+def simulate(archive: Path, config: SimulationConfig, *,
+             progress: ProgressCallback | None = None,
+             cancel: CancelToken | None = None) -> dict[str, Any]:
+    """Run every strategy for every seed; return the JSON-ready result (README documents it)."""
+    unknown = [s for s in config.strategies if s not in STRATEGIES]
+    if unknown:
+        raise AlstudioError(f"Unknown strategies: {', '.join(unknown)}.",
+                            f"Choose from: {', '.join(sorted(STRATEGIES))}.")
+    if "random" not in config.strategies:
+        config.strategies = ["random", *config.strategies]  # the baseline every claim needs
+    data = load_archive(Path(archive), config.image_size)
+    num_classes = int(max(data["y_pool"].max(), data["y_test"].max()) + 1)
+    started = time.monotonic()
+    runs_total = config.seeds * (len(config.strategies) + 1)
+    runs_done = 0
+
+    full: dict[str, list[float]] = {m: [] for m in METRICS}
+    curves: dict[str, dict[str, list[list[float]]]] = {
+        s: {m: [] for m in (*METRICS, "positives")} for s in config.strategies}
+    collapses = dict.fromkeys(config.strategies, 0)
+    timing = dict.fromkeys(config.strategies, 0.0)
+    budgets: list[int] = []
+    for seed in range(config.seeds):
+        pool_idx = _scenario_pool(data["y_pool"], config, seed)
+        x_pool, y_pool = data["x_pool"][pool_idx], data["y_pool"][pool_idx]
+        budgets = config.budgets(len(pool_idx))
+        report(progress, "full-data reference", runs_done, runs_total, f"seed {seed}")
+        reference = _full_data(x_pool, y_pool, data, num_classes, config, seed, cancel)
+        for metric in METRICS:
+            full[metric].append(reference[metric])
+        runs_done += 1
+        initial = np.random.default_rng(seed).choice(len(pool_idx), config.initial,
+                                                     replace=False)
+        for strategy in config.strategies:
+            check(cancel)
+            report(progress, "simulating", runs_done, runs_total, f"{strategy}, seed {seed}")
+            t0 = time.monotonic()
+            curve, collapsed = _one_run(x_pool, y_pool, data, num_classes, initial, budgets,
+                                        strategy, config, seed, cancel)
+            timing[strategy] += time.monotonic() - t0
+            collapses[strategy] += collapsed
+            for key, values in curve.items():
+                curves[strategy][key].append(values)
+            runs_done += 1
+    report(progress, "simulating", runs_total, runs_total, "done")
+    return _result(archive, config, budgets, full, curves, collapses, timing,
+                   time.monotonic() - started)
+
+
+def _full_data(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray],
+               num_classes: int, config: SimulationConfig, seed: int,
+               cancel: CancelToken | None) -> dict[str, float]:
+    trained = train_model(x_pool, y_pool, num_classes, _train_config(config, seed),
+                          cancel=cancel)
+    out = predict(trained.model, data["x_test"], cancel=cancel)
+    return classification_summary(data["y_test"], out.probs)
+
+
+def _train_config(config: SimulationConfig, seed: int) -> TrainConfig:
+    return replace(config.train, seed=seed, num_threads=config.threads)
+
+
+def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray],
+             num_classes: int, initial: np.ndarray, budgets: Sequence[int], strategy: str,
+             config: SimulationConfig, seed: int,
+             cancel: CancelToken | None) -> tuple[dict[str, list[float]], int]:
+    labeled = list(initial)
+    curve: dict[str, list[float]] = {m: [] for m in (*METRICS, "positives")}
+    collapsed = 0
+    rare = config.rare_class if config.rare_class is not None else 0
+    for step, budget in enumerate(budgets):
+        idx = np.asarray(labeled[:budget], dtype=np.int64)
+        last = step == len(budgets) - 1
+        next_budget = budgets[step + 1] if not last else budget
+        step_cfg = StepConfig(strategy=strategy, batch_size=max(1, next_budget - len(idx)),
+                              train=_train_config(config, seed * 1000 + step),
+                              threads=config.threads)
+        if last:
+            metrics = _evaluate_only(x_pool, y_pool, idx, data, num_classes, step_cfg, cancel)
+            picks: list[int] = []
+        else:
+            result = run_step(x_pool, idx, y_pool[idx], num_classes, step_cfg,
+                              seed=seed * 1000 + step, x_test=data["x_test"],
+                              y_test=data["y_test"], cancel=cancel)
+            metrics = result.test_metrics or _chance_metrics()
+            collapsed += int(bool(result.train and result.train.collapsed))
+            picks = [int(i) for i in result.selection.indices]
+        for metric in METRICS:
+            curve[metric].append(float(metrics[metric]))
+        curve["positives"].append(float(np.sum(y_pool[idx] == rare)))
+        labeled.extend(picks)
+    return curve, collapsed
+
+
+def _evaluate_only(x_pool: np.ndarray, y_pool: np.ndarray, idx: np.ndarray,
+                   data: dict[str, np.ndarray], num_classes: int, step_cfg: StepConfig,
+                   cancel: CancelToken | None) -> dict[str, float]:
+    """The last budget: train and evaluate, nothing left to select."""
+    if not can_train(y_pool[idx]):
+        return _chance_metrics()
+    trained = train_model(x_pool[np.sort(idx)], y_pool[np.sort(idx)], num_classes,
+                          step_cfg.train, cancel=cancel)
+    out = predict(trained.model, data["x_test"], cancel=cancel)
+    return classification_summary(data["y_test"], out.probs)
+
+
+def _result(archive: Path, config: SimulationConfig, budgets: list[int],
+            full: dict[str, list[float]], curves: dict[str, dict[str, list[list[float]]]],
+            collapses: dict[str, int], timing: dict[str, float],
+            seconds: float) -> dict[str, Any]:
+    summary: dict[str, Any] = {}
+    for metric in METRICS:
+        summaries = {s: summarise(curves[s][metric], budgets) for s in config.strategies}
+        reference = float(np.mean(full[metric]))
+        compared = compare_to_random(summaries, reference)
+        for strategy, s in summaries.items():
+            summary.setdefault(strategy, {})[metric] = {
+                "mean": s.mean, "std": s.std, **compared[strategy]}
+    train = asdict(config.train)
+    return {
+        "dataset": str(archive),
+        "scenario": ("natural" if config.rare_class is None else
+                     f"rare class {config.rare_class} at {config.rare_fraction:.0%} of pool"),
+        "config": {"strategies": config.strategies, "seeds": config.seeds,
+                   "initial": config.initial, "batch": config.batch,
+                   "budget": config.budget, "image_size": config.image_size, "train": train},
+        "budgets": budgets,
+        "full_data": {m: {"mean": float(np.mean(v)), "std": float(np.std(v)), "per_seed": v}
+                      for m, v in full.items()},
+        "curves": curves,
+        "summary": summary,
+        "collapses": collapses,
+        "seconds": {"total": round(seconds, 1),
+                    **{s: round(t, 1) for s, t in timing.items()}},
+    }

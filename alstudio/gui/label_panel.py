@@ -9,15 +9,16 @@ whichever button was clicked last.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QCheckBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSizePolicy,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -40,14 +41,43 @@ class NoteField(QLineEdit):
         super().keyPressEvent(event)
 
 
-def action_button(action: QAction, role: str = "decision") -> QToolButton:
-    button = QToolButton()
-    button.setDefaultAction(action)
-    button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-    button.setProperty("role", role)
-    button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-    return button
+class ActionButton(QPushButton):
+    """A push button that shows and triggers one action (text, tip, enabled, checked).
+
+    Unlike a tool button it can align its text left, so a column of class buttons reads
+    like a list of keys: ``1   malignant``, ``2   benign``.
+    """
+
+    def __init__(self, action: QAction, role: str = "decision") -> None:
+        super().__init__()
+        self._action = action
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.setProperty("role", role)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.clicked.connect(lambda _checked=False: action.trigger())
+        action.changed.connect(self._sync)
+        self._sync()
+
+    def _sync(self) -> None:
+        action = self._action
+        self.setText(action.iconText())
+        self.setToolTip(_tip(action))
+        self.setEnabled(action.isEnabled())
+
+
+def _tip(action: QAction) -> str:
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    tip = action.toolTip() or action.text().replace("&", "")
+    return f"{tip} ({keys})" if keys else tip
+
+
+def action_button(action: QAction, role: str = "decision",
+                  short: str | None = None) -> ActionButton:
+    """A button for ``action`` that shows its key first, so the hands learn the keys."""
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    text = short or action.text().replace("&", "")
+    action.setIconText(f"{keys}   {text}" if keys else text)
+    return ActionButton(action, role)
 
 
 class LabelPanel(QWidget):
@@ -62,10 +92,10 @@ class LabelPanel(QWidget):
         self.status = QLabel("")
         self.status.setWordWrap(True)
 
-        self._class_box = QGroupBox("Label")
+        self._class_box = QGroupBox("Your decision")
         self._class_grid = QGridLayout(self._class_box)
         self._class_grid.setSpacing(6)
-        self.class_buttons: list[QToolButton] = []
+        self.class_buttons: list[ActionButton] = []
         decisions = QHBoxLayout()
         decisions.addWidget(action_button(actions.skip))
         decisions.addWidget(action_button(actions.unsure))
@@ -76,13 +106,19 @@ class LabelPanel(QWidget):
         self.note.setClearButtonEnabled(True)
 
         nav = QHBoxLayout()
-        for action in (actions.previous_item, actions.next_item, actions.undo):
-            nav.addWidget(action_button(action, "nav"))
+        for action, short in ((actions.previous_item, "Previous"), (actions.next_item, "Next"),
+                              (actions.undo, "Undo")):
+            nav.addWidget(action_button(action, "nav", short))
 
         model_box = QGroupBox("Model")
         model_layout = QVBoxLayout(model_box)
-        blind = action_button(actions.blind, "toggle")
-        model_layout.addWidget(blind)
+        self.blind = QCheckBox("Blind mode: hide the model until I label (B)")
+        self.blind.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.blind.setToolTip(actions.blind.toolTip())
+        self.blind.setChecked(actions.blind.isChecked())
+        self.blind.toggled.connect(actions.blind.setChecked)
+        actions.blind.toggled.connect(self.blind.setChecked)
+        model_layout.addWidget(self.blind)
         self.prediction = PredictionView()
         model_layout.addWidget(self.prediction)
 
@@ -106,13 +142,10 @@ class LabelPanel(QWidget):
         while self._class_grid.count():
             self._class_grid.takeAt(0)
         for n, (cls, action) in enumerate(zip(classes, actions, strict=True)):
-            key = action.shortcut().toString(
-                action.shortcut().SequenceFormat.NativeText) or " "
-            action.setIconText(f"{key}   {cls.name}")
             button = action_button(action, "class")
             button.setStyleSheet(
-                f"QToolButton {{ border-left: 5px solid {cls.colour}; text-align: left;"
-                " padding: 8px 10px; }")
+                f"QPushButton {{ border-left: 5px solid {cls.colour}; text-align: left;"
+                " padding: 8px 12px; }")
             self._class_grid.addWidget(button, n // 2 if len(classes) > 4 else n,
                                        n % 2 if len(classes) > 4 else 0)
             self.class_buttons.append(button)

@@ -15,7 +15,8 @@ from alstudio.gui.session import DECISION_WORDS, ProjectSession
 
 Index = QModelIndex | QPersistentModelIndex
 
-COLUMNS = ("#", "Item", "Score", "Reason", "Label")
+COLUMNS = ("#", "Item", "Score", "Label", "Reason")
+SCORE_COLUMN, LABEL_COLUMN, REASON_COLUMN = 2, 3, 4
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 
@@ -42,8 +43,8 @@ class QueueModel(QAbstractTableModel):
 
     def _statuses_changed(self) -> None:
         if self._ids:
-            col = len(COLUMNS) - 1
-            self.dataChanged.emit(self.index(0, col), self.index(len(self._ids) - 1, col))
+            last = len(self._ids) - 1
+            self.dataChanged.emit(self.index(0, LABEL_COLUMN), self.index(last, LABEL_COLUMN))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
@@ -85,14 +86,14 @@ class QueueModel(QAbstractTableModel):
                 return entry.rank
             if col == 1:
                 return item_id
-            if col == 2:
+            if col == SCORE_COLUMN:
                 return "" if entry.score is None else f"{entry.score:.3f}"
-            if col == 3:
+            if col == REASON_COLUMN:
                 return entry.reason
             return status or ""
-        if role == Qt.ItemDataRole.ToolTipRole and col == 3 and entry is not None:
+        if role == Qt.ItemDataRole.ToolTipRole and col == REASON_COLUMN and entry is not None:
             return entry.reason
-        if role == Qt.ItemDataRole.ForegroundRole and col == 4 and status:
+        if role == Qt.ItemDataRole.ForegroundRole and col == LABEL_COLUMN and status:
             return self._colours.get(status, QColor("#8a8c91"))
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1, 2):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -19,7 +19,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from alstudio.gui.queue_model import ITEM_ID_ROLE, QueueFilter, QueueModel, accepts
+from alstudio.gui.queue_model import (
+    ITEM_ID_ROLE,
+    LABEL_COLUMN,
+    REASON_COLUMN,
+    SCORE_COLUMN,
+    QueueFilter,
+    QueueModel,
+    accepts,
+)
 from alstudio.gui.session import ProjectSession
 
 
@@ -63,12 +71,10 @@ class QueuePanel(QWidget):
         # Fixed widths, never ResizeToContents: that mode reads every row of every column
         # on each change, which made a key press cost a third of a second on 600 items.
         header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(24)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
-        header.setStretchLastSection(False)
-        digit = self.fontMetrics().horizontalAdvance("0")
-        for column, chars in ((0, 5), (1, 7), (2, 7), (4, 13)):
-            self.table.setColumnWidth(column, digit * chars + 16)
+        header.setStretchLastSection(True)  # the reason takes what is left
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.clicked.connect(self._row_clicked)
         self.table.activated.connect(self._row_clicked)
 
@@ -80,6 +86,8 @@ class QueuePanel(QWidget):
         self.budget_spin.setPrefix("budget ")
         self.budget_spin.setToolTip("How many labels this project means to spend (0 = none)")
         self.budget_spin.setKeyboardTracking(False)
+        self.budget_spin.setButtonSymbols(QSpinBox.ButtonSymbols.NoButtons)
+        self.budget_spin.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.budget_spin.valueChanged.connect(self._budget_edited)
 
         tools = QHBoxLayout()
@@ -112,6 +120,7 @@ class QueuePanel(QWidget):
         self._proxy.set_key("all")
         self._model = QueueModel(session) if session is not None else None
         self._proxy.setSourceModel(self._model)
+        self._size_columns()
         self.setEnabled(session is not None)
         if session is not None:
             session.queue_changed.connect(self._refresh_title)
@@ -120,8 +129,18 @@ class QueuePanel(QWidget):
         self._refresh_title()
         self._refresh_budget()
 
+    def _size_columns(self) -> None:
+        """Narrow number columns, room for a class name; the reason takes the rest."""
+        digit = self.fontMetrics().horizontalAdvance("0")
+        for column, chars in ((0, 4), (1, 5), (SCORE_COLUMN, 5), (LABEL_COLUMN, 13)):
+            self.table.setColumnWidth(column, digit * chars + 16)
+
     def _refresh_title(self) -> None:
         s = self._session
+        # before any round there is no score and every reason would read "import order"
+        no_round = s is None or s.round is None
+        self.table.setColumnHidden(SCORE_COLUMN, no_round)
+        self.table.setColumnHidden(REASON_COLUMN, no_round)
         if s is None:
             self.title.setText("No project open")
         elif s.round is None:

@@ -51,6 +51,7 @@ class StartPage(QWidget):
         recent_title.setProperty("role", "dim")
         self.recent = QListWidget()
         self.recent.setAlternatingRowColors(True)
+        self.recent.setMaximumHeight(280)
         self.recent.itemActivated.connect(self._activated)
         self.recent.itemDoubleClicked.connect(self._activated)
         self.empty = QLabel("No recent projects yet. Open the demo to try alstudio on 780 "
@@ -68,7 +69,7 @@ class StartPage(QWidget):
         inner.addLayout(buttons)
         inner.addSpacing(8)
         inner.addWidget(recent_title)
-        inner.addWidget(self.recent, 1)
+        inner.addWidget(self.recent)
         inner.addWidget(self.empty)
         inner.addWidget(version)
 
@@ -79,8 +80,8 @@ class StartPage(QWidget):
         row.addWidget(card, 3)
         row.addStretch(1)
         outer.addStretch(1)
-        outer.addLayout(row, 6)
-        outer.addStretch(1)
+        outer.addLayout(row)
+        outer.addStretch(2)
 
     def set_recent(self, paths: list[Path]) -> None:
         self.recent.clear()

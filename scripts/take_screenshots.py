@@ -1,0 +1,202 @@
+"""Screenshots of the real window for docs/screenshots/ (run through scripts/screenshots.sh).
+
+It builds everything it shows in a temporary folder: the demo project (BreastMNIST), a
+project with the real MR series from ../shared/data, and, when the round engine is there, a
+round in progress. Settings go to the temporary folder too, so the developer's own recent
+projects and theme are neither shown nor changed.
+
+    xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/take_screenshots.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared" / "data"
+MR_SERIES = SHARED / "dicom_mr_series" / "HFS" / "3_t1_fl2d_sag"
+SIZE = (1560, 940)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="alstudio-shots-"))
+    os.environ["XDG_DATA_HOME"] = str(work / "data")
+    os.environ["XDG_STATE_HOME"] = str(work / "state")
+    try:
+        return Shooter(work, args.out).run()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+class Shooter:
+    def __init__(self, work: Path, out: Path) -> None:
+        from PySide6.QtCore import QSettings
+
+        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
+                          str(work / "settings"))
+        from alstudio.gui.app import configure_application, ensure_application
+
+        self.app = ensure_application()
+        configure_application(self.app)
+        self.work = work
+        self.out = out
+        out.mkdir(parents=True, exist_ok=True)
+
+    # -- helpers ----------------------------------------------------------------------------
+    def wait(self, condition: Callable[[], bool], timeout_s: float = 60.0,
+             settle_ms: int = 150) -> None:
+        deadline = time.monotonic() + timeout_s
+        while not condition():
+            self.app.processEvents()
+            if time.monotonic() > deadline:
+                raise TimeoutError("screenshot condition not met")
+            time.sleep(0.005)
+        end = time.monotonic() + settle_ms / 1000
+        while time.monotonic() < end:
+            self.app.processEvents()
+            time.sleep(0.005)
+
+    def save(self, widget, name: str) -> None:
+        self.wait(lambda: True)
+        path = self.out / name
+        widget.grab().save(str(path))
+        print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
+
+    def window(self, annotator: str = "dr_lee"):
+        from alstudio.gui.main_window import MainWindow
+
+        window = MainWindow(annotator=annotator)
+        window.resize(*SIZE)
+        window.move(20, 20)
+        window.show()
+        window.activateWindow()
+        self.wait(lambda: window.isVisible())
+        return window
+
+    def press(self, window, *keys) -> None:
+        from PySide6.QtTest import QTest
+
+        for key in keys:
+            shown: list[int] = []
+            window.labeling.item_shown.connect(shown.append)
+            QTest.keyClick(window, key)
+            self.wait(lambda s=shown: bool(s), settle_ms=20)
+            window.labeling.item_shown.disconnect(shown.append)
+
+    # -- the shots --------------------------------------------------------------------------
+    def run(self) -> int:
+        from PySide6.QtCore import Qt
+
+        from alstudio.datasets.demo import build_demo
+        from alstudio.datasets.importer import import_paths
+        from alstudio.gui.settings import AppSettings
+        from alstudio.project import ClassSpec, Project
+
+        demo = self.work / "breast-us-demo.alstudio"
+        project, _ = build_demo(demo)
+        project.close()
+        mr = self.work / "head-mr-study.alstudio"
+        if MR_SERIES.is_dir():
+            with Project.create(mr, [ClassSpec("normal", "1", "#5cb85c"),
+                                     ClassSpec("lesion", "2", "#d9534f"),
+                                     ClassSpec("artefact", "3", "#c4a000")],
+                                name="Head MR study") as project:
+                import_paths(project, [MR_SERIES], "pool")
+        settings = AppSettings()
+        for path in (mr, demo):
+            if path.exists():
+                settings.add_recent_project(path)
+
+        window = self.window()
+        self.save(window, "01-start-page.png")
+
+        window.open_project(demo)
+        self.wait(lambda: window.labeling._displayed is not None)
+        window.queue_panel.budget_spin.setValue(60)
+        self.press(window, Qt.Key.Key_2, Qt.Key.Key_2, Qt.Key.Key_1, Qt.Key.Key_2,
+                   Qt.Key.Key_S, Qt.Key.Key_2, Qt.Key.Key_1)
+        self.save(window, "02-demo-labeling.png")
+
+        self.shortcut_sheet(window)
+        self.import_report(window)
+        self.rounds(window)
+        window.close_project()
+
+        if mr.exists():
+            window.open_project(mr)
+            self.wait(lambda: window.labeling._displayed is not None)
+            viewer = window.viewer
+            viewer.set_slice(viewer.slice_count() // 2 + 2)
+            # MR has no absolute scale: the data-driven window, as a reader would pick it
+            viewer.apply_preset("auto")
+            self.save(window, "03-mr-series-preset.png")
+            window.set_theme("light")
+            self.save(window, "07-light-theme.png")
+            window.set_theme("dark")
+        else:
+            print(f"MR shots skipped: {MR_SERIES} not found")
+        window.close()
+        return 0
+
+    def shortcut_sheet(self, window) -> None:
+        from alstudio.gui.shortcut_sheet import ShortcutSheet
+
+        sheet = ShortcutSheet(window.menuBar(), window)
+        sheet.resize(720, 900)
+        sheet.show()
+        self.save(sheet, "06-shortcut-sheet.png")
+        sheet.close()
+
+    def import_report(self, window) -> None:
+        from alstudio.gui.import_dialog import ImportDialog
+
+        incoming = self.work / "incoming"
+        incoming.mkdir()
+        good = SHARED / "dicom_transfer_syntaxes" / "In" / "1.dcm"
+        if good.exists():
+            shutil.copyfile(good, incoming / "IM0001.dcm")
+            data = good.read_bytes()
+            (incoming / "IM0002.dcm").write_bytes(data[: len(data) // 3])
+        (incoming / "scan-export.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+        (incoming / "notes.txt").write_text("ward round notes")
+        dialog = ImportDialog(window.session.path, window)
+        dialog.resize(900, 560)
+        dialog.add_paths([incoming])
+        dialog.set_split("pool")
+        dialog.show()
+        done: list[object] = []
+        dialog.imported.connect(done.append)
+        dialog.start()
+        self.wait(lambda: bool(done) and not dialog.worker.is_running)
+        self.save(dialog, "05-import-report.png")
+        dialog.close()
+
+    def rounds(self, window) -> None:
+        from alstudio.gui.rounds import RoundRequest, engine_available
+
+        if not engine_available():
+            print("round shots skipped: the round engine (alstudio.workflow) is not installed")
+            return
+        steps: list[object] = []
+        window.rounds.stepped.connect(steps.append)
+        window.start_round(RoundRequest(batch_size=20))
+        self.wait(lambda: any("epoch" in getattr(s, "phase", "") for s in steps)
+                  or not window.rounds.running, timeout_s=300)
+        self.save(window, "04-round-in-progress.png")
+        self.wait(lambda: not window.rounds.running, timeout_s=900)
+        window.labeling.show(window.session.entries[0].item_id)
+        self.save(window, "08-after-round.png")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

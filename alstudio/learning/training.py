@@ -1,0 +1,305 @@
+"""The training recipe: stable, seeded training from 10 to thousands of labels.
+
+An active-learning comparison is only as good as its training: a first prototype trained a
+fixed number of steps from scratch and its learning curves were dominated by seed noise and
+collapsed models (docs in ../shared/EVALUATION.md). The recipe, tuned with
+benchmarks/training_stability.py on BreastMNIST, is:
+
+* a step budget that does not shrink with the labeled set: ``max_epochs`` evaluation periods
+  of at least ``ceil(min_steps / max_epochs)`` optimiser steps each, so 20 labels get as many
+  updates as 600;
+* class-balanced cross-entropy (or a balanced sampler) so a 27%-minority class counts as much
+  as the majority;
+* batched augmentation (:mod:`alstudio.learning.augment`);
+* AdamW with a short linear warm-up and cosine decay, and an exponential moving average of the
+  weights, which is what gets evaluated and kept: it smooths away most of the step-to-step
+  noise that made tiny-set results depend on the seed;
+* early stopping on a stratified slice of the *labeled* data (never the test set), restoring
+  the best period. With fewer than ``min_val_items`` labels, or a class with fewer than
+  ``min_val_per_class``, a slice would be too small to rank anything: then all labels train
+  for the full step budget and the final averaged weights are kept;
+* a collapse check: a model that gives one class to (almost) every held-back item is
+  reported, never silently used.
+
+Everything random is seeded from ``seed`` (model init, batch order, augmentation, dropout)
+inside a forked RNG, so the caller's random state is untouched and, on the CPU, the same
+seed gives identical weights.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import time
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from alstudio.errors import AlstudioError
+from alstudio.jobs import CancelToken, ProgressCallback, Throttle, check, report
+from alstudio.learning.augment import augment_batch
+from alstudio.learning.batches import (
+    batch_stream,
+    check_inputs,
+    class_weights,
+    load_batch,
+    stratified_split,
+)
+from alstudio.learning.device import describe_device, pick_device
+from alstudio.learning.inference import autocast_for
+from alstudio.learning.metrics import classification_summary
+from alstudio.learning.models import Classifier, build_model, default_model_name
+
+CLASS_BALANCE = ("loss", "sampler", "none")
+
+
+@dataclass
+class TrainConfig:
+    """Hyper-parameters of one training run; the defaults are the tuned recipe."""
+
+    model: str = "auto"
+    image_size: int | None = None  # None: taken from the inputs
+    max_epochs: int = 30
+    min_steps: int = 240
+    batch_size: int = 32
+    lr: float = 2e-3
+    weight_decay: float = 0.05
+    patience: int = 8
+    val_fraction: float = 0.2
+    min_val_items: int = 30
+    min_val_per_class: int = 3
+    class_balance: str = "loss"
+    augment: bool = True
+    ema_decay: float = 0.98
+    select: str = "score"  # "score" | "loss" | "last": which held-back epoch is kept
+    dropout: float = 0.2
+    seed: int = 0
+    device: str = "auto"
+    amp: bool = True
+    num_threads: int | None = None
+    initial_weights: str | None = None
+
+
+@dataclass
+class TrainResult:
+    """The trained model (eval mode) and what happened while training it."""
+
+    model: Classifier
+    config: TrainConfig
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = 0
+    val_metrics: dict[str, float] = field(default_factory=dict)
+    collapsed: bool = False
+    collapse_message: str = ""
+    device: str = ""
+    seconds: float = 0.0
+    n_train: int = 0
+    n_val: int = 0
+    stopped_early: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        """JSON-friendly facts for checkpoint metadata and logs."""
+        return {"config": asdict(self.config), "best_epoch": self.best_epoch,
+                "val_metrics": self.val_metrics, "collapsed": self.collapsed,
+                "n_train": self.n_train, "n_val": self.n_val, "seconds": self.seconds}
+
+
+def collapse_check(y_true: np.ndarray, pred: np.ndarray, share: float = 0.95) -> str:
+    """A message if ``pred`` puts (almost) everything in one class while the truth does not."""
+    if pred.size == 0 or np.unique(y_true).size < 2:
+        return ""
+    counts = np.bincount(pred)
+    top = int(counts.argmax())
+    predicted_share = counts[top] / pred.size
+    true_share = float(np.mean(y_true == top))
+    if predicted_share >= share and true_share < share:
+        return (f"The model predicts class {top} for {predicted_share:.0%} of the held-back "
+                f"labeled items (only {true_share:.0%} truly are): it has collapsed to one "
+                "class. Label more examples of the other classes, or check the labels.")
+    return ""
+
+
+def _lr_factor(step: int, total: int) -> float:
+    """Linear warm-up over 5% of the steps, then cosine decay to 2% of the peak."""
+    warm = max(1, total // 20)
+    if step < warm:
+        return (step + 1) / warm
+    progress = min(1.0, (step - warm) / max(1, total - warm))
+    return 0.02 + 0.98 * 0.5 * (1.0 + math.cos(math.pi * progress))
+
+
+def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> None:
+    """Move the averaged weights towards the live ones (buffers too: batch-norm statistics)."""
+    with torch.no_grad():
+        for target, source in zip(ema.parameters(), model.parameters(), strict=True):
+            target.lerp_(source, 1.0 - decay)
+        for target, source in zip(ema.buffers(), model.buffers(), strict=True):
+            if target.dtype.is_floating_point:
+                target.lerp_(source, 1.0 - decay)
+            else:
+                target.copy_(source)
+
+
+def _evaluate(model: Classifier, x: np.ndarray, y: np.ndarray, index: np.ndarray,
+              weights: torch.Tensor, device: torch.device, amp: bool,
+              cancel: CancelToken | None, batch_size: int = 256
+              ) -> tuple[dict[str, float], np.ndarray]:
+    """Balanced loss and metrics of ``model`` on ``x[index]``; returns (metrics, predictions)."""
+    model.eval()
+    probs, losses = [], 0.0
+    with torch.inference_mode():
+        for start in range(0, index.size, batch_size):
+            check(cancel)
+            part = index[start:start + batch_size]
+            with autocast_for(device, amp):
+                logits = model(load_batch(x, part, device)).float()
+            target = torch.as_tensor(y[part], device=device)
+            losses += float(F.cross_entropy(logits, target, weight=weights, reduction="sum"))
+            probs.append(torch.softmax(logits, dim=1).cpu().numpy())
+    p = np.concatenate(probs)
+    norm = float(weights[torch.as_tensor(y[index], device=device)].sum())
+    metrics = {"loss": losses / max(norm, 1e-12), **classification_summary(y[index], p)}
+    return metrics, p.argmax(axis=1)
+
+
+def _score(metrics: dict[str, float], select: str) -> float:
+    """Early-stopping score: balanced accuracy plus AUC, minus a little loss to break ties."""
+    if select == "loss":
+        return -metrics["loss"]
+    if select == "last":
+        return math.inf
+    auc = metrics["auc"] if not math.isnan(metrics["auc"]) else 0.5
+    return metrics["balanced_accuracy"] + auc - 0.1 * metrics["loss"]
+
+
+def _resolve(config: TrainConfig, x: np.ndarray, device: torch.device) -> TrainConfig:
+    if config.class_balance not in CLASS_BALANCE:
+        raise AlstudioError(f"Unknown class balance {config.class_balance!r}.",
+                            f"Choose one of: {', '.join(CLASS_BALANCE)}.")
+    size = config.image_size or int(x.shape[-1])
+    name = default_model_name(device, size) if config.model == "auto" else config.model
+    return replace(config, model=name, image_size=size)
+
+
+def train_model(x: np.ndarray, y: np.ndarray, num_classes: int, config: TrainConfig | None = None,
+                progress: ProgressCallback | None = None,
+                cancel: CancelToken | None = None) -> TrainResult:
+    """Train a classifier on labeled images ``x`` (N, C, S, S) with labels ``y`` (N,)."""
+    y = np.asarray(y, dtype=np.int64).ravel()
+    check_inputs(x, y, num_classes)
+    if len(y) < 2 or np.unique(y).size < 2:
+        raise AlstudioError("Training needs labeled examples of at least two classes.",
+                            "Label a few scans of each class first.")
+    device = pick_device((config or TrainConfig()).device)
+    cfg = _resolve(config or TrainConfig(), x, device)
+    previous_threads = torch.get_num_threads()
+    cuda_devices = [device.index or 0] if device.type == "cuda" else []
+    try:
+        if cfg.num_threads:
+            torch.set_num_threads(cfg.num_threads)
+        with torch.random.fork_rng(devices=cuda_devices):
+            return _train(x, y, num_classes, cfg, device, progress, cancel)
+    finally:
+        torch.set_num_threads(previous_threads)
+
+
+def _train(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,
+           device: torch.device, progress: ProgressCallback | None,
+           cancel: CancelToken | None) -> TrainResult:
+    started = time.perf_counter()
+    torch.manual_seed(cfg.seed)
+    rng = np.random.Generator(np.random.PCG64(cfg.seed))
+    aug_rng = torch.Generator().manual_seed(cfg.seed + 1)
+
+    counts = np.bincount(y, minlength=num_classes)
+    use_val = (len(y) >= cfg.min_val_items and cfg.val_fraction > 0
+               and counts[counts > 0].min() >= cfg.min_val_per_class)
+    if use_val:
+        train_idx, val_idx = stratified_split(y, cfg.val_fraction, rng, cfg.min_val_per_class)
+    else:
+        train_idx, val_idx = np.arange(len(y)), np.empty(0, dtype=np.int64)
+    y_train = y[train_idx]
+    batch = min(cfg.batch_size, train_idx.size)
+    per_epoch = max(math.ceil(train_idx.size / batch), math.ceil(cfg.min_steps / cfg.max_epochs))
+    total_steps = per_epoch * cfg.max_epochs
+
+    model = build_model(cfg.model, int(x.shape[1]), num_classes, int(cfg.image_size or 0),
+                        dropout=cfg.dropout, initial_weights=cfg.initial_weights).to(device)
+    ema = copy.deepcopy(model)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+    amp = cfg.amp and device.type == "cuda"
+    scaler = torch.amp.GradScaler("cuda", enabled=amp and not torch.cuda.is_bf16_supported())
+    balance_weights = class_weights(y_train, num_classes)
+    eval_weights = torch.as_tensor(balance_weights, device=device)
+    loss_weights = eval_weights if cfg.class_balance == "loss" else None
+    stream = batch_stream(y_train, batch, rng, balanced=cfg.class_balance == "sampler")
+
+    history: list[dict[str, float]] = []
+    best = (-math.inf, 0, ema.state_dict())
+    throttle = Throttle(0.2)
+    step = 0
+    stopped_early = False
+    for epoch in range(1, cfg.max_epochs + 1):
+        phase = f"epoch {epoch}/{cfg.max_epochs}"
+        model.train()
+        epoch_start, loss_sum = time.perf_counter(), 0.0
+        for inner in range(per_epoch):
+            check(cancel)
+            positions = next(stream)
+            index = train_idx[positions]
+            inputs = load_batch(x, index, device)
+            if cfg.augment:
+                inputs = augment_batch(inputs, aug_rng)
+            target = torch.as_tensor(y[index], device=device)
+            for group in optimiser.param_groups:
+                group["lr"] = cfg.lr * _lr_factor(step, total_steps)
+            with autocast_for(device, amp):
+                loss = F.cross_entropy(model(inputs).float(), target, weight=loss_weights)
+            optimiser.zero_grad(set_to_none=True)
+            scaler.scale(loss).backward()
+            scaler.step(optimiser)
+            scaler.update()
+            step += 1
+            _ema_update(ema, model, min(cfg.ema_decay, (1 + step) / (10 + step)))
+            loss_sum += loss.item()
+            if inner == 0 or throttle.ready():
+                report(progress, phase, inner + 1, per_epoch, f"loss {loss_sum / (inner + 1):.3f}")
+        record: dict[str, float] = {"epoch": epoch, "steps": step,
+                                    "train_loss": loss_sum / per_epoch,
+                                    "lr": cfg.lr * _lr_factor(step - 1, total_steps)}
+        message = f"loss {record['train_loss']:.3f}"
+        if use_val:
+            metrics, _ = _evaluate(ema, x, y, val_idx, eval_weights, device, amp, cancel)
+            record.update({f"val_{k}": v for k, v in metrics.items()})
+            message += (f", held-back balanced accuracy {metrics['balanced_accuracy']:.3f}, "
+                        f"AUC {metrics['auc']:.3f}")
+            score = _score(metrics, cfg.select)
+            if score > best[0] or cfg.select == "last":
+                best = (score, epoch, copy.deepcopy(ema.state_dict()))
+        record["seconds"] = time.perf_counter() - epoch_start
+        history.append(record)
+        report(progress, phase, per_epoch, per_epoch, message)
+        if use_val and epoch - best[1] >= cfg.patience and epoch >= cfg.max_epochs // 2:
+            stopped_early = True
+            break
+
+    if use_val:
+        ema.load_state_dict(best[2])
+        best_epoch = best[1]
+    else:
+        best_epoch = len(history)
+    check_idx = val_idx if use_val else np.arange(len(y))
+    val_metrics, pred = _evaluate(ema, x, y, check_idx, eval_weights, device, amp, cancel)
+    message = collapse_check(y[check_idx], pred)
+    if message and not use_val:
+        message = message.replace("held-back labeled items", "labeled training items")
+    ema.eval()
+    return TrainResult(model=ema, config=cfg, history=history, best_epoch=best_epoch,
+                       val_metrics=val_metrics if use_val else {},
+                       collapsed=bool(message), collapse_message=message,
+                       device=describe_device(device),
+                       seconds=time.perf_counter() - started, n_train=int(train_idx.size),
+                       n_val=int(val_idx.size), stopped_early=stopped_early)

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from alstudio import __version__
-from alstudio.cli import project_verbs
+from alstudio.cli import engine_verbs, project_verbs
 from alstudio.errors import AlstudioError, Cancelled
 
 log = logging.getLogger("alstudio.cli")
@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     project_verbs.register(verbs)
+    engine_verbs.register(verbs)
     return parser
 
 

@@ -28,6 +28,7 @@ import numpy as np
 from alstudio.datasets.model_inputs import model_input
 from alstudio.datasets.pixels import read_pixels
 from alstudio.datasets.records import ScanSource
+from alstudio.datasets.row_view import RowView
 from alstudio.errors import ScanReadError
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 
@@ -159,6 +160,19 @@ class ModelInputCache:
             assert self._data is not None
             rows = np.fromiter((self._rows[i] for i in ids), dtype=np.int64, count=len(ids))
             return np.asarray(self._data[rows])
+
+    def view(self, item_ids: Iterable[int]) -> RowView:
+        """An array-like ``(n, 1, size, size)`` over the rows of ``item_ids`` that copies only
+        the rows a reader asks for: how a round reads a pool too large for memory."""
+        ids = [int(i) for i in item_ids]
+        with self._lock:
+            absent = [i for i in ids if i not in self._rows]
+            if absent:
+                raise KeyError(f"no cached model input for items {absent[:10]}; "
+                               "call ensure() first")
+            assert self._data is not None
+            return RowView(self._data, np.fromiter((self._rows[i] for i in ids),
+                                                   dtype=np.int64, count=len(ids)))
 
     def get(self, item_id: int) -> np.ndarray:
         """``(1, size, size)`` for one item."""

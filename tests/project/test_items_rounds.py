@@ -35,7 +35,8 @@ def _save(project: Project, queue: list[QueueEntry], **extra) -> object:
 
 def test_round_with_queue_and_checkpoint(stocked: Project) -> None:
     weights = b"safetensors-bytes"
-    info = _save(stocked, [QueueEntry(2, 0, 0.9, "entropy 0.69", (0.25, 0.75)), QueueEntry(1, 1, 0.5, "")],
+    queue = [QueueEntry(2, 0, 0.9, "entropy 0.69", (0.25, 0.75)), QueueEntry(1, 1, 0.5, "")]
+    info = _save(stocked, queue,
                  checkpoint={"architecture": "small_cnn", "digest": "abc", "weights": weights})
     assert info.number == 1 and stocked.latest_round().id == info.id
     queue = stocked.queue(info.id)

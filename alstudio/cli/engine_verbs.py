@@ -1,0 +1,152 @@
+"""Verbs that run the learning engine: round and simulate.
+
+torch is imported only when one of these verbs runs, so `alstudio info` and `--help` stay
+instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from alstudio.cli.progress import StderrProgress
+from alstudio.errors import AlstudioError
+
+DEFAULT_SIM_STRATEGIES = "random,coreset_uncertainty,entropy,coreset,badge"
+
+
+def register(verbs: argparse._SubParsersAction) -> None:
+    rnd = verbs.add_parser(
+        "round", help="train on the labels so far, score the pool, queue the next batch",
+        description="One active-learning round. The round, its queue and its model "
+                    "checkpoint are written together at the end; a cancelled or failed round "
+                    "leaves the project as it was.")
+    rnd.add_argument("project", type=Path)
+    rnd.add_argument("--strategy", default=None,
+                     help="query strategy (default: coreset_uncertainty; `auto` picks by stage)")
+    rnd.add_argument("--batch", type=int, default=20, help="items to queue (default 20)")
+    rnd.add_argument("--model", default="auto", help="architecture (default: by device and "
+                     "image size)")
+    rnd.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
+    rnd.add_argument("--seed", type=int, default=0)
+    rnd.add_argument("--max-epochs", type=int, help="cap training epochs")
+    rnd.add_argument("--json", action="store_true", help="print one JSON object")
+    rnd.set_defaults(handler=cmd_round)
+
+    sim = verbs.add_parser(
+        "simulate", help="benchmark strategies against an oracle on a labeled .npz archive",
+        description="Oracle simulation on a MedMNIST-style archive: pool = train+val, test "
+                    "held out. Learning curves per seed, label efficiency against random.")
+    sim.add_argument("dataset", type=Path, metavar="DATASET.npz")
+    sim.add_argument("--strategies", default=DEFAULT_SIM_STRATEGIES,
+                     help=f"comma-separated (default {DEFAULT_SIM_STRATEGIES}; `default` means "
+                          "coreset_uncertainty); random is always included")
+    sim.add_argument("--seeds", type=int, default=5)
+    sim.add_argument("--initial", type=int, default=20, help="random labels to start from")
+    sim.add_argument("--batch", type=int, default=20)
+    sim.add_argument("--budget", type=int, default=300, help="labels at the end")
+    sim.add_argument("--rare-class", type=int, metavar="CLASS",
+                     help="rare-class scenario: keep only --rare-fraction of this class in the "
+                          "pool (test set unchanged)")
+    sim.add_argument("--rare-fraction", type=float, default=0.03)
+    sim.add_argument("--model", default="auto")
+    sim.add_argument("--max-epochs", type=int)
+    sim.add_argument("--threads", type=int, help="cap CPU threads")
+    sim.add_argument("--json", type=Path, metavar="OUT.json", help="write the full result")
+    sim.add_argument("--plot", type=Path, metavar="OUT.png", help="draw the learning curves")
+    sim.set_defaults(handler=cmd_simulate)
+
+
+def cmd_round(args: argparse.Namespace) -> int:
+    from alstudio.workflow import RoundConfig, run_round
+
+    config = RoundConfig(batch_size=args.batch, model=args.model, device=args.device,
+                         seed=args.seed, max_epochs=args.max_epochs)
+    if args.strategy:
+        config.strategy = "coreset_uncertainty" if args.strategy == "default" else args.strategy
+    outcome = run_round(args.project, config, progress=StderrProgress(quiet=args.json))
+    test = outcome.metrics.get("test", {})
+    if args.json:
+        print(json.dumps({
+            "round": outcome.round.number, "strategy": outcome.round.strategy,
+            "labels_used": outcome.round.labels_used, "device": outcome.round.device,
+            "queued": [{"item": e.item_id, "rank": e.rank, "score": e.score,
+                        "reason": e.reason} for e in outcome.queue],
+            "metrics": outcome.metrics, "explanation": outcome.explanation,
+            "seconds": round(outcome.seconds, 2)}, indent=2))
+        return 0
+    print(f"Round {outcome.round.number}: {outcome.round.strategy} queued "
+          f"{len(outcome.queue)} item(s) from {outcome.round.labels_used} label(s) in "
+          f"{outcome.seconds:.1f} s on {outcome.round.device}.")
+    if test:
+        print(f"Test split: balanced accuracy {test['balanced_accuracy']}, AUC {test['auc']} "
+              f"(n={test['n']}).")
+    if outcome.explanation:
+        print(outcome.explanation)
+    for entry in outcome.queue[:10]:
+        print(f"  #{entry.rank + 1:<3} item {entry.item_id:<7} {entry.reason}")
+    if len(outcome.queue) > 10:
+        print(f"  ... {len(outcome.queue) - 10} more (alstudio info shows the round)")
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from alstudio.evaluation.simulate import SimulationConfig, simulate
+    from alstudio.learning.training import TrainConfig
+
+    strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
+    strategies = ["coreset_uncertainty" if s == "default" else s for s in strategies]
+    if args.seeds < 1 or args.initial < 1 or args.batch < 1 or args.budget < args.initial:
+        raise AlstudioError("Need --seeds >= 1, --initial >= 1, --batch >= 1 and "
+                            "--budget >= --initial.")
+    train = TrainConfig(model=args.model)
+    if args.max_epochs:
+        train.max_epochs = args.max_epochs
+    config = SimulationConfig(strategies=list(dict.fromkeys(strategies)), seeds=args.seeds,
+                              initial=args.initial, batch=args.batch, budget=args.budget,
+                              rare_class=args.rare_class, rare_fraction=args.rare_fraction,
+                              train=train, threads=args.threads)
+    result = simulate(args.dataset, config, progress=StderrProgress())
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result, indent=1, allow_nan=False))
+    if args.plot:
+        _plot(result, args.plot)
+    _print_summary(result)
+    return 0
+
+
+def _plot(result: dict, path: Path) -> None:
+    from alstudio.evaluation.curves import CurveSummary
+    from alstudio.evaluation.plot import plot_curves
+
+    metrics = {
+        metric: {s: CurveSummary(result["budgets"], v[metric]["mean"], v[metric]["std"],
+                                 result["config"]["seeds"])
+                 for s, v in result["summary"].items()}
+        for metric in ("balanced_accuracy", "auc")
+    }
+    references = {m: v["mean"] for m, v in result["full_data"].items()}
+    plot_curves(path, metrics, references,
+                f"{Path(result['dataset']).name}: {result['scenario']}, "
+                f"{result['config']['seeds']} seeds")
+
+
+def _print_summary(result: dict) -> None:
+    full = result["full_data"]
+    print(f"{result['dataset']} ({result['scenario']}); budgets {result['budgets'][0]}.."
+          f"{result['budgets'][-1]}; full data: balanced accuracy "
+          f"{full['balanced_accuracy']['mean']:.3f}, AUC {full['auc']['mean']:.3f}")
+    print(f"{'strategy':<22}{'bal.acc@end':>13}{'AUC@end':>10}{'AULC':>8}"
+          f"{'labels→95%':>12}{'vs random':>11}")
+    for strategy, metrics in result["summary"].items():
+        ba, auc = metrics["balanced_accuracy"], metrics["auc"]
+        reach = ba["labels_to_target"]
+        eff = ba["label_efficiency"]
+        print(f"{strategy:<22}{ba['final_mean']:>8.3f}±{ba['final_std']:.3f}"
+              f"{auc['final_mean']:>10.3f}{ba['aulc']:>8.3f}"
+              f"{(f'{reach:.0f}' if reach else 'not reached'):>12}"
+              f"{(f'{eff:.2f}x' if eff else '-'):>11}")
+    sys.stdout.flush()

@@ -1,0 +1,91 @@
+"""A round on a real project: cold start, training, queue, checkpoint, cancel."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from alstudio.datasets.demo import build_demo
+from alstudio.errors import Cancelled
+from alstudio.jobs import CancelToken, Progress
+from alstudio.learning.checkpoints import checkpoint_from_bytes
+from alstudio.learning.inference import predict
+from alstudio.learning.training import TrainConfig
+from alstudio.project import Project
+from alstudio.workflow import RoundConfig, run_round
+from alstudio.workflow.inputs import ProjectInputs
+
+QUICK = TrainConfig(max_epochs=3, min_steps=20, patience=2)
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("demo") / "demo.alstudio"
+    project, _ = build_demo(path)
+    project.close()
+    return path
+
+
+def label_queue_from_reference(path: Path, round_id: int) -> None:
+    with Project.open(path) as project:
+        names = project.class_names()
+        reference = project.reference_labels("pool")
+        for entry in project.queue(round_id):
+            project.add_label(entry.item_id, "oracle", names[reference[entry.item_id]],
+                              seconds_spent=1.0)
+
+
+def test_cold_start_then_trained_round(demo: Path) -> None:
+    first = run_round(demo, RoundConfig(batch_size=16, train=QUICK))
+    assert first.round.number == 1 and first.round.checkpoint_id is None
+    assert first.metrics["cold_start"] and "Cold start" in first.explanation
+    assert len(first.queue) == 16
+    with Project.open(demo) as project:
+        pool = set(project.item_ids("pool"))
+    assert {e.item_id for e in first.queue} <= pool
+
+    label_queue_from_reference(demo, first.round.id)
+    steps: list[Progress] = []
+    second = run_round(demo, RoundConfig(batch_size=10, train=QUICK), progress=steps.append)
+    assert second.round.number == 2 and second.round.labels_used == 16
+    assert not {e.item_id for e in second.queue} & {e.item_id for e in first.queue}
+    assert all(e.probs is not None and abs(sum(e.probs) - 1) < 1e-4 for e in second.queue)
+    test = second.metrics["test"]
+    assert test["n"] == 155 and 0.0 <= test["balanced_accuracy"] <= 1.0
+    assert set(test["per_class"]) == {"malignant", "benign/normal"}
+    phases = {step.phase for step in steps}
+    assert {"preparing inputs", "scoring", "selecting", "saving"} <= phases
+    assert any(phase.startswith("epoch") for phase in phases)
+
+    # The stored checkpoint rebuilds the model that scored the queue.
+    with Project.open(demo) as project:
+        blob = project.checkpoint(second.round.checkpoint_id)
+        model, meta = checkpoint_from_bytes(blob.weights)
+        inputs = ProjectInputs(project, int(meta["image_size"]))
+        x = np.asarray(inputs.view([e.item_id for e in second.queue]))
+        inputs.close()
+    probs = predict(model, x).probs
+    np.testing.assert_allclose(probs, [e.probs for e in second.queue], atol=1e-4)
+
+
+def test_cancelled_round_leaves_the_project_unchanged(demo: Path) -> None:
+    with Project.open(demo) as project:
+        rounds_before = len(project.rounds())
+        names = project.class_names()
+        for item_id, label in list(project.reference_labels("pool").items())[:12]:
+            project.add_label(item_id, "oracle", names[label])
+    token = CancelToken()
+
+    def cancel_in_training(step: Progress) -> None:
+        if step.phase.startswith("epoch"):
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        run_round(demo, RoundConfig(batch_size=5, train=QUICK), progress=cancel_in_training,
+                  cancel=token)
+    conn = sqlite3.connect(demo)
+    assert conn.execute("SELECT COUNT(*) FROM rounds").fetchone()[0] == rounds_before
+    conn.close()

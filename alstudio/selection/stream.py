@@ -97,8 +97,11 @@ class StreamSelector:
         """Distance to the nearest labeled or accepted embedding (inf when there is none)."""
         if self._n_ref == 0:
             return float("inf")
-        diff = self._ref[: self._n_ref] - embedding_row
-        return float(np.sqrt(np.einsum("ij,ij->i", diff, diff).min()))
+        best = np.inf
+        for s in range(0, self._n_ref, 8192):  # bounded temporaries, exact differences
+            diff = self._ref[s:min(s + 8192, self._n_ref)] - embedding_row
+            best = min(best, float(np.einsum("ij,ij->i", diff, diff).min()))
+        return float(np.sqrt(best))
 
     def decide(self, prob_row: ArrayLike, embedding_row: ArrayLike) -> Decision:
         """Decide for one new scan; an accepted scan counts against the budget at once."""

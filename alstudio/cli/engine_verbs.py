@@ -52,7 +52,10 @@ def register(verbs: argparse._SubParsersAction) -> None:
                           "pool (test set unchanged)")
     sim.add_argument("--rare-fraction", type=float, default=0.03)
     sim.add_argument("--model", default="auto")
-    sim.add_argument("--max-epochs", type=int)
+    sim.add_argument("--max-epochs", type=int, help="cap epochs per training")
+    sim.add_argument("--min-steps", type=int,
+                     help="floor on optimiser steps per training (the recipe's default keeps "
+                          "tiny labeled sets from being under-trained)")
     sim.add_argument("--threads", type=int, help="cap CPU threads")
     sim.add_argument("--json", type=Path, metavar="OUT.json", help="write the full result")
     sim.add_argument("--plot", type=Path, metavar="OUT.png", help="draw the learning curves")
@@ -104,6 +107,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     train = TrainConfig(model=args.model)
     if args.max_epochs:
         train.max_epochs = args.max_epochs
+    if args.min_steps is not None:
+        train.min_steps = args.min_steps
     config = SimulationConfig(strategies=list(dict.fromkeys(strategies)), seeds=args.seeds,
                               initial=args.initial, batch=args.batch, budget=args.budget,
                               rare_class=args.rare_class, rare_fraction=args.rare_fraction,

@@ -1,0 +1,45 @@
+"""The simulator end to end through the CLI, on the shipped BreastMNIST archive."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from alstudio.datasets.demo import demo_archive
+from alstudio.evaluation.curves import area_under_curve, label_efficiency, labels_to_reach
+
+
+def test_tiny_simulation_writes_valid_json_and_a_plot(tmp_path: Path) -> None:
+    out, plot = tmp_path / "sim.json", tmp_path / "sim.png"
+    result = subprocess.run(
+        [sys.executable, "-m", "alstudio", "simulate", str(demo_archive()),
+         "--strategies", "default,entropy", "--seeds", "2", "--initial", "10", "--batch", "10",
+         "--budget", "30", "--max-epochs", "2", "--min-steps", "10", "--json", str(out),
+         "--plot", str(plot)],
+        capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(out.read_text())  # strict JSON: NaN would not parse back as a number
+    assert data["budgets"] == [10, 20, 30]
+    assert data["config"]["strategies"] == ["random", "coreset_uncertainty", "entropy"]
+    for strategy in data["config"]["strategies"]:
+        curves = data["curves"][strategy]["balanced_accuracy"]
+        assert len(curves) == 2 and all(len(c) == 3 for c in curves)
+        summary = data["summary"][strategy]["balanced_accuracy"]
+        assert len(summary["mean"]) == 3 and "label_efficiency" in summary
+    assert set(data["full_data"]) == {"balanced_accuracy", "auc"}
+    assert plot.stat().st_size > 10_000
+    assert "coreset_uncertainty" in result.stdout and "simulating" in result.stderr
+
+
+def test_label_efficiency_arithmetic() -> None:
+    budgets = [20, 40, 60, 80]
+    assert labels_to_reach(budgets, [0.5, 0.6, 0.7, 0.8], 0.65) == pytest.approx(50.0)
+    assert labels_to_reach(budgets, [0.5, 0.6, 0.7, 0.8], 0.9) is None
+    assert labels_to_reach(budgets, [0.9, 0.6, 0.7, 0.8], 0.85) == 20.0
+    assert label_efficiency(80.0, 40.0) == 2.0
+    assert label_efficiency(None, 40.0) is None
+    assert area_under_curve([0, 10], [0.5, 1.0]) == 0.75

@@ -30,6 +30,8 @@ from alstudio.selection.gradients import pseudo_residual
 from alstudio.selection.pool import Pool
 from alstudio.selection.ranking import fmt
 
+_GATHER = 8192  # rows gathered at a time: 16 MB at d = 512
+
 
 def kmeanspp_factorised(q: np.ndarray, h: np.ndarray, k: int, candidates: np.ndarray,
                         uniforms: np.ndarray, *, progress: ProgressCallback | None = None,
@@ -44,7 +46,7 @@ def kmeanspp_factorised(q: np.ndarray, h: np.ndarray, k: int, candidates: np.nda
     costs O(C) per item; only the items it does not rule out need <h_i, h_c>, an O(d) read.
     Typically under a tenth survive, so most picks touch a fraction of the embeddings while
     the sampled items stay exactly those of plain k-means++ (the bound has a 1e-4 relative
-    margin for float32 rounding; when most items survive, the full product is used).
+    margin for float32 rounding; when over a third survive, the full product is used).
     """
     n = h.shape[0]
     hn = np.sqrt(np.einsum("ij,ij->i", h, h))
@@ -72,12 +74,14 @@ def kmeanspp_factorised(q: np.ndarray, h: np.ndarray, k: int, candidates: np.nda
         lb += gsq[j]
         np.less(lb, mind, out=near)
         idx = np.flatnonzero(near)
-        if idx.size > n // 2:
+        if idx.size > n // 3:  # gathering would cost more than reading everything
             np.dot(h, h[j], out=hd)
             idx = slice(None)
             d2 = hd
         else:
-            d2 = h[idx] @ h[j]
+            d2 = hd[: idx.size]
+            for s in range(0, idx.size, _GATHER):  # bounded gather buffers
+                np.dot(h[idx[s:s + _GATHER]], h[j], out=d2[s:s + _GATHER])
         d2 *= qd[idx]
         d2 *= np.float32(-2.0)
         d2 += gsq[idx]

@@ -102,3 +102,13 @@ def test_cuda_badge_matches_cpu(pool: SmallPool) -> None:
                  embeddings=torch.from_numpy(pool.embeddings).cuda(), labeled=pool.labeled,
                  seed=1)
     np.testing.assert_array_equal(cpu.indices, gpu.indices)
+
+
+def test_bounded_gathers_give_the_same_picks(monkeypatch: pytest.MonkeyPatch,
+                                             pool: SmallPool) -> None:
+    from alstudio.selection import badge
+
+    kw = {"probs": pool.probs, "embeddings": pool.embeddings, "labeled": pool.labeled}
+    ref = select("badge", k=50, **kw)
+    monkeypatch.setattr(badge, "_GATHER", 7)
+    np.testing.assert_array_equal(select("badge", k=50, **kw).indices, ref.indices)

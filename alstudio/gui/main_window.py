@@ -95,6 +95,10 @@ class MainWindow(QMainWindow):
                                            self.settings.blind_mode(), self)
         self.labeling.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.rounds = RoundRunner(self)
+        self._device_timer = QTimer(self)  # the device probe waits until the window is up
+        self._device_timer.setSingleShot(True)
+        self._device_timer.setInterval(1500)
+        self._device_timer.timeout.connect(self._ask_device)
         self._class_actions: list = []
         self._connect()
         self._restore_layout()
@@ -239,7 +243,7 @@ class MainWindow(QMainWindow):
         self._refresh_status()
         self._update_actions()
         self.viewer.setFocus()
-        QTimer.singleShot(1500, self._ask_device)
+        self._device_timer.start()
         self.project_opened.emit(project.path)
         log.info("opened %s as %s", project.path, name)
         return True
@@ -302,8 +306,8 @@ class MainWindow(QMainWindow):
         self.round_options_loaded.emit(options)
 
     def _round_done(self, outcome: object) -> None:
-        if self.session is None:
-            return
+        if self.session is None or self.rounds.project_path != self.session.path:
+            return  # the project was closed meanwhile; its file has the round
         self.session.reload_queue()
         info = getattr(outcome, "round", None)
         number = getattr(info, "number", "?")
@@ -316,6 +320,8 @@ class MainWindow(QMainWindow):
 
     def _ask_device(self) -> None:
         """The device line needs torch: ask once, in a worker, after the window is up."""
+        if self.session is None or not self.isVisible():
+            return
         if self._device_asked or not engine_available():
             if not engine_available():
                 self.status.show_device("— (no round engine)")
@@ -390,6 +396,7 @@ class MainWindow(QMainWindow):
             self.settings.save_window(self.saveGeometry(),
                                       self.settings.window_state() or QByteArray())
         self.timer.detach()
+        self._device_timer.stop()
         shutdown_workers(30_000)
         self.prefetcher.shutdown()
         super().closeEvent(event)

@@ -8,8 +8,11 @@ the project exactly as it was.
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import importlib.util
 import logging
+import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +34,13 @@ class RoundRequest:
     model: str = "auto"
     device: str = "auto"
     seed: int = 0
+    max_epochs: int | None = None  # None: the engine's tuned recipe
+    threads: int | None = None  # None: all cores but one, which stays with the window
+
+
+def gui_threads() -> int:
+    """CPU threads a round may use while the window stays responsive: all but one core."""
+    return max(1, (os.cpu_count() or 2) - 1)
 
 
 def engine_available() -> bool:
@@ -45,7 +55,9 @@ def round_job(project_path: Path, request: RoundRequest, *, progress: ProgressCa
               cancel: CancelToken) -> Any:
     from alstudio.workflow import RoundConfig, run_round
 
-    return run_round(Path(project_path), RoundConfig(**asdict(request)), progress=progress,
+    fields = asdict(request)
+    fields["threads"] = request.threads or gui_threads()
+    return run_round(Path(project_path), RoundConfig(**fields), progress=progress,
                      cancel=cancel)
 
 
@@ -57,9 +69,19 @@ def options_job(*, progress: ProgressCallback, cancel: CancelToken) -> dict[str,
 
 
 def device_job(*, progress: ProgressCallback, cancel: CancelToken) -> str:
+    """The device line for the status bar; on the way it loads the model stack.
+
+    Loading torch holds the interpreter lock for a few hundred milliseconds at a time, which
+    the window feels as a stall. Doing it here, in the background right after a project
+    opens, keeps that stall away from the moment the user runs a round. ``torch._dynamo``
+    is loaded too: torch's optimisers import it on their first use, mid-round otherwise.
+    """
     from alstudio.workflow import describe_device
 
-    return str(describe_device("auto"))
+    text = str(describe_device("auto"))
+    with contextlib.suppress(ImportError):
+        importlib.import_module("torch._dynamo")
+    return text
 
 
 class RoundRunner(QObject):
@@ -77,6 +99,7 @@ class RoundRunner(QObject):
         super().__init__(parent)
         self.worker: Worker | None = None
         self.last_step: Progress | None = None
+        self.project_path: Path | None = None  # the project the running round writes to
 
     @property
     def running(self) -> bool:
@@ -91,6 +114,7 @@ class RoundRunner(QObject):
             return False
         log.info("round requested: %s", request)
         self.last_step = None
+        self.project_path = Path(project_path)
         worker = Worker(round_job, Path(project_path), request, name="round", parent=self)
         worker.progressed.connect(self._stepped)
         worker.succeeded.connect(self.succeeded)

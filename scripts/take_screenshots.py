@@ -169,7 +169,11 @@ class Shooter:
             (incoming / "IM0002.dcm").write_bytes(data[: len(data) // 3])
         (incoming / "scan-export.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
         (incoming / "notes.txt").write_text("ward round notes")
-        dialog = ImportDialog(window.session.path, window)
+        from alstudio.project import Project
+
+        scratch = self.work / "incoming.alstudio"  # the demo stays as it is
+        Project.create(scratch, ["normal", "abnormal"]).close()
+        dialog = ImportDialog(scratch, window)
         dialog.resize(900, 560)
         dialog.add_paths([incoming])
         dialog.set_split("pool")
@@ -182,6 +186,8 @@ class Shooter:
         dialog.close()
 
     def rounds(self, window) -> None:
+        from PySide6.QtCore import Qt
+
         from alstudio.gui.rounds import RoundRequest, engine_available
 
         if not engine_available():
@@ -195,6 +201,9 @@ class Shooter:
         self.save(window, "04-round-in-progress.png")
         self.wait(lambda: not window.rounds.running, timeout_s=900)
         window.labeling.show(window.session.entries[0].item_id)
+        self.press(window, Qt.Key.Key_2)  # label the first queued item ...
+        window.labeling.step(-1)  # ... and go back to it: the prediction is revealed
+        self.wait(lambda: window.label_panel.prediction.state == "shown")
         self.save(window, "08-after-round.png")
 
 

@@ -143,7 +143,8 @@ class LabelingController(QObject):
             return
         item = session.item(item_id)
         entry = session.entry(item_id)
-        where = (f"rank {entry.rank} of {len(session.entries)}" if entry is not None
+        where = (f"#{session.position(item_id)} of {len(session.entries)} in the queue"
+                 if entry is not None
                  else "not in the current queue")
         shape = "×".join(str(s) for s in item.shape)
         detail = f"{item.modality or 'scan'} · {shape} · {item.split} · {where}"
@@ -164,17 +165,17 @@ class LabelingController(QObject):
             self.panel.prediction.show_hidden()
 
     def _overlay(self) -> dict[str, object]:
+        """Few lines over the scan: which item, where in the queue, and (once revealed) the
+        label and the model's call. Round, score and split live in the panels."""
         session, item_id = self.session, self.current
         if session is None or item_id is None:
             return {}
-        entry = session.entry(item_id)
-        overlay: dict[str, object] = {"item": item_id, "split": session.item(item_id).split}
-        if session.round is not None:
-            overlay["round"] = session.round.number
-        if entry is not None:
-            overlay["rank"] = f"{entry.rank}/{len(session.entries)}"
-            if entry.score is not None:
-                overlay["score"] = f"{entry.score:.3f}"
+        overlay: dict[str, object] = {"item": item_id}
+        if session.item(item_id).split != "pool":
+            overlay["split"] = session.item(item_id).split
+        position = session.position(item_id)
+        if position is not None:
+            overlay["rank"] = f"{position}/{len(session.entries)}"
         status = session.status(item_id)
         if status:
             overlay["label"] = status

@@ -13,12 +13,9 @@ from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
     QFileDialog,
-    QHBoxLayout,
-    QLabel,
     QMainWindow,
     QMessageBox,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -41,7 +38,8 @@ from alstudio.gui.shortcut_sheet import ShortcutSheet
 from alstudio.gui.start_page import StartPage
 from alstudio.gui.status_bar import StatusBar
 from alstudio.gui.theme import apply_theme, current_theme
-from alstudio.gui.viewer import ImagePrefetcher, PresetComboBox, ScanViewer, build_preset_menu
+from alstudio.gui.viewer import ImagePrefetcher, ScanViewer, build_preset_menu
+from alstudio.gui.viewer_page import ViewerPage
 from alstudio.gui.worker import Worker, shutdown_workers
 from alstudio.paths import log_dir
 from alstudio.project import Project
@@ -73,7 +71,8 @@ class MainWindow(QMainWindow):
         self.start_page = StartPage(self.actions)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.start_page)
-        self.stack.addWidget(self._viewer_page())
+        self.viewer_page = ViewerPage(self.viewer)
+        self.stack.addWidget(self.viewer_page)
         self.setCentralWidget(self.stack)
 
         self.queue_panel = QueuePanel()
@@ -82,6 +81,8 @@ class MainWindow(QMainWindow):
                                      Qt.DockWidgetArea.LeftDockWidgetArea, "F6")
         self.label_dock = self._dock("Label", "labelDock", self.label_panel,
                                      Qt.DockWidgetArea.RightDockWidgetArea, "F7")
+        self.resizeDocks([self.queue_dock, self.label_dock], [430, 330],
+                         Qt.Orientation.Horizontal)
         self._default_state = self.saveState()
         self.status = StatusBar()
         self.setStatusBar(self.status)
@@ -105,26 +106,6 @@ class MainWindow(QMainWindow):
         self._show_start_page()
 
     # -- construction -----------------------------------------------------------------------
-    def _viewer_page(self) -> QWidget:
-        page = QWidget()
-        bar = QHBoxLayout()
-        bar.setContentsMargins(8, 4, 8, 4)
-        bar.addWidget(QLabel("Window"))
-        self.preset_box = PresetComboBox(self.viewer)
-        self.preset_box.setMinimumWidth(180)
-        self.preset_box.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-        bar.addWidget(self.preset_box)
-        hint = QLabel("right-drag: window/level · wheel: slices/zoom · F1: all shortcuts")
-        hint.setProperty("role", "dim")
-        bar.addStretch(1)
-        bar.addWidget(hint)
-        layout = QVBoxLayout(page)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(0)
-        layout.addLayout(bar)
-        layout.addWidget(self.viewer, 1)
-        return page
-
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea,
               key: str) -> QDockWidget:
         dock = QDockWidget(title, self)

@@ -83,7 +83,7 @@ class QueueModel(QAbstractTableModel):
             if entry is None:
                 return None
             if col == 0:
-                return entry.rank
+                return index.row() + 1  # queue position: stored ranks may start at 0
             if col == 1:
                 return item_id
             if col == SCORE_COLUMN:

@@ -42,6 +42,7 @@ class ProjectSession(QObject):
         self.round: RoundInfo | None = None
         self.entries: list[QueueEntry] = []
         self._entry_by_item: dict[int, QueueEntry] = {}
+        self._position: dict[int, int] = {}
         self._status: dict[int, str] = {}
         self._items: dict[int, Item] = {}
         self._labeled_items = 0
@@ -74,11 +75,16 @@ class ProjectSession(QObject):
                                        reason=NO_ROUND_REASON)
                             for n, item_id in enumerate(pool)]
         self._entry_by_item = {e.item_id: e for e in self.entries}
+        self._position = {e.item_id: n + 1 for n, e in enumerate(self.entries)}
         if emit:
             self.queue_changed.emit()
 
     def entry(self, item_id: int) -> QueueEntry | None:
         return self._entry_by_item.get(item_id)
+
+    def position(self, item_id: int) -> int | None:
+        """Where an item stands in the queue, from 1 (stored ranks may count from 0)."""
+        return self._position.get(item_id)
 
     def queue_ids(self) -> list[int]:
         return [e.item_id for e in self.entries]

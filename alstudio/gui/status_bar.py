@@ -3,6 +3,8 @@ round's progress (phase, bar, elapsed time, Cancel) so labeling can go on meanwh
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -14,6 +16,19 @@ from PySide6.QtWidgets import (
 )
 
 from alstudio.jobs import Progress
+
+_EPOCH = re.compile(r"epoch (\d+)/(\d+)")
+
+
+def overall_fraction(step: Progress) -> float | None:
+    """Progress through the whole phase: "epoch 3/30" at batch 40/80 is 2.5/30 done, so the
+    bar fills once over training instead of once per epoch."""
+    match = _EPOCH.match(step.phase)
+    if match is None:
+        return step.fraction
+    epoch, epochs = int(match.group(1)), int(match.group(2))
+    within = step.fraction or 0.0
+    return min(1.0, (epoch - 1 + within) / max(1, epochs))
 
 
 def format_elapsed(seconds: float) -> str:
@@ -62,7 +77,7 @@ class RoundProgress(QWidget):
 
     def step(self, step: Progress) -> None:
         self.phase.setText(step.phase)
-        fraction = step.fraction
+        fraction = overall_fraction(step)
         if fraction is None:
             self.bar.setRange(0, 0)
         else:
@@ -87,9 +102,17 @@ class RoundProgress(QWidget):
 
 
 class StatusBar(QStatusBar):
+    """Messages appear beside the project line instead of hiding it, as QStatusBar's own
+    messages would: the annotator should always see who is labeling which project."""
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setSizeGripEnabled(False)
+        self.note = QLabel()
+        self.note.setProperty("role", "dim")
+        self._note_timer = QTimer(self)
+        self._note_timer.setSingleShot(True)
+        self._note_timer.timeout.connect(self.clearMessage)
         self.project = QLabel()
         self.annotator = QLabel()
         self.labels = QLabel()
@@ -99,6 +122,7 @@ class StatusBar(QStatusBar):
         self.round_progress = RoundProgress()
         for widget in (self.project, self.annotator, self.labels, self.round):
             self.addWidget(widget)
+        self.addWidget(self.note, 1)
         self.addPermanentWidget(self.round_progress)
         self.addPermanentWidget(self.device)
         self.show_project(None, None, 0, None)
@@ -116,3 +140,16 @@ class StatusBar(QStatusBar):
 
     def show_device(self, text: str) -> None:
         self.device.setText(f"Device: {text}")
+
+    def showMessage(self, text: str, timeout: int = 0) -> None:
+        self.note.setText(text)
+        if timeout > 0:
+            self._note_timer.start(timeout)
+        else:
+            self._note_timer.stop()
+
+    def currentMessage(self) -> str:
+        return self.note.text()
+
+    def clearMessage(self) -> None:
+        self.note.clear()

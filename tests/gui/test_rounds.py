@@ -120,11 +120,13 @@ def test_round_progress_names_the_phase_and_offers_cancel(qtbot: QtBot) -> None:
     qtbot.addWidget(progress)
     progress.begin()
     assert progress.isVisible() and progress.bar.maximum() == 0  # busy until a total comes
-    progress.step(Progress("epoch 3/40", 3, 40))
-    assert progress.phase.text() == "epoch 3/40"
-    assert progress.bar.value() == 75
-    progress.step(Progress("scoring", 1))
-    assert progress.phase.text() == "scoring" and progress.bar.maximum() == 0
+    progress.step(Progress("epoch 3/4", 40, 80))
+    assert progress.phase.text() == "epoch 3/4"
+    assert progress.bar.value() == 625  # half of the third of four epochs: 2.5/4 overall
+    progress.step(Progress("scoring", 300, 400))
+    assert progress.phase.text() == "scoring" and progress.bar.value() == 750
+    progress.step(Progress("selecting", 0))
+    assert progress.bar.maximum() == 0  # no total: busy
     with qtbot.waitSignal(progress.cancel_requested):
         progress.cancel.click()
     assert not progress.cancel.isEnabled()

@@ -136,7 +136,9 @@ class LabelPanel(QWidget):
 
     def set_classes(self, classes: list[ClassInfo], actions: list[QAction]) -> None:
         """A coloured button per class, the key shown first (``1  malignant``)."""
-        for button in self.class_buttons:
+        for button in self.class_buttons:  # hide now: deletion waits for the event loop
+            button.hide()
+            button.setParent(None)
             button.deleteLater()
         self.class_buttons = []
         while self._class_grid.count():

@@ -59,6 +59,7 @@ class LabelingController(QObject):
         self.timer.stop()
         self.panel.show_item("No item", "")
         self.panel.show_status(None, None)
+        self.panel.prediction.show_none()
         if session is not None:
             session.queue_changed.connect(self._queue_changed)
             first = session.next_unlabeled(None)

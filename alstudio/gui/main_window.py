@@ -162,6 +162,7 @@ class MainWindow(QMainWindow):
 
     # -- start page and projects ------------------------------------------------------------
     def _show_start_page(self) -> None:
+        self.status.clearMessage()
         self.start_page.set_recent(self.settings.recent_projects())
         self.stack.setCurrentWidget(self.start_page)
         self.queue_dock.hide()

@@ -75,5 +75,7 @@ class PredictionView(QWidget):
         while self._grid.count():
             item = self._grid.takeAt(0)
             widget = item.widget()
-            if widget is not None:
+            if widget is not None:  # hide now: deletion waits for the event loop
+                widget.hide()
+                widget.setParent(None)
                 widget.deleteLater()

@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QProgressBar
 from pytestqt.qtbot import QtBot
 
 from alstudio.project import Project
@@ -127,3 +128,27 @@ def test_blind_mode_hides_the_prediction_until_labeled(qtbot: QtBot, open_window
     qtbot.keyClick(window, Qt.Key.Key_B)  # blind mode off: shown before labeling
     assert not window.actions.blind.isChecked()
     assert prediction.state == "shown"
+
+
+def test_switching_projects_leaves_nothing_behind(qtbot: QtBot, open_window, demo_path: Path,
+                                                  tmp_path: Path):
+    ids = _store_round_with_probabilities(demo_path)
+    window = open_window(demo_path)
+    qtbot.keyClick(window, Qt.Key.Key_B)  # show the prediction
+    assert window.label_panel.prediction.state == "shown"
+    window.status.showMessage("a note about the demo")
+    other = tmp_path / "other.alstudio"
+    Project.create(other, ["normal", "lesion", "artefact"]).close()
+    window.actions.close_project.trigger()
+    assert window.status.currentMessage() == ""
+    assert window.open_project(other)
+    panel = window.label_panel
+    assert [b.text() for b in panel.class_buttons] == ["1   normal", "2   lesion",
+                                                        "3   artefact"]
+    shown_class_buttons = [b for b in panel.findChildren(type(panel.class_buttons[0]))
+                           if b.property("role") == "class" and b.isVisible()]
+    assert sorted(map(id, shown_class_buttons)) == sorted(map(id, panel.class_buttons))
+    assert panel.prediction.state == "none"
+    assert "80.0" not in panel.prediction.text()
+    assert not [w for w in panel.prediction.findChildren(QProgressBar) if w.isVisible()]
+    assert window.labeling.current is None and ids

@@ -8,12 +8,13 @@ window appears before anything heavy (torch) is loaded.
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QIcon
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from alstudio import __version__
 from alstudio.errors import AlstudioError
@@ -53,6 +54,17 @@ def ensure_application() -> QApplication:
     return QApplication(sys.argv[:1])
 
 
+def _close_on_signals(app: QApplication, window: QWidget) -> None:
+    """Ctrl+C in the terminal (or a TERM) closes the window the normal way: the layout is
+    saved and running jobs are cancelled. Qt's loop never returns to Python by itself, so a
+    slow idle timer gives Python the chance to run its signal handlers."""
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_args: window.close())
+    heartbeat = QTimer(app)
+    heartbeat.timeout.connect(lambda: None)
+    heartbeat.start(300)
+
+
 def run(project: Path | None = None, annotator: str | None = None) -> int:
     """Open the window (on ``project`` if given) and run the event loop; returns the exit code.
 
@@ -70,6 +82,7 @@ def run(project: Path | None = None, annotator: str | None = None) -> int:
 
     window = MainWindow(annotator=annotator)
     app.aboutToQuit.connect(lambda: shutdown_workers(10_000))
+    _close_on_signals(app, window)
     window.show()
     if project is not None:
         window.open_project(Path(project), annotator=annotator)

@@ -155,3 +155,21 @@ def test_run_round_asks_then_starts(qtbot: QtBot, open_window, demo_path: Path,
     qtbot.waitUntil(lambda: window.round_options is not None, timeout=60_000)
     assert "auto" not in window.round_options["strategies"][:0]
     assert window.round_options["models"]
+
+
+def test_round_dialog_fills_in_the_engine_names_and_keeps_choices(qtbot: QtBot) -> None:
+    from alstudio.gui.round_dialog import RoundDialog
+
+    dialog = RoundDialog(RoundRequest(strategy="margin", batch_size=12), labels=30)
+    qtbot.addWidget(dialog)
+    assert dialog.strategy.currentText() == "margin"
+    assert dialog.loading.isVisibleTo(dialog)
+    dialog.set_options(["auto", "coreset", "margin", "random"], ["auto", "small_cnn"])
+    assert [dialog.strategy.itemText(i) for i in range(dialog.strategy.count())] == [
+        "auto", "coreset", "margin", "random"]
+    assert dialog.strategy.currentText() == "margin"
+    assert not dialog.loading.isVisibleTo(dialog)
+    dialog.model.setCurrentText("small_cnn")
+    dialog.device.setCurrentText("cpu")
+    assert dialog.request() == RoundRequest(strategy="margin", batch_size=12,
+                                            model="small_cnn", device="cpu", seed=0)

@@ -124,3 +124,14 @@ def test_new_project_dialog_builds_a_spec(qtbot: QtBot, tmp_path: Path):
                      Qt.MouseButton.LeftButton)
     assert "taken" in dialog.problem.text()
     assert dialog.isVisible() is False or dialog.result() == 0
+
+
+def test_annotator_dialog_needs_a_name(qtbot: QtBot) -> None:
+    dialog = AnnotatorDialog("Nodules", ["dr_a", "dr_b"], "dr_b")
+    qtbot.addWidget(dialog)
+    ok = dialog.buttons.button(dialog.buttons.StandardButton.Ok)
+    assert dialog.annotator() == "dr_b" and ok.isEnabled()
+    dialog.name.setCurrentText("   ")
+    assert not ok.isEnabled()
+    dialog.name.setCurrentText(" dr_c ")
+    assert ok.isEnabled() and dialog.annotator() == "dr_c"

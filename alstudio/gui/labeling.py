@@ -87,12 +87,14 @@ class LabelingController(QObject):
         if not sources or sources[0][0] != item_id:
             self.viewer.clear()
             return
-        image = self.prefetcher.get(item_id)
-        self.prefetcher.request(sources)
-        if image is not None:
+        if self.prefetcher.get(item_id) is not None:
+            # paint the scan first, then start decoding ahead: a decoding thread competes
+            # for the interpreter lock and would otherwise delay this very paint
             self._display(item_id)
+            self.viewer.repaint()
         else:
             self.viewer.clear()
+        self.prefetcher.request(sources)
 
     def _ahead_of(self, item_id: int) -> list[int]:
         ids = self.queue.visible_ids() or (self.session.queue_ids() if self.session else [])

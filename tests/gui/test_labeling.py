@@ -152,3 +152,15 @@ def test_switching_projects_leaves_nothing_behind(qtbot: QtBot, open_window, dem
     assert "80.0" not in panel.prediction.text()
     assert not [w for w in panel.prediction.findChildren(QProgressBar) if w.isVisible()]
     assert window.labeling.current is None and ids
+
+
+def test_class_keys_work_after_clicking_the_queue(qtbot: QtBot, open_window, demo_path: Path):
+    window = open_window(demo_path)
+    table = window.queue_panel.table
+    rect = table.visualRect(table.model().index(3, 0))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    item = window.labeling.current
+    assert table.hasFocus()
+    with qtbot.waitSignal(window.labeling.item_shown):
+        qtbot.keyClick(table, Qt.Key.Key_2)
+    assert [(e[0], e[2]) for e in label_events(demo_path)] == [(item, "benign/normal")]

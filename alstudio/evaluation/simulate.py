@@ -221,7 +221,7 @@ def _result(archive: Path, config: SimulationConfig, budgets: list[int],
             summary.setdefault(strategy, {})[metric] = {
                 "mean": s.mean, "std": s.std, **compared[strategy]}
     train = asdict(config.train)
-    return {
+    return json_ready({
         "dataset": str(archive),
         "scenario": ("natural" if config.rare_class is None else
                      f"rare class {config.rare_class} at {config.rare_fraction:.0%} of pool"),
@@ -236,4 +236,17 @@ def _result(archive: Path, config: SimulationConfig, budgets: list[int],
         "collapses": collapses,
         "seconds": {"total": round(seconds, 1),
                     **{s: round(t, 1) for s, t in timing.items()}},
-    }
+    })
+
+
+def json_ready(value: Any) -> Any:
+    """NaN and infinities become None, so the result is strict JSON any tool can read."""
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value

@@ -21,7 +21,7 @@ def _all_keys(window) -> list[tuple[str, str]]:
             for text, keys in rows for key in keys.split(",")]
 
 
-def test_no_two_actions_share_a_key_and_none_takes_a_viewer_key(qtbot: QtBot, open_window,
+def test_no_two_actions_share_a_key_and_none_takes_a_scan_key(qtbot: QtBot, open_window,
                                                                  demo_path: Path) -> None:
     window = open_window(demo_path)
     keys = _all_keys(window)
@@ -51,7 +51,7 @@ def test_every_window_action_is_in_a_menu(qtbot: QtBot, open_window, demo_path: 
     assert not missing
 
 
-def test_the_sheet_lists_every_shortcut_and_the_viewer_keys(qtbot: QtBot, open_window,
+def test_the_sheet_lists_every_shortcut_and_the_scan_bindings(qtbot: QtBot, open_window,
                                                             demo_path: Path) -> None:
     window = open_window(demo_path)
     page = sheet_html(window.menuBar())

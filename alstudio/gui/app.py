@@ -21,7 +21,6 @@ from alstudio.errors import AlstudioError
 from alstudio.gui import error_path
 from alstudio.gui.settings import APPLICATION, ORGANISATION, AppSettings
 from alstudio.gui.theme import apply_theme
-from alstudio.gui.viewer.qt_fixes import install_singleton_guard
 from alstudio.gui.worker import shutdown_workers
 from alstudio.paths import resources_dir
 
@@ -70,7 +69,6 @@ def run(project: Path | None = None, annotator: str | None = None) -> int:
 
     ``annotator`` skips the "who is labeling" question when a project opens.
     """
-    install_singleton_guard()  # before any Qt call; see alstudio.gui.viewer.qt_fixes
     log_path = error_path.setup_logging()
     error_path.install_qt_message_handler()
     app = ensure_application()

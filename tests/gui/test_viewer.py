@@ -309,29 +309,29 @@ def red_at(image: QImage, x: int, y: int) -> int:
     return image.pixelColor(x, y).red()
 
 
-def test_pyside_borrowed_returns_cannot_abort_the_process(viewer: ScanViewer) -> None:
-    """PySide6 6.12 on Python 3.11 steals a reference to None per void call and to True per
-    emit; without the guard this loop aborts the interpreter ("none_dealloc")."""
+def test_installed_pyside_does_not_leak_references_to_none(viewer: ScanViewer) -> None:
+    """PySide6 6.12.0 on Python 3.11 drops a reference to None on every void call (and to True
+    on every emit) until the interpreter aborts; pyproject excludes that release. This fails
+    clearly, instead of crashing later, if such a build is installed again."""
+    import sys
+
+    from PySide6 import __version__ as pyside_version
     from PySide6.QtGui import QColor, QPainter
 
-    from alstudio.gui.viewer import install_singleton_guard
-    from alstudio.gui.viewer.qt_fixes import singletons_guarded
-
-    assert install_singleton_guard()  # idempotent
-    assert singletons_guarded()
-    image = ramp_image(slices=3)
     target = QImage(8, 8, QImage.Format.Format_RGB32)
     painter = QPainter(target)
+    none_before, true_before = sys.getrefcount(None), sys.getrefcount(True)
     try:
-        for i in range(60_000):  # ~15x the references to None a fresh process holds
+        for i in range(500):
             painter.setPen(QColor(i % 256, 0, 0))
             viewer.windowChanged.emit(float(i), 10.0)
     finally:
         painter.end()
-    for _ in range(200):
-        viewer.set_image(image)
-        viewer.canvas.repaint()
-    assert singletons_guarded()
+    lost_none = none_before - sys.getrefcount(None)
+    lost_true = true_before - sys.getrefcount(True)
+    assert lost_none < 100 and lost_true < 100, (
+        f"PySide6 {pyside_version} loses references to None/True ({lost_none}, {lost_true} "
+        "per 500 calls): install another release (pyproject excludes 6.12.0)")
 
 
 def test_zoomed_out_image_is_area_averaged_not_aliased(viewer: ScanViewer) -> None:

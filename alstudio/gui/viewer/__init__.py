@@ -6,20 +6,13 @@
 
 :class:`ImagePrefetcher` decodes the next queue items in the background so that the next
 scan is on screen within a frame of the keypress.
-
-Importing this package runs :func:`~alstudio.gui.viewer.qt_fixes.install_singleton_guard`, an
-idempotent work-around for a PySide6 6.12 bug that otherwise aborts the process on Python
-3.11 after a few thousand Qt calls (see that module).
 """
 
 from alstudio.gui.viewer.canvas import ScanCanvas
 from alstudio.gui.viewer.overlay import ALLOWED_KEYS
 from alstudio.gui.viewer.prefetch import ImagePrefetcher
 from alstudio.gui.viewer.presets_menu import PresetComboBox, build_preset_menu, preset_label
-from alstudio.gui.viewer.qt_fixes import install_singleton_guard
 from alstudio.gui.viewer.viewer import ScanViewer
-
-install_singleton_guard()
 
 __all__ = [
     "ALLOWED_KEYS",
@@ -28,6 +21,5 @@ __all__ = [
     "ScanCanvas",
     "ScanViewer",
     "build_preset_menu",
-    "install_singleton_guard",
     "preset_label",
 ]

@@ -15,9 +15,10 @@ import sys
 import time
 from pathlib import Path
 
-from alstudio.cli.engine_verbs import _plot, _print_summary
 from alstudio.cli.progress import StderrProgress
 from alstudio.datasets.demo import demo_archive
+from alstudio.evaluation.plot import plot_simulation
+from alstudio.evaluation.report import format_summary
 from alstudio.evaluation.simulate import SimulationConfig, simulate
 
 STRATEGIES = ["random", "coreset_uncertainty", "entropy", "coreset", "badge"]
@@ -42,9 +43,9 @@ def main() -> None:
         result = simulate(demo_archive(), config, progress=StderrProgress())
         stem = args.out / f"breastmnist-{scenario}"
         Path(f"{stem}.json").write_text(json.dumps(result, indent=1, allow_nan=False))
-        _plot(result, Path(f"{stem}.png"))
+        plot_simulation(result, Path(f"{stem}.png"))
         print(f"\n== {scenario} ({time.monotonic() - started:.0f} s; {stem}.json, {stem}.png)")
-        _print_summary(result)
+        print(format_summary(result))
         if scenario == "rare":
             positives = {s: [sum(seed[i] for seed in c["positives"]) / len(c["positives"])
                              for i in (0, -1)]

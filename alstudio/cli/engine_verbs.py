@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 from alstudio.cli.progress import StderrProgress
@@ -96,6 +95,8 @@ def cmd_round(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    from alstudio.evaluation.plot import plot_simulation
+    from alstudio.evaluation.report import format_summary
     from alstudio.evaluation.simulate import SimulationConfig, simulate
     from alstudio.learning.training import TrainConfig
 
@@ -118,40 +119,6 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=1, allow_nan=False))
     if args.plot:
-        _plot(result, args.plot)
-    _print_summary(result)
+        plot_simulation(result, args.plot)
+    print(format_summary(result))
     return 0
-
-
-def _plot(result: dict, path: Path) -> None:
-    from alstudio.evaluation.curves import CurveSummary
-    from alstudio.evaluation.plot import plot_curves
-
-    metrics = {
-        metric: {s: CurveSummary(result["budgets"], v[metric]["mean"], v[metric]["std"],
-                                 result["config"]["seeds"])
-                 for s, v in result["summary"].items()}
-        for metric in ("balanced_accuracy", "auc")
-    }
-    references = {m: v["mean"] for m, v in result["full_data"].items()}
-    plot_curves(path, metrics, references,
-                f"{Path(result['dataset']).name}: {result['scenario']}, "
-                f"{result['config']['seeds']} seeds")
-
-
-def _print_summary(result: dict) -> None:
-    full = result["full_data"]
-    print(f"{result['dataset']} ({result['scenario']}); budgets {result['budgets'][0]}.."
-          f"{result['budgets'][-1]}; full data: balanced accuracy "
-          f"{full['balanced_accuracy']['mean']:.3f}, AUC {full['auc']['mean']:.3f}")
-    print(f"{'strategy':<22}{'bal.acc@end':>13}{'AUC@end':>10}{'AULC':>8}"
-          f"{'labels→95%':>12}{'vs random':>11}")
-    for strategy, metrics in result["summary"].items():
-        ba, auc = metrics["balanced_accuracy"], metrics["auc"]
-        reach = ba["labels_to_target"]
-        eff = ba["label_efficiency"]
-        print(f"{strategy:<22}{ba['final_mean']:>8.3f}±{ba['final_std']:.3f}"
-              f"{auc['final_mean']:>10.3f}{ba['aulc']:>8.3f}"
-              f"{(f'{reach:.0f}' if reach else 'not reached'):>12}"
-              f"{(f'{eff:.2f}x' if eff else '-'):>11}")
-    sys.stdout.flush()

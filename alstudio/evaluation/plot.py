@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from alstudio.evaluation.curves import CurveSummary
 
@@ -45,3 +46,17 @@ def plot_curves(path: Path, metrics: Mapping[str, Mapping[str, CurveSummary]],
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
     plt.close(fig)
+
+
+def plot_simulation(result: Mapping[str, Any], path: Path) -> None:
+    """The learning curves of a :func:`~alstudio.evaluation.simulate.simulate` result."""
+    metrics = {
+        metric: {s: CurveSummary(result["budgets"], v[metric]["mean"], v[metric]["std"],
+                                 result["config"]["seeds"])
+                 for s, v in result["summary"].items()}
+        for metric in ("balanced_accuracy", "auc")
+    }
+    references = {m: v["mean"] for m, v in result["full_data"].items()}
+    plot_curves(path, metrics, references,
+                f"{Path(result['dataset']).name}: {result['scenario']}, "
+                f"{result['config']['seeds']} seeds")

@@ -34,6 +34,20 @@ def register(verbs: argparse._SubParsersAction) -> None:
     rnd.add_argument("--json", action="store_true", help="print one JSON object")
     rnd.set_defaults(handler=cmd_round)
 
+    stream = verbs.add_parser(
+        "stream", help="judge scans imported since the last round, one by one, for a label",
+        description="Stream mode: with the latest round's model, decide for each newly "
+                    "imported scan whether it is worth a label (uncertain or unlike anything "
+                    "labeled), within a label budget. Queues the accepted scans; no training.")
+    stream.add_argument("project", type=Path)
+    stream.add_argument("--budget", type=int, required=True, help="most scans to queue")
+    stream.add_argument("--accept-fraction", type=float, default=0.05,
+                        help="thresholds are set so this share of the pool would be accepted")
+    stream.add_argument("--rule", choices=("or", "and"), default="or",
+                        help="'or': uncertain or novel suffices; 'and': both are needed")
+    stream.add_argument("--json", action="store_true", help="print one JSON object")
+    stream.set_defaults(handler=cmd_stream)
+
     sim = verbs.add_parser(
         "simulate", help="benchmark strategies against an oracle on a labeled .npz archive",
         description="Oracle simulation on a MedMNIST-style archive: pool = train+val, test "
@@ -91,6 +105,23 @@ def cmd_round(args: argparse.Namespace) -> int:
         print(f"  #{entry.rank + 1:<3} item {entry.item_id:<7} {entry.reason}")
     if len(outcome.queue) > 10:
         print(f"  ... {len(outcome.queue) - 10} more (alstudio info shows the round)")
+    return 0
+
+
+def cmd_stream(args: argparse.Namespace) -> int:
+    from alstudio.workflow import run_stream
+
+    outcome = run_stream(args.project, args.budget, accept_fraction=args.accept_fraction,
+                         rule=args.rule, progress=StderrProgress(quiet=args.json))
+    if args.json:
+        print(json.dumps({"round": outcome.round.number, "metrics": outcome.metrics,
+                          "queued": [{"item": e.item_id, "score": e.score, "reason": e.reason}
+                                     for e in outcome.queue],
+                          "explanation": outcome.explanation}, indent=2))
+        return 0
+    print(outcome.explanation)
+    for entry in outcome.queue:
+        print(f"  item {entry.item_id:<7} {entry.reason}")
     return 0
 
 

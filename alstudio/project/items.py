@@ -139,6 +139,12 @@ class ItemsMixin(ProjectBase):
         return [r[0] for r in self.db.execute(
             "SELECT id FROM items WHERE split = ? ORDER BY id", (split,))]
 
+    def item_ids_added_after(self, timestamp: str, split: str = "pool") -> list[int]:
+        """Items imported after ``timestamp`` (ISO UTC): the newcomers a stream round judges."""
+        return [r[0] for r in self.db.execute(
+            "SELECT id FROM items WHERE split = ? AND added_at > ? ORDER BY id",
+            (split, timestamp))]
+
     def reference_labels(self, split: str) -> dict[int, int]:
         """Labels that came with the data (MedMNIST archives): for simulation and evaluation
         only, never shown to the annotator as a label."""

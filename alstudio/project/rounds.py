@@ -42,8 +42,12 @@ class RoundsMixin(ProjectBase):
         explanation: str = "",
         device: str | None = None,
         checkpoint: dict[str, Any] | None = None,
+        checkpoint_id: int | None = None,
     ) -> RoundInfo:
         """Write a finished round with its queue and (optional) checkpoint atomically.
+
+        ``checkpoint_id`` instead refers to a stored checkpoint (a stream round reuses the
+        model of the round before it).
 
         ``checkpoint`` holds ``architecture``, ``hyperparameters``, ``metrics``, ``digest`` and
         ``weights`` (safetensors bytes).
@@ -53,7 +57,6 @@ class RoundsMixin(ProjectBase):
         if leaked:
             raise ProjectError(f"Test items may never be queued (items {leaked[:5]}).")
         with transaction(self.db):
-            checkpoint_id = None
             if checkpoint is not None:
                 weights = checkpoint["weights"]
                 if not isinstance(weights, bytes | bytearray):

@@ -7,6 +7,7 @@ a cancel token (see :mod:`alstudio.jobs`) and opens its own project connection.
 from __future__ import annotations
 
 from alstudio.workflow.round import RoundConfig, RoundOutcome, run_round
+from alstudio.workflow.stream import run_stream
 
 
 def available_strategies() -> list[str]:
@@ -30,4 +31,4 @@ def describe_device(preference: str = "auto") -> str:
 
 
 __all__ = ["RoundConfig", "RoundOutcome", "available_models", "available_strategies",
-           "describe_device", "run_round"]
+           "describe_device", "run_round", "run_stream"]

@@ -55,7 +55,7 @@ class RoundOutcome:
 
 
 @dataclass
-class _Snapshot:
+class LabelSnapshot:
     """What the round learns from, read once at its start."""
 
     classes: list[str]
@@ -66,7 +66,7 @@ class _Snapshot:
     decided: set[int]  # items with any standing decision: never queued again
 
 
-def _snapshot(project: Project) -> _Snapshot:
+def read_snapshot(project: Project) -> LabelSnapshot:
     classes = project.class_names()
     index = {name: i for i, name in enumerate(classes)}
     current = project.current_labels()
@@ -81,7 +81,7 @@ def _snapshot(project: Project) -> _Snapshot:
         elif item.reference_label is not None and 0 <= item.reference_label < len(classes):
             test_labels[item.id] = item.reference_label
     pool_ids = {item.id for item in pool}
-    return _Snapshot(classes=classes, pool=pool, test=test,
+    return LabelSnapshot(classes=classes, pool=pool, test=test,
                      train_labels={i: c for i, c in consensus.items() if i in pool_ids},
                      test_labels=test_labels, decided=set(current))
 
@@ -95,7 +95,7 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
     started, started_at = time.monotonic(), utc_now()
     device = pick_device(config.device)
     with Project.open(project_path) as project:
-        snap = _snapshot(project)
+        snap = read_snapshot(project)
         if len(snap.classes) < 2:
             raise AlstudioError("The project needs at least two classes for a round.")
         if not snap.pool:
@@ -120,7 +120,7 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
     return outcome
 
 
-def _step(inputs: ProjectInputs, snap: _Snapshot, pool_ids: list[int], test_ids: list[int],
+def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_ids: list[int],
           config: RoundConfig, device_kind: str, size: int,
           progress: ProgressCallback | None, cancel: CancelToken | None) -> StepResult:
     position = {item_id: n for n, item_id in enumerate(pool_ids)}
@@ -142,7 +142,7 @@ def _step(inputs: ProjectInputs, snap: _Snapshot, pool_ids: list[int], test_ids:
         candidates=candidates, progress=progress, cancel=cancel)
 
 
-def _save(project: Project, snap: _Snapshot, pool_ids: list[int], test_ids: list[int],
+def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: list[int],
           step: StepResult, config: RoundConfig, started_at: str, device: str, size: int,
           unreadable: dict[int, str]) -> RoundOutcome:
     probs = step.pool_outputs.probs if step.pool_outputs is not None else None

@@ -1,0 +1,92 @@
+"""Stream mode: judge each newly imported scan, one by one, against a label budget.
+
+A department that keeps importing (a scanner's daily output) does not want a full round for
+every delivery. A stream round takes the model of the latest trained round, calibrates the
+uncertainty and novelty thresholds on the pool it was trained beside (so that about
+``accept_fraction`` of that pool would have been worth a label), then decides for each scan
+imported since, in import order, whether it joins the queue. It writes a round whose strategy
+is "stream" and which reuses the existing checkpoint: nothing is retrained.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from alstudio.errors import AlstudioError
+from alstudio.jobs import CancelToken, ProgressCallback, check, report
+from alstudio.learning.checkpoints import checkpoint_from_bytes
+from alstudio.learning.inference import predict
+from alstudio.project import Project, QueueEntry, RoundInfo
+from alstudio.project.timeutil import utc_now
+from alstudio.selection import StreamSelector
+from alstudio.workflow.inputs import ProjectInputs
+from alstudio.workflow.round import RoundOutcome, read_snapshot
+
+
+def _latest_trained_round(project: Project) -> RoundInfo:
+    for info in reversed(project.rounds()):
+        if info.checkpoint_id is not None:
+            return info
+    raise AlstudioError("Stream decisions need a trained model.",
+                        "Run a round first (`alstudio round`), then import new scans.")
+
+
+def run_stream(project_path: str, budget: int, *, accept_fraction: float = 0.05,
+               rule: str = "or", progress: ProgressCallback | None = None,
+               cancel: CancelToken | None = None) -> RoundOutcome:
+    """Queue the scans imported since the latest trained round that are worth a label."""
+    if budget < 1:
+        raise AlstudioError("The stream's label budget must be at least 1.")
+    started, started_at = time.monotonic(), utc_now()
+    with Project.open(project_path) as project:
+        base = _latest_trained_round(project)
+        snap = read_snapshot(project)
+        newcomers = [i for i in project.item_ids_added_after(base.finished_at)
+                     if i not in snap.decided]
+        if not newcomers:
+            raise AlstudioError(f"No unlabeled scans were imported after round {base.number}.",
+                                "Import new scans first (`alstudio import`).")
+        blob = project.checkpoint(base.checkpoint_id)
+        model, meta = checkpoint_from_bytes(blob.weights, source=f"round {base.number}")
+        inputs = ProjectInputs(project, int(meta["image_size"]))
+        try:
+            unreadable = inputs.ensure(snap.pool, progress=progress, cancel=cancel)
+            fresh = set(newcomers)
+            known = [i.id for i in snap.pool if i.id not in unreadable and i.id not in fresh]
+            judged = [i for i in newcomers if i not in unreadable]
+            report(progress, "scoring", 0, 2)
+            known_out = predict(model, inputs.view(known), cancel=cancel)
+            new_out = predict(model, inputs.view(judged), cancel=cancel)
+            report(progress, "scoring", 2, 2)
+        finally:
+            inputs.close()
+        labeled = np.array([i in snap.train_labels for i in known], dtype=bool)
+        selector = StreamSelector.fit_thresholds(known_out.probs, known_out.embeddings, labeled,
+                                                 budget, accept_fraction=accept_fraction,
+                                                 rule=rule)
+        queue: list[QueueEntry] = []
+        for row, item_id in enumerate(judged):
+            check(cancel)
+            decision = selector.decide(new_out.probs[row], new_out.embeddings[row])
+            if decision.take:
+                queue.append(QueueEntry(item_id, len(queue), float(decision.score),
+                                        decision.reason,
+                                        tuple(float(p) for p in new_out.probs[row])))
+        explanation = (f"Judged {len(judged)} scan(s) imported since round {base.number} one by "
+                       f"one with its model: {len(queue)} worth a label (budget {budget}, "
+                       f"thresholds calibrated to accept ~{accept_fraction:.0%} of the pool).")
+        info = project.save_round(
+            strategy="stream",
+            params={"budget": budget, "accept_fraction": accept_fraction, "rule": rule,
+                    "base_round": base.number,
+                    "threshold_uncertainty": selector.threshold_uncertainty,
+                    "threshold_novelty": selector.threshold_novelty},
+            seed=None, labels_used=len(snap.train_labels),
+            metrics={"judged": len(judged), "accepted": len(queue)}, queue=queue,
+            started_at=started_at, explanation=explanation, device="CPU",
+            checkpoint_id=base.checkpoint_id)
+    return RoundOutcome(round=info, queue=queue, metrics=info.metrics,
+                        explanation=explanation, seconds=time.monotonic() - started,
+                        unreadable=unreadable)

@@ -1,0 +1,48 @@
+"""Stream mode on a real project: newcomers judged one by one with the last round's model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from alstudio.datasets.demo import build_demo
+from alstudio.datasets.importer import import_paths
+from alstudio.errors import AlstudioError
+from alstudio.learning.training import TrainConfig
+from alstudio.project import Project
+from alstudio.workflow import RoundConfig, run_round, run_stream
+
+QUICK = TrainConfig(max_epochs=3, min_steps=20, patience=2)
+
+
+def test_stream_queues_newcomers_within_budget(tmp_path: Path) -> None:
+    path = tmp_path / "demo.alstudio"
+    project, _ = build_demo(path)
+    with project:
+        names = project.class_names()
+        for item_id, label in list(project.reference_labels("pool").items())[:30]:
+            project.add_label(item_id, "oracle", names[label])
+    with pytest.raises(AlstudioError, match="Run a round first"):
+        run_stream(path, budget=3)
+    trained = run_round(path, RoundConfig(batch_size=5, train=QUICK))
+    with pytest.raises(AlstudioError, match="No unlabeled scans were imported"):
+        run_stream(path, budget=3)
+
+    # A delivery of new scans: 8 noise images, unlike any ultrasound crop.
+    rng = np.random.default_rng(0)
+    delivery = tmp_path / "delivery"
+    delivery.mkdir()
+    for n in range(8):
+        Image.fromarray(rng.integers(0, 255, (28, 28), dtype=np.uint8)).save(
+            delivery / f"noise{n}.png")
+    with Project.open(path) as project:
+        import_paths(project, [delivery], modality="US")
+    outcome = run_stream(path, budget=3, accept_fraction=0.1)
+    assert outcome.round.strategy == "stream"
+    assert outcome.round.checkpoint_id == trained.round.checkpoint_id
+    assert outcome.metrics == {"judged": 8, "accepted": len(outcome.queue)}
+    assert 1 <= len(outcome.queue) <= 3
+    assert all(("novel" in e.reason or "uncertain" in e.reason) for e in outcome.queue)

@@ -29,8 +29,9 @@ from alstudio.selection.device import kmeanspp_torch
 from alstudio.selection.gradients import pseudo_residual
 from alstudio.selection.pool import Pool
 from alstudio.selection.ranking import fmt
+from alstudio.selection.threads import blas_limit, blas_threads
 
-_GATHER = 8192  # rows gathered at a time: 16 MB at d = 512
+_GATHER = 256  # rows gathered at a time: stays in cache between the copy and the product
 
 
 def kmeanspp_factorised(q: np.ndarray, h: np.ndarray, k: int, candidates: np.ndarray,
@@ -64,42 +65,45 @@ def kmeanspp_factorised(q: np.ndarray, h: np.ndarray, k: int, candidates: np.nda
     near = np.empty(n, dtype=bool)
     cum = np.empty(n, dtype=np.float64)
     throttle = Throttle()
-    for t in range(1, k):
-        check(cancel)
-        np.dot(q, q[j], out=qd)
-        np.abs(qd, out=lb)
-        lb *= hn
-        lb *= np.float32(-2.0 * (1.0 + 1e-4)) * hn[j]
-        lb += gsq
-        lb += gsq[j]
-        np.less(lb, mind, out=near)
-        idx = np.flatnonzero(near)
-        if idx.size > n // 3:  # gathering would cost more than reading everything
-            np.dot(h, h[j], out=hd)
-            idx = slice(None)
-            d2 = hd
-        else:
-            d2 = hd[: idx.size]
-            for s in range(0, idx.size, _GATHER):  # bounded gather buffers
-                np.dot(h[idx[s:s + _GATHER]], h[j], out=d2[s:s + _GATHER])
-        d2 *= qd[idx]
-        d2 *= np.float32(-2.0)
-        d2 += gsq[idx]
-        d2 += gsq[j]
-        np.maximum(d2, np.float32(0.0), out=d2)
-        mind[idx] = np.minimum(mind[idx], d2)
-        mind[j] = 0.0
-        alive[j] = False
-        np.cumsum(mind, dtype=np.float64, out=cum)
-        total = cum[-1]
-        if total > 0:
-            target = min(uniforms[t - 1] * total, np.nextafter(total, 0.0))
-            j = int(np.searchsorted(cum, target, side="right"))
-        else:
-            j = int(np.argmax(alive))
-        picks[t], vals[t] = j, float(mind[j])
-        if progress is not None and throttle.ready():
-            report(progress, "badge", t + 1, k)
+    threads = blas_threads()
+    with blas_limit(1):  # small products per pick: see alstudio.selection.threads
+        for t in range(1, k):
+            check(cancel)
+            np.dot(q, q[j], out=qd)
+            np.abs(qd, out=lb)
+            lb *= hn
+            lb *= np.float32(-2.0 * (1.0 + 1e-4)) * hn[j]
+            lb += gsq
+            lb += gsq[j]
+            np.less(lb, mind, out=near)
+            idx = np.flatnonzero(near)
+            if idx.size > n // 3:  # gathering would cost more than reading everything
+                with blas_limit(threads):  # a full pass: worth the threads
+                    np.dot(h, h[j], out=hd)
+                idx = slice(None)
+                d2 = hd
+            else:
+                d2 = hd[: idx.size]
+                for s in range(0, idx.size, _GATHER):  # bounded gather buffers
+                    np.dot(h[idx[s:s + _GATHER]], h[j], out=d2[s:s + _GATHER])
+            d2 *= qd[idx]
+            d2 *= np.float32(-2.0)
+            d2 += gsq[idx]
+            d2 += gsq[j]
+            np.maximum(d2, np.float32(0.0), out=d2)
+            mind[idx] = np.minimum(mind[idx], d2)
+            mind[j] = 0.0
+            alive[j] = False
+            np.cumsum(mind, dtype=np.float64, out=cum)
+            total = cum[-1]
+            if total > 0:
+                target = min(uniforms[t - 1] * total, np.nextafter(total, 0.0))
+                j = int(np.searchsorted(cum, target, side="right"))
+            else:
+                j = int(np.argmax(alive))
+            picks[t], vals[t] = j, float(mind[j])
+            if progress is not None and throttle.ready():
+                report(progress, "badge", t + 1, k)
     report(progress, "badge", k, k)
     return picks, np.sqrt(np.maximum(vals, 0.0))
 

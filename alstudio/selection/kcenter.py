@@ -20,6 +20,8 @@ the last refresh to every candidate in one blocked matrix product (compute bound
 times faster per centre than matrix-vector products), and rebuild ``T``. Ties resolve to the
 lowest pool index, as a plain ``argmax`` would. In the worst case (a refresh every pick) this
 costs what the plain loop costs; on high-dimensional data a refresh is rarely needed.
+Near-ties within float32 rounding are settled on float64 distances, so the picks match a
+float64 brute force.
 
 Distances use |a|² + |b|² - 2a·b on embeddings centred on their mean (in row blocks, never
 modifying the caller's array): centring removes the common offset of ReLU features, which
@@ -29,9 +31,12 @@ built; working memory is a few row blocks plus O(N) vectors.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 
 from alstudio.jobs import CancelToken, ProgressCallback, Throttle, check, report
+from alstudio.selection.threads import blas_limit, blas_threads
 
 _BLOCK_BYTES = 16 << 20  # bound on each row block / product buffer
 
@@ -92,6 +97,65 @@ def _apply_centres(rows: _Rows, sq: np.ndarray, mind: np.ndarray, centres: np.nd
             np.minimum(mind[s:e], best, out=mind[s:e])
 
 
+class _Exact64:
+    """Float64 nearest-centre distances for a few items, cached and updated incrementally.
+
+    Used only to separate candidates whose float32 distances are too close to call. The
+    centres are kept as a centred float64 matrix when it fits in 64 MB, else re-read in blocks.
+    """
+
+    def __init__(self, rows: _Rows, centres: np.ndarray, capacity: int) -> None:
+        self.rows = rows
+        d = rows.emb.shape[1]
+        fits = capacity * d * 8 <= (64 << 20)
+        self.mat = np.empty((capacity, d)) if fits else None
+        self.sq = np.empty(capacity) if fits else None
+        self.ids: list[int] = []
+        self.n = 0
+        self.cache: dict[int, tuple[float, int]] = {}
+        for s in range(0, centres.size, 4096):
+            self.add(centres[s:s + 4096])
+
+    def add(self, pool_idx: np.ndarray) -> None:
+        if self.mat is not None and self.sq is not None:
+            x = self.rows.gather(pool_idx).astype(np.float64)
+            self.mat[self.n:self.n + pool_idx.size] = x
+            self.sq[self.n:self.n + pool_idx.size] = np.einsum("ij,ij->i", x, x)
+        else:
+            self.ids.extend(int(i) for i in pool_idx)
+        self.n += pool_idx.size
+
+    def _centres(self, start: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        if self.mat is not None and self.sq is not None:
+            yield self.mat[start:self.n], self.sq[start:self.n]
+            return
+        for s in range(start, self.n, 4096):
+            c = self.rows.gather(np.asarray(self.ids[s:min(s + 4096, self.n)]))
+            c = c.astype(np.float64)
+            yield c, np.einsum("ij,ij->i", c, c)
+
+    def values(self, positions: np.ndarray) -> np.ndarray:
+        """Squared distance to the nearest centre for candidate ``positions``, in float64."""
+        out = np.empty(positions.size)
+        x = self.rows.gather(self.rows.index[positions]).astype(np.float64)
+        sqx = np.einsum("ij,ij->i", x, x)
+        for i, pos in enumerate(positions.tolist()):
+            best, done = self.cache.get(pos, (np.inf, 0))
+            for c, csq in self._centres(done):
+                best = min(best, float((csq - 2.0 * (c @ x[i])).min()) + sqx[i])
+            self.cache[pos] = (best, self.n)
+            out[i] = best
+        return out
+
+
+def _max_sq_norm(rows: _Rows, idx: np.ndarray) -> float:
+    out = 0.0
+    for s in range(0, idx.size, rows.block):
+        x = rows.gather(idx[s:s + rows.block])
+        out = max(out, float(np.einsum("ij,ij->i", x, x).max()))
+    return out
+
+
 def greedy_k_center(emb: np.ndarray, k: int, candidates: np.ndarray, centres: np.ndarray,
                     *, first: int | None = None, top_size: int | None = None,
                     progress: ProgressCallback | None = None,
@@ -101,8 +165,14 @@ def greedy_k_center(emb: np.ndarray, k: int, candidates: np.ndarray, centres: np
     ``emb`` is (N, d) float32 C-contiguous; ``candidates`` a bool mask (N,); ``centres`` pool
     indices. With no centres, ``first`` (a candidate's pool index) is the seed pick. Returns the
     picks (pool indices, in pick order) and each pick's distance to its nearest centre at the
-    time it was picked (``inf`` for a seed pick). ``top_size`` sets the exact shortlist size
+    time it was picked (``inf`` for a seed pick). ``top_size`` sets the initial shortlist size
     (default: max(2048, 2k)); any value gives the same picks, only the speed changes.
+
+    Float32 distances are trusted only to within ``slack`` (far above their rounding error):
+    the shortlist is accepted only when its best beats the outside bound by that much, and
+    candidates within ``slack`` of the best are compared on float64 distances. So the picks
+    are those of a float64 brute force even where distances differ by less than float32
+    resolves (unless such a tie group outgrows a 64 MB shortlist).
     """
     cand = np.flatnonzero(candidates)
     n = cand.size
@@ -126,62 +196,70 @@ def greedy_k_center(emb: np.ndarray, k: int, candidates: np.ndarray, centres: np
         mind[p0] = -np.inf
         start = 1
     _apply_centres(rows, sq, mind, centres, cancel, fill_sq=True)
+    # float32 |a|²+|b|²-2ab errs by ~1e-7·(|a|²+|b|²) here (5e-7 at most measured on
+    # d = 512); the margin is several times that.
+    slack = 4e-6 * (float(sq.max()) + _max_sq_norm(rows, centres))
+    exact64 = _Exact64(rows, centres, centres.size + k)
     m_target = min(n, top_size if top_size is not None else max(2048, 2 * k))
+    m_cap = max(m_target, (64 << 20) // (4 * emb.shape[1]))
     pending: list[int] = []
     throttle = Throttle()
     t_pos = np.empty(0, dtype=np.int64)
     exact = np.empty(0, dtype=np.float32)
     xt = np.empty((0, emb.shape[1]), dtype=np.float32)
     sq_t = exact
-    tau = np.inf
-    for t in range(start, k):
-        check(cancel)
-        j = int(np.argmax(exact)) if exact.size else -1
-        if j < 0 or not exact[j] > tau:
-            # Refresh: apply pending centres everywhere, rebuild the exact shortlist.
-            if pending:
-                _apply_centres(rows, sq, mind, np.asarray(pending, dtype=np.int64), cancel)
-                pending.clear()
-            alive = n - t
-            m = min(m_target, alive)
-            if m < n:
-                part = np.argpartition(mind, n - m - 1)
-                t_pos = np.sort(part[n - m:])
-                tau = float(mind[part[n - m - 1]])
-            else:
-                t_pos = np.arange(n)
-                tau = -np.inf
-            exact = mind[t_pos].copy()
-            xt = rows.gather(cand[t_pos])
-            sq_t = sq[t_pos]
-            j = int(np.argmax(exact))
-            if not exact[j] > tau:
-                # A tie with an item outside the shortlist: everything is exact now,
-                # so the plain argmax (lowest index among equals) is the greedy pick.
-                p = int(np.argmax(mind))
-                hit = np.flatnonzero(t_pos == p)
-                if hit.size == 0:
-                    t_pos = np.append(t_pos, p)
-                    exact = np.append(exact, mind[p])
-                    xt = np.vstack([xt, rows.gather(cand[[p]])])
-                    sq_t = np.append(sq_t, sq[p])
-                    j = exact.size - 1
-                else:
-                    j = int(hit[0])
-        p = int(t_pos[j])
-        picks[t] = cand[p]
-        dists[t] = float(np.sqrt(max(float(exact[j]), 0.0)))
-        c = xt[j].copy()
-        d = xt @ c
-        d *= np.float32(-2.0)
-        d += sq_t
-        d += sq_t[j]
-        np.minimum(exact, d, out=exact)
-        exact[j] = -np.inf
-        mind[p] = -np.inf
-        pending.append(int(cand[p]))
-        if progress is not None and throttle.ready():
-            report(progress, "core-set", t + 1, k)
+    bound = np.inf  # the true distance of every candidate outside the shortlist is below this
+    threads = blas_threads()
+    with blas_limit(1):  # small per-pick products: see alstudio.selection.threads
+        for t in range(start, k):
+            check(cancel)
+            j = int(np.argmax(exact)) if exact.size else -1
+            if j < 0 or not exact[j] > bound:
+                # Refresh: apply pending centres everywhere, rebuild the exact shortlist.
+                if pending:
+                    with blas_limit(threads):  # a big product: worth the threads
+                        _apply_centres(rows, sq, mind, np.asarray(pending, dtype=np.int64),
+                                       cancel)
+                    pending.clear()
+                alive = n - t
+                m = min(m_target, alive)
+                while True:
+                    if m < n:
+                        part = np.argpartition(mind, n - m - 1)
+                        t_pos = np.sort(part[n - m:])
+                        tau = float(mind[part[n - m - 1]])
+                    else:
+                        t_pos, tau = np.arange(n), -np.inf
+                    bound = tau + slack if m < alive else -np.inf
+                    if 2 * m > m_cap or m >= alive or mind[t_pos].max() > bound:
+                        break
+                    m = min(alive, 2 * m)  # a near-tie at the shortlist's edge: widen it
+                m_target = max(m_target, m)
+                exact = mind[t_pos].copy()
+                xt = rows.gather(cand[t_pos])
+                sq_t = sq[t_pos]
+                j = int(np.argmax(exact))
+            close = np.flatnonzero(exact >= exact[j] - slack)
+            value = float(exact[j])
+            if close.size > 1:  # too close for float32: decide on float64 (lowest index on ties)
+                vals = exact64.values(t_pos[close])
+                best = int(np.argmax(vals))
+                j, value = int(close[best]), float(vals[best])
+            p = int(t_pos[j])
+            picks[t] = cand[p]
+            dists[t] = float(np.sqrt(max(value, 0.0)))
+            c = xt[j].copy()
+            d = xt @ c
+            d *= np.float32(-2.0)
+            d += sq_t
+            d += sq_t[j]
+            np.minimum(exact, d, out=exact)
+            exact[j] = -np.inf
+            mind[p] = -np.inf
+            pending.append(int(cand[p]))
+            exact64.add(cand[p:p + 1])
+            if progress is not None and throttle.ready():
+                report(progress, "core-set", t + 1, k)
     report(progress, "core-set", k, k)
     return picks, dists
 

@@ -119,3 +119,17 @@ def test_cuda_matches_cpu(pool: SmallPool) -> None:
                      labeled=pool.labeled)
         gpu = select(name, k=40, probs=pool.probs, embeddings=emb, labeled=pool.labeled)
         np.testing.assert_array_equal(cpu.indices, gpu.indices)
+
+
+def test_float32_near_tie_is_settled_in_float64() -> None:
+    # |b| exceeds |a| by ~4e-9 relative: float32 computes the same squared norm for both.
+    a = np.ones(64, dtype=np.float32)
+    b = a.copy()
+    b[0] = np.nextafter(np.float32(1), np.float32(2))
+    assert np.float32((b * b).sum()) == np.float32((a * a).sum())
+    emb = np.stack([np.zeros(64, np.float32), a, -a, b, -b])
+    labeled = np.array([True, False, False, False, False])
+    sel = select("coreset", k=4, embeddings=emb, labeled=labeled)
+    ref = brute_k_center(emb, 4, ~labeled, np.array([0]))
+    np.testing.assert_array_equal(sel.indices, ref)
+    assert list(sel.indices) == [3, 4, 1, 2]

@@ -310,10 +310,10 @@ def main() -> None:
                 print(f"{strategy:<20}{kind:<10}{n:>9}{k:>6}  {impl:<11}{r['seconds']:>9.3f}"
                       f"{r['peak_mb']:>9.0f}{ratio:>8}  {agree}", flush=True)
     print("\npeak MB: resident memory above the inputs during the call (VmHWM reset after "
-          "building the inputs). BADGE references draw with a different RNG (skactiveml) or "
-          "the same protocol (naive); core-set picks can differ from a reference after a "
-          "near-tie in float32 distances.")
-
+          "building the inputs).\nCore-set: ours settles float32 near-ties in float64, like "
+          "scikit-activeml (sklearn upcasts float32 distances); the float32 loops depart at "
+          "the first near-tie.\nBADGE: 'naive' draws with our protocol, scikit-activeml with "
+          "its own RNG, so only its first pick can match.")
 
 if __name__ == "__main__":
     main()

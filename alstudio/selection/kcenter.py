@@ -14,14 +14,14 @@ an item only ever *shrinks* as centres are added, so a stale value is an upper b
   work per pick, in cache);
 * ``tau``, the largest bound outside ``T``.
 
-If the best exact value in ``T`` is strictly greater than ``tau``, no candidate outside ``T``
-can beat it, so it *is* the greedy pick. Otherwise we refresh: apply all centres picked since
-the last refresh to every candidate in one blocked matrix product (compute bound, several
-times faster per centre than matrix-vector products), and rebuild ``T``. Ties resolve to the
-lowest pool index, as a plain ``argmax`` would. In the worst case (a refresh every pick) this
-costs what the plain loop costs; on high-dimensional data a refresh is rarely needed.
-Near-ties within float32 rounding are settled on float64 distances, so the picks match a
-float64 brute force.
+If the best exact value in ``T`` beats ``tau`` by more than float32 rounding can blur
+(``slack``), no candidate outside ``T`` can beat it, so it *is* the greedy pick. Otherwise we
+refresh: apply all centres picked since the last refresh to every candidate in one blocked
+matrix product (compute bound, several times faster per centre than matrix-vector
+products), and rebuild ``T``. In the worst case (a refresh every pick) this costs what the
+plain loop costs; on high-dimensional data a refresh is rarely needed. Candidates within
+``slack`` of the best are compared on float64 distances, ties going to the lowest pool index,
+so the picks match a float64 brute force even where float32 cannot tell two distances apart.
 
 Distances use |a|² + |b|² - 2a·b on embeddings centred on their mean (in row blocks, never
 modifying the caller's array): centring removes the common offset of ReLU features, which
@@ -38,7 +38,7 @@ import numpy as np
 from alstudio.jobs import CancelToken, ProgressCallback, Throttle, check, report
 from alstudio.selection.threads import blas_limit, blas_threads
 
-_BLOCK_BYTES = 16 << 20  # bound on each row block / product buffer
+_BLOCK_BYTES = 8 << 20  # bound on each row block / product buffer
 
 
 def _pool_mean(emb: np.ndarray) -> np.ndarray:
@@ -166,7 +166,7 @@ def greedy_k_center(emb: np.ndarray, k: int, candidates: np.ndarray, centres: np
     indices. With no centres, ``first`` (a candidate's pool index) is the seed pick. Returns the
     picks (pool indices, in pick order) and each pick's distance to its nearest centre at the
     time it was picked (``inf`` for a seed pick). ``top_size`` sets the initial shortlist size
-    (default: max(2048, 2k)); any value gives the same picks, only the speed changes.
+    (default: max(1024, min(2k, N/8))); any value gives the same picks, only the speed changes.
 
     Float32 distances are trusted only to within ``slack`` (far above their rounding error):
     the shortlist is accepted only when its best beats the outside bound by that much, and
@@ -200,7 +200,7 @@ def greedy_k_center(emb: np.ndarray, k: int, candidates: np.ndarray, centres: np
     # d = 512); the margin is several times that.
     slack = 4e-6 * (float(sq.max()) + _max_sq_norm(rows, centres))
     exact64 = _Exact64(rows, centres, centres.size + k)
-    m_target = min(n, top_size if top_size is not None else max(2048, 2 * k))
+    m_target = min(n, top_size if top_size is not None else max(1024, min(2 * k, n // 8)))
     m_cap = max(m_target, (64 << 20) // (4 * emb.shape[1]))
     pending: list[int] = []
     throttle = Throttle()

@@ -8,11 +8,11 @@ Both are divided by their threshold, so a value of 1 means "exactly at the thres
 * ``rule="or"`` (default): score = max(u / τ_u, novelty / τ_n); either reason suffices;
 * ``rule="and"``: score = min(...); both are needed (a stricter, smaller queue).
 
-The scan is taken when score ≥ 1, it is at least ``min_novelty`` away from every accepted or
-labeled scan (a near-duplicate guard: the second copy of a series teaches nothing new), and
-the label budget is not spent. Accepted scans join the reference set at once, so a burst of
-similar new scans is accepted once, not fifty times. Budget is a hard cap: ``decide`` never
-accepts beyond it.
+The scan is taken when score ≥ 1, it is farther than ``min_novelty`` from every accepted or
+labeled scan (a near-duplicate guard: the second copy of a series teaches nothing new, and an
+exact duplicate is never taken), and the label budget is not spent. Accepted scans join the
+reference set at once, so a burst of similar new scans is accepted once, not fifty times.
+Budget is a hard cap: ``decide`` never accepts beyond it.
 
 :meth:`StreamSelector.fit_thresholds` calibrates the thresholds on the current pool: it finds
 the quantile q such that taking τ_u and τ_n at q of the pool's own values would accept about
@@ -116,9 +116,9 @@ class StreamSelector:
                f"novelty {fmt(nov)} (τ {fmt(self.threshold_novelty)})"
         if score < 1.0:
             return Decision(False, score, f"below threshold: {what}")
-        if nov < self.min_novelty:
+        if nov <= self.min_novelty:
             return Decision(False, score, f"near-duplicate of a labeled or accepted scan "
-                                          f"(distance {fmt(nov)} < {fmt(self.min_novelty)})")
+                                          f"(distance {fmt(nov)} ≤ {fmt(self.min_novelty)})")
         if self.accepted >= self.budget:
             return Decision(False, score, f"label budget used up ({self.accepted}/{self.budget})")
         self.accepted += 1

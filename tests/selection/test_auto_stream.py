@@ -75,6 +75,8 @@ def test_stream_and_rule_and_duplicate_guard() -> None:
                        reference=np.zeros((1, 2), np.float32))
     d = g.decide(unsure, np.array([0.1, 0.0], np.float32))
     assert not d.take and "near-duplicate" in d.reason
+    exact = StreamSelector(0.5, 1.0, budget=10, reference=np.zeros((1, 2), np.float32))
+    assert not exact.decide(unsure, np.zeros(2, np.float32)).take  # an exact duplicate
 
 
 @pytest.mark.parametrize("rule", ["or", "and"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -33,3 +34,22 @@ def pydicom_test_files() -> Path:
     if not folder.is_dir():
         pytest.skip("pydicom's bundled test files are not installed")
     return folder
+
+
+@pytest.fixture(scope="session")
+def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo project, built once per session with the real builder."""
+    from alstudio.datasets.demo import build_demo
+
+    path = tmp_path_factory.mktemp("demo-master") / "demo.alstudio"
+    project, _report = build_demo(path)
+    project.close()
+    return path
+
+
+@pytest.fixture
+def demo_path(demo_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo project for one test (tests label it)."""
+    target = tmp_path / "demo.alstudio"
+    shutil.copyfile(demo_master, target)
+    return target

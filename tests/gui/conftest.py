@@ -3,7 +3,6 @@ is recorded instead of shown; a test that leaves a thread running fails."""
 
 from __future__ import annotations
 
-import shutil
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -67,25 +66,6 @@ def _dangling_qthreads(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     if running or leaked:
         names = [t.objectName() or repr(t) for t in running] + [w.name for w in leaked]
         pytest.fail(f"test left thread(s) running: {names}")
-
-
-@pytest.fixture(scope="session")
-def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo project, built once per session with the real builder."""
-    from alstudio.datasets.demo import build_demo
-
-    path = tmp_path_factory.mktemp("demo-master") / "demo.alstudio"
-    project, _report = build_demo(path)
-    project.close()
-    return path
-
-
-@pytest.fixture
-def demo_path(demo_master: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo project for one test (tests label it)."""
-    target = tmp_path / "demo.alstudio"
-    shutil.copyfile(demo_master, target)
-    return target
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from alstudio.datasets.demo import build_demo
 from alstudio.errors import Cancelled
 from alstudio.jobs import CancelToken, Progress
 from alstudio.learning.checkpoints import checkpoint_from_bytes
@@ -21,14 +20,6 @@ from alstudio.workflow.inputs import ProjectInputs
 QUICK = TrainConfig(max_epochs=3, min_steps=20, patience=2)
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("demo") / "demo.alstudio"
-    project, _ = build_demo(path)
-    project.close()
-    return path
-
-
 def label_queue_from_reference(path: Path, round_id: int) -> None:
     with Project.open(path) as project:
         names = project.class_names()
@@ -38,7 +29,8 @@ def label_queue_from_reference(path: Path, round_id: int) -> None:
                               seconds_spent=1.0)
 
 
-def test_cold_start_then_trained_round(demo: Path) -> None:
+def test_cold_start_then_trained_round(demo_path: Path) -> None:
+    demo = demo_path
     first = run_round(demo, RoundConfig(batch_size=16, train=QUICK))
     assert first.round.number == 1 and first.round.checkpoint_id is None
     assert first.metrics["cold_start"] and "Cold start" in first.explanation
@@ -71,7 +63,8 @@ def test_cold_start_then_trained_round(demo: Path) -> None:
     np.testing.assert_allclose(probs, [e.probs for e in second.queue], atol=1e-4)
 
 
-def test_cancelled_round_leaves_the_project_unchanged(demo: Path) -> None:
+def test_cancelled_round_leaves_the_project_unchanged(demo_path: Path) -> None:
+    demo = demo_path
     with Project.open(demo) as project:
         rounds_before = len(project.rounds())
         names = project.class_names()

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from alstudio.datasets.demo import build_demo
 from alstudio.datasets.importer import import_paths
 from alstudio.errors import AlstudioError
 from alstudio.learning.training import TrainConfig
@@ -18,10 +17,9 @@ from alstudio.workflow import RoundConfig, run_round, run_stream
 QUICK = TrainConfig(max_epochs=3, min_steps=20, patience=2)
 
 
-def test_stream_queues_newcomers_within_budget(tmp_path: Path) -> None:
-    path = tmp_path / "demo.alstudio"
-    project, _ = build_demo(path)
-    with project:
+def test_stream_queues_newcomers_within_budget(demo_path: Path, tmp_path: Path) -> None:
+    path = demo_path
+    with Project.open(path) as project:
         names = project.class_names()
         for item_id, label in list(project.reference_labels("pool").items())[:30]:
             project.add_label(item_id, "oracle", names[label])

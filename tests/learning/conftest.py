@@ -25,9 +25,9 @@ def separable_images(n: int = 48, size: int = 28, classes: int = 2, seed: int = 
 
 
 def fast_config(**changes: object) -> TrainConfig:
-    """A few dozen steps of small_cnn on the CPU: seconds at most."""
+    """A few dozen steps of small_cnn on one CPU thread (no contention with other tests)."""
     base = {"model": "small_cnn", "max_epochs": 4, "min_steps": 24, "batch_size": 16,
-            "device": "cpu", "patience": 2, "min_val_items": 30}
+            "device": "cpu", "patience": 2, "min_val_items": 30, "num_threads": 1}
     base.update(changes)
     return TrainConfig(**base)  # type: ignore[arg-type]
 

@@ -27,6 +27,7 @@ def test_training_reduces_the_loss_and_learns(images: Images, config: Config) ->
     assert result.n_val > 0 and result.n_train + result.n_val == 48
     assert 1 <= result.best_epoch <= len(result.history)
     assert "val_balanced_accuracy" in result.history[0]
+    assert len(result.class_bias) == 2 and abs(sum(result.class_bias)) < 1e-5
     assert not result.collapsed
     assert result.device.startswith("CPU")
     assert result.config.image_size == 28 and result.config.model == "small_cnn"
@@ -68,6 +69,7 @@ def test_tiny_label_sets_train_on_everything(images: Images, config: Config) -> 
     result = train_model(x, y, 2, config())
     assert result.n_val == 0 and result.n_train == 12
     assert result.best_epoch == len(result.history) == 4
+    assert result.class_bias == [0.0, 0.0]  # no slice to re-centre the threshold on
     assert result.history[-1]["steps"] >= 24
 
 

@@ -39,14 +39,18 @@ def _refuse(source: str, why: str) -> AlstudioError:
 def read_header(blob: bytes, source: str = "checkpoint") -> dict[str, Any]:
     """Validate the safetensors framing and return its JSON header, refusing anything else.
 
-    Pickles start with ``\\x80`` (protocol 2+), ``torch.save`` zips with ``PK``; both, and any
-    other non-safetensors bytes, are refused here, before safetensors or torch parse a byte.
+    Pickles (a ``\\x80`` opcode, or protocol 0/1 text), ``torch.save`` zips (``PK``) and any
+    other non-safetensors bytes are refused here, before safetensors or torch parse a byte.
     """
     if not isinstance(blob, (bytes, bytearray, memoryview)):
         raise TypeError("checkpoint blobs are bytes")
     blob = bytes(blob)
-    if blob[:1] == b"\x80" or blob[:2] == b"PK" or len(blob) < 10:
+    if len(blob) < 10:
         raise _refuse(source, _PICKLE_REFUSAL)
+    # The framing itself is the test: the first 8 bytes are a little-endian header length
+    # (its low byte may well be 0x80, so a leading pickle opcode proves nothing) and the JSON
+    # header must start right after. Pickles (b"\x80\x04..." gives a length of petabytes) and
+    # torch.save zips (b"PK\x03\x04...") fail it.
     (length,) = struct.unpack("<Q", blob[:8])
     if length > _MAX_HEADER or 8 + length > len(blob) or blob[8:9] != b"{":
         raise _refuse(source, _PICKLE_REFUSAL)

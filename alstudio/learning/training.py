@@ -343,7 +343,8 @@ def _train(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,
     message = collapse_check(y[check_idx], pred)
     if message and not use_val:
         message = message.replace("held-back labeled items", "labeled training items")
-    ema.eval()
+    # Hand back a plain NCHW model: it then computes exactly what its checkpoint will.
+    ema = ema.to(memory_format=torch.contiguous_format).eval()
     return TrainResult(model=ema, config=cfg, history=history, best_epoch=best_epoch,
                        val_metrics=val_metrics if use_val else {},
                        collapsed=bool(message), collapse_message=message,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import pickle
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from alstudio.learning.checkpoints import (
 )
 from alstudio.learning.inference import predict
 from alstudio.learning.models import build_model
+from alstudio.learning.training import TrainConfig, train_model
 
 
 class Booby:
@@ -92,3 +94,14 @@ def test_safetensors_without_alstudio_metadata_is_refused() -> None:
     blob = save({"w": torch.zeros(2)})
     with pytest.raises(AlstudioError, match="lacks the architecture"):
         checkpoint_from_bytes(blob)
+
+
+def test_trained_model_round_trips(images: Callable[..., tuple[np.ndarray, np.ndarray]],
+                                   config: Callable[..., TrainConfig]) -> None:
+    x, y = images(40)
+    result = train_model(x, y, 2, config())
+    blob = checkpoint_to_bytes(result.model, result.summary())
+    loaded, meta = checkpoint_from_bytes(blob)
+    assert meta["n_train"] == result.n_train and meta["config"]["model"] == "small_cnn"
+    np.testing.assert_array_equal(predict(result.model, x, mc_passes=2).committee,
+                                  predict(loaded, x, mc_passes=2).committee)

@@ -32,13 +32,15 @@ def main() -> None:
     parser.add_argument("--scenarios", default="natural,rare")
     parser.add_argument("--strategies", default=",".join(STRATEGIES))
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks"))
+    parser.add_argument("--threads", type=int, help="cap CPU threads (run scenarios side by side)")
     args = parser.parse_args()
     seeds, budget = (2, 100) if args.quick else (args.seeds, args.budget)
     args.out.mkdir(parents=True, exist_ok=True)
     for scenario in args.scenarios.split(","):
         config = SimulationConfig(strategies=args.strategies.split(","), seeds=seeds,
                                   initial=20, batch=20, budget=budget,
-                                  rare_class=0 if scenario == "rare" else None)
+                                  rare_class=0 if scenario == "rare" else None,
+                                  threads=args.threads)
         started = time.monotonic()
         result = simulate(demo_archive(), config, progress=StderrProgress())
         stem = args.out / f"breastmnist-{scenario}"

@@ -1,8 +1,9 @@
 """How fast does each model train and score on this machine?
 
 Prints training images per second (forward + backward + AdamW step on augmented 32-image
-batches) and inference images per second (``predict`` with 256-image batches) for every
-architecture at 28 and 64 px. These figures are what ``default_model_name`` is based on.
+channels-last batches, as ``train_model`` runs them) and inference images per second
+(``predict`` with 256-image batches) for every architecture at 28 and 64 px. These figures
+are what ``default_model_name`` is based on.
 
     python benchmarks/training_speed.py [--quick] [--device auto|cpu|cuda] [--threads N]
 """
@@ -32,6 +33,9 @@ def train_rate(name: str, size: int, device: torch.device, seconds: float) -> fl
     """Training images per second, measured for about ``seconds`` after two warm-up steps."""
     torch.manual_seed(0)
     model = build_model(name, 1, 2, size).to(device).train()
+    channels_last = device.type in ("cpu", "cuda")  # as train_model does
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
     optimiser = torch.optim.AdamW(model.parameters(), lr=1e-3)
     x = torch.rand(32, 1, size, size, device=device)
     y = torch.randint(0, 2, (32,), device=device)
@@ -42,8 +46,11 @@ def train_rate(name: str, size: int, device: torch.device, seconds: float) -> fl
             if device.type == "cuda":
                 torch.cuda.synchronize()
             start, done = time.perf_counter(), 0
+        inputs = augment_batch(x, generator)
+        if channels_last:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
         with autocast_for(device):
-            loss = F.cross_entropy(model(augment_batch(x, generator)).float(), y)
+            loss = F.cross_entropy(model(inputs).float(), y)
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         optimiser.step()

@@ -9,6 +9,18 @@ balanced-accuracy std <= 0.03 at the final budget).
 
     python benchmarks/training_stability.py [--seeds 5] [--sizes 20,40,80,160,320,624]
                                             [--set lr=0.001 --set augment=false ...]
+
+Default recipe, 5 seeds, small_cnn, 1 CPU thread (2-core machine shared with other work):
+
+    labels  balanced accuracy   ROC AUC         collapsed
+        20  0.635 +- 0.069      0.734 +- 0.077  0/5   (no held-back slice below 30 labels)
+        40  0.672 +- 0.033      0.756 +- 0.039  0/5
+        80  0.724 +- 0.026      0.803 +- 0.033  0/5
+       160  0.795 +- 0.014      0.862 +- 0.006  0/5
+       320  0.775 +- 0.016      0.870 +- 0.016  0/5   (10 seeds: 0.779 +- 0.021)
+       624  0.821 +- 0.026      0.896 +- 0.007  0/5
+
+A 100-label training takes about 5-6 s on the 2-core CPU with 2 threads.
 """
 
 from __future__ import annotations

@@ -54,8 +54,8 @@ class SmallCNN(nn.Module):
     """A compact VGG-style net: fast on a laptop CPU and enough for 28-64 px scans.
 
     Three stages of 3x3 convolutions (32, 64, 128 channels; one convolution at full
-    resolution, two in each later stage) with batch norm. A second full-resolution
-    convolution cost 40% of the speed on a 2-core CPU for no gain in accuracy. Extra
+    resolution, two in each later stage) with batch norm: a second full-resolution
+    convolution cost about 30% of the training speed on a 2-core CPU. Extra
     stride-2 convolutions at the start shrink larger images to about 32 px first, so the
     cost per image stays roughly flat as the image size grows.
     """
@@ -235,13 +235,15 @@ def load_initial_weights(model: Classifier, path: str) -> None:
 def default_model_name(device: torch.device, image_size: int) -> str:
     """The architecture ``"auto"`` picks for a device and image size.
 
-    Measured on a 2-core CPU (benchmarks/training_speed.py): small_cnn trains at about a
-    thousand 28-px images a second there, resnet18 and densenet121 at a few dozen, so on a
-    CPU (or Apple MPS, where small nets are launch-bound anyway) only small_cnn keeps a
-    retraining round within seconds. Tiny images (<= 64 px) carry too little detail for the
-    deep nets to pay off on any device. On an NVIDIA GPU resnet18 is the default for larger
-    images, and densenet121 (MONAI's usual radiology classifier, about 3x the compute) once the
-    card has at least 16 GB, where it still retrains a few thousand images in about a minute.
+    Measured with benchmarks/training_speed.py on a 2-core CPU (training / inference images
+    per second at 28 px): small_cnn 990 / 2570, efficientnet-b0 150 / 1130, resnet18 63 / 200,
+    densenet121 26 / 38; at 64 px small_cnn still trains 540 a second, the others 18-90. A
+    retraining round on a CPU must take seconds, so the CPU (and Apple MPS, where tiny nets
+    are launch-bound anyway) always gets small_cnn; so do images of 64 px or less on any
+    device, which carry too little detail for the deep nets to pay off with few labels.
+    On an NVIDIA GPU larger images get resnet18, and densenet121 (MONAI's usual radiology
+    classifier, 2.5-3.5x resnet18's cost per image on the CPU) once the card has 16 GB.
+    The GPU thresholds follow those relative costs; they were not timed on a GPU here.
     """
     if device.type != "cuda" or image_size <= 64:
         return "small_cnn"

@@ -97,21 +97,27 @@ class TrainConfig:
 
 @dataclass
 class TrainResult:
-    """The trained model (eval mode) and what happened while training it."""
+    """The trained model (eval mode) and what happened while training it.
+
+    ``val_metrics`` are the kept model's loss, accuracy, balanced accuracy and AUC on the
+    held-back slice after threshold re-centring: optimistic, since the slice chose the period
+    and the threshold, and empty when there was no slice. Only a separate test set measures
+    the model.
+    """
 
     model: Classifier
-    config: TrainConfig
-    history: list[dict[str, float]] = field(default_factory=list)
-    best_epoch: int = 0
+    config: TrainConfig  # with "auto" and image_size resolved
+    history: list[dict[str, float]] = field(default_factory=list)  # one dict per period
+    best_epoch: int = 0  # the period whose averaged weights were kept
     val_metrics: dict[str, float] = field(default_factory=dict)
     collapsed: bool = False
-    collapse_message: str = ""
-    device: str = ""
+    collapse_message: str = ""  # what to tell the user when ``collapsed``
+    device: str = ""  # describe_device() of where it trained
     seconds: float = 0.0
     n_train: int = 0
     n_val: int = 0
     stopped_early: bool = False
-    class_bias: list[float] = field(default_factory=list)
+    class_bias: list[float] = field(default_factory=list)  # offsets folded into the head
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly facts for checkpoint metadata and logs."""

@@ -121,6 +121,20 @@ def report_indexing(label: str, n_files: int, times: list[Timing]) -> None:
     print(line)
 
 
+def project_import(folder: Path, n_files: int) -> None:
+    """`alstudio import` itself: index, decode every slice once, store items in a project."""
+    from alstudio.datasets.importer import import_paths
+    from alstudio.project import Project
+
+    with (tempfile.TemporaryDirectory(prefix="alstudio-bench-project-") as tmp,
+          Project.create(Path(tmp) / "bench.alstudio", ["a", "b"]) as project):
+        start = time.perf_counter()
+        result = import_paths(project, [folder])
+        seconds = time.perf_counter() - start
+    print(f"  project import (import_paths: index + decode + store): {n_files} files -> "
+          f"{result.imported} items in {seconds:.2f} s = {n_files / seconds:,.0f} files/s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("folders", nargs="*", type=Path)
@@ -159,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             per_volume = (time.perf_counter() - start) / min(5, len(copies))
             print(f"  full decode of a 35-slice volume: {per_volume * 1000:.0f} ms "
                   f"= {35 / per_volume:,.0f} files/s")
+            project_import(Path(tmp), n_copies)
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
     print(f"peak RSS: {peak_mb:.0f} MiB")

@@ -193,7 +193,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--presses", type=int, default=20)
     parser.add_argument("--skip-round", action="store_true")
+    parser.add_argument("--quick", action="store_true", help="5 key presses")
     args = parser.parse_args()
+    if args.quick:
+        args.presses = 5
 
     from PySide6.QtCore import Qt
 

@@ -141,7 +141,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--passes", type=int, default=3, help="indexing passes (default 3)")
     parser.add_argument("--replicate", type=int, default=0, metavar="COPIES",
                         help="also index COPIES copies of the 35-file T1 series")
+    parser.add_argument("--quick", action="store_true", help="one indexing pass")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.passes = 1
     folders = args.folders or default_folders()
     if not folders:
         print("no folders to index (../shared/data missing and no FOLDER given)")

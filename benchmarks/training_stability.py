@@ -83,7 +83,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="override a TrainConfig field")
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--quick", action="store_true", help="2 seeds at 20 and 80 labels")
     args = parser.parse_args(argv)
+    if args.quick:
+        args.seeds, args.sizes = 2, "20,80"
     if not DATA.is_file():
         sys.exit(f"BreastMNIST not found at {DATA}")
     if args.threads:

@@ -95,7 +95,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--size", default="1000x800", help="viewer size, WxH logical pixels")
+    parser.add_argument("--quick", action="store_true", help="5 repeats")
     args = parser.parse_args()
+    if args.quick:
+        args.repeats = 5
     width, height = (int(v) for v in args.size.split("x"))
 
     app = QApplication.instance() or QApplication(sys.argv)

@@ -144,7 +144,9 @@ class QueuePanel(QWidget):
         if s is None:
             self.title.setText("No project open")
         elif s.round is None:
-            self.title.setText(f"No round yet: {len(s.entries)} pool items in import order")
+            count = len(s.entries)
+            self.title.setText(f"No round yet: {count} pool item{'s' if count != 1 else ''} "
+                               "in import order")
         else:
             self.title.setText(f"Round {s.round.number} · {s.round.strategy} · "
                                f"{len(s.entries)} queued")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices
 from PySide6.QtWidgets import (
     QApplication,
@@ -25,6 +25,8 @@ from alstudio.gui import projects
 from alstudio.gui.actions import Actions, class_actions
 from alstudio.gui.active_time import ActiveTimer
 from alstudio.gui.error_path import log_file, report_error
+from alstudio.gui.heap import settle_heap
+from alstudio.gui.idle import IdleTrigger
 from alstudio.gui.import_dialog import ImportDialog
 from alstudio.gui.label_panel import LabelPanel
 from alstudio.gui.labeling import LabelingController
@@ -45,6 +47,7 @@ from alstudio.paths import log_dir
 from alstudio.project import Project
 
 log = logging.getLogger(__name__)
+DEVICE_PROBE_QUIET_MS = 1500  # input-free wait before loading the model stack
 NO_ENGINE_TIP = "The round engine (alstudio.workflow) is not installed in this build."
 
 
@@ -96,10 +99,9 @@ class MainWindow(QMainWindow):
                                            self.settings.blind_mode(), self)
         self.labeling.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.rounds = RoundRunner(self)
-        self._device_timer = QTimer(self)  # the device probe waits until the window is up
-        self._device_timer.setSingleShot(True)
-        self._device_timer.setInterval(1500)
-        self._device_timer.timeout.connect(self._ask_device)
+        # the device probe loads torch: it waits until the window is up and the user pauses
+        self._device_idle = IdleTrigger(DEVICE_PROBE_QUIET_MS, self)
+        self._device_idle.idle.connect(self._ask_device)
         self._class_actions: list = []
         self._connect()
         self._restore_layout()
@@ -225,8 +227,9 @@ class MainWindow(QMainWindow):
         self._refresh_status()
         self._update_actions()
         self.viewer.setFocus()
-        self._device_timer.start()
+        self._device_idle.arm()
         self.project_opened.emit(project.path)
+        settle_heap("opening a project")
         log.info("opened %s as %s", project.path, name)
         return True
 
@@ -378,7 +381,7 @@ class MainWindow(QMainWindow):
             self.settings.save_window(self.saveGeometry(),
                                       self.settings.window_state() or QByteArray())
         self.timer.detach()
-        self._device_timer.stop()
+        self._device_idle.disarm()
         shutdown_workers(30_000)
         self.prefetcher.shutdown()
         super().closeEvent(event)

@@ -9,6 +9,7 @@ the project exactly as it was.
 from __future__ import annotations
 
 import contextlib
+import gc
 import importlib
 import importlib.util
 import logging
@@ -19,6 +20,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
+from alstudio.gui.heap import settle_heap
 from alstudio.gui.worker import Worker
 from alstudio.jobs import CancelToken, Progress, ProgressCallback
 
@@ -76,11 +78,18 @@ def device_job(*, progress: ProgressCallback, cancel: CancelToken) -> str:
     opens, keeps that stall away from the moment the user runs a round. ``torch._dynamo``
     is loaded too: torch's optimisers import it on their first use, mid-round otherwise.
     """
-    from alstudio.workflow import describe_device
+    gc_was_on = gc.isenabled()
+    gc.disable()  # a full pass over a heap that is mostly modules being loaded is wasted work
+    try:
+        from alstudio.workflow import describe_device
 
-    text = str(describe_device("auto"))
-    with contextlib.suppress(ImportError):
-        importlib.import_module("torch._dynamo")
+        text = str(describe_device("auto"))
+        with contextlib.suppress(ImportError):
+            importlib.import_module("torch._dynamo")
+        settle_heap("loading the model stack")
+    finally:
+        if gc_was_on:
+            gc.enable()
     return text
 
 

@@ -1,0 +1,24 @@
+"""Keep the garbage collector's full passes short, so they do not stall the window.
+
+A full collection walks every tracked object while holding the interpreter lock. Once Qt,
+pydicom and later torch and MONAI are loaded, that is hundreds of thousands of long-lived
+objects (modules, classes, functions), and a full pass triggered by an import or a round in a
+worker thread froze the window for 50-70 ms. Those objects live as long as the app, so after
+each big load they are moved out of the collector's sight with :func:`gc.freeze`; later passes
+only walk what the session itself creates.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def settle_heap(reason: str) -> None:
+    """Freeze what is alive now (long-lived by construction: call it after a big load)."""
+    before = gc.get_freeze_count()
+    gc.freeze()
+    log.debug("heap settled after %s: %d objects frozen (+%d)", reason,
+              gc.get_freeze_count(), gc.get_freeze_count() - before)

@@ -11,13 +11,10 @@ from __future__ import annotations
 from PySide6.QtCore import QElapsedTimer, QEvent, QObject, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
+from alstudio.gui.idle import USER_INPUT_EVENTS
 from alstudio.project.timeutil import utc_now
 
 IDLE_AFTER_S = 60.0
-_INPUT_EVENTS = frozenset({
-    QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.MouseMove,
-    QEvent.Type.Wheel, QEvent.Type.TouchBegin,
-})
 
 
 class ActiveTimer(QObject):
@@ -100,7 +97,7 @@ class ActiveTimer(QObject):
             self._pause(overshoot_ms=min(idle_ms - self._idle_after_ms, self._clock.elapsed()))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _INPUT_EVENTS:
+        if event.type() in USER_INPUT_EVENTS:
             self._input.restart()
             if not self._counting:
                 self._resume()

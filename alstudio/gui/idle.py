@@ -11,7 +11,8 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal
 from PySide6.QtWidgets import QApplication
 
-_INPUT_EVENTS = frozenset({
+#: Keyboard, mouse and touch: what says a person is at the workstation.
+USER_INPUT_EVENTS = frozenset({
     QEvent.Type.KeyPress, QEvent.Type.KeyRelease, QEvent.Type.MouseButtonPress,
     QEvent.Type.MouseButtonRelease, QEvent.Type.MouseMove, QEvent.Type.Wheel,
     QEvent.Type.TouchBegin,
@@ -50,7 +51,7 @@ class IdleTrigger(QObject):
         self._remove_filter()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in _INPUT_EVENTS and self._timer.isActive():
+        if event.type() in USER_INPUT_EVENTS and self._timer.isActive():
             self._timer.start()  # the user is busy: wait again
         return False
 

@@ -73,9 +73,10 @@ def options_job(*, progress: ProgressCallback, cancel: CancelToken) -> dict[str,
 def device_job(*, progress: ProgressCallback, cancel: CancelToken) -> str:
     """The device line for the status bar; on the way it loads the model stack.
 
-    Loading torch holds the interpreter lock for a few hundred milliseconds at a time, which
-    the window feels as a stall. Doing it here, in the background right after a project
-    opens, keeps that stall away from the moment the user runs a round. ``torch._dynamo``
+    Loading torch holds the interpreter lock for up to ~150 ms at a time, which the window
+    feels as a stall. Doing it here, in the background in the user's first pause after a
+    project opens (see :mod:`alstudio.gui.idle`), keeps that stall away from labeling and
+    from the moment the user runs a round. ``torch._dynamo``
     is loaded too: torch's optimisers import it on their first use, mid-round otherwise.
     """
     gc_was_on = gc.isenabled()

@@ -29,6 +29,7 @@ from pydicom.uid import UID
 from alstudio.datasets import dicom_tags as tags
 from alstudio.datasets._common import captured_warnings, one_line, sha256_bytes
 from alstudio.datasets.dicom_geometry import plane_label
+from alstudio.datasets.dicom_mosaic import Mosaic, mosaic_layout
 from alstudio.datasets.records import SkippedFile
 
 logger = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ class DicomHeader:
     instance_number: int | None
     slice_location: float | None
     metadata: dict[str, str | int | float] = field(default_factory=dict)
+    mosaic: Mosaic | None = None  # a Siemens mosaic: one frame holding a volume's slices
 
     @property
     def is_rgb(self) -> bool:
@@ -79,7 +81,7 @@ class DicomHeader:
     @property
     def stackable(self) -> bool:
         """A single-frame greyscale image that could be one slice of a classic series."""
-        return self.frames == 1 and not self.is_rgb
+        return self.frames == 1 and not self.is_rgb and self.mosaic is None
 
 
 def looks_like_dicom(head: bytes) -> bool:
@@ -223,6 +225,9 @@ def _describe(path: str, sha256: str, ds: Dataset) -> DicomHeader | SkippedFile:
     window = tags.windows(ds, frames // 2 if frames > 1 else None)
     if window:
         metadata["WindowCenter"], metadata["WindowWidth"] = window[0][0], window[0][1]
+    mosaic = mosaic_layout(ds) if frames == 1 else None
+    if mosaic is not None:
+        metadata["mosaic_tiles"] = mosaic.tiles
     modality = str(ds.get("Modality") or "").strip() or None
     series_uid = str(ds.get("SeriesInstanceUID") or "").strip() or None
     return DicomHeader(
@@ -243,4 +248,5 @@ def _describe(path: str, sha256: str, ds: Dataset) -> DicomHeader | SkippedFile:
         instance_number=int(instance) if instance not in (None, "") else None,
         slice_location=location,
         metadata=metadata,
+        mosaic=mosaic,
     )

@@ -11,7 +11,8 @@ Steps, in the order the DICOM display pipeline applies them:
    dense** and one window/level behaviour fits all. Windows from the file are mirrored
    the same way, so they show exactly what the modality intended.
 4. Multi-frame images with per-frame positions are put in spatial order (see
-   :mod:`dicom_geometry`); others keep their stored frame order.
+   :mod:`dicom_geometry`); others keep their stored frame order. A Siemens mosaic is cut
+   into its slices (see :mod:`dicom_mosaic`).
 
 Colour is returned as RGB scaled to 0..255 whatever the stored bit depth.
 """
@@ -31,6 +32,7 @@ from alstudio.datasets import dicom_tags as tags
 from alstudio.datasets._common import captured_warnings, one_line
 from alstudio.datasets._image import build_image
 from alstudio.datasets.dicom_geometry import slice_normal
+from alstudio.datasets.dicom_mosaic import mosaic_layout, split_mosaic
 from alstudio.datasets.records import ScanImage
 
 logger = logging.getLogger(__name__)
@@ -186,6 +188,11 @@ def read_file(path: str) -> ScanImage:
             array = array[list(order.order)]
         slice_spacing = order.spacing if order and order.spacing else \
             tags.nominal_slice_spacing(ds)
+        spacing = (slice_spacing, *spacing) if spacing and slice_spacing else None
+    mosaic = mosaic_layout(ds) if frames == 1 and not is_rgb else None
+    if mosaic is not None:
+        array = split_mosaic(array, mosaic)
+        slice_spacing = tags.nominal_slice_spacing(ds)
         spacing = (slice_spacing, *spacing) if spacing and slice_spacing else None
     modality = str(ds.get("Modality") or "").strip() or None
     windows = _file_windows(ds, frames // 2 if frames > 1 else None, mirror)

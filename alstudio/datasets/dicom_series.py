@@ -18,6 +18,8 @@ Grouping rule (documented for users in the import dialog's help):
   SliceLocation if all values differ, else by InstanceNumber if all of those differ.
 * Multi-frame files (NumberOfFrames > 1) are always one ``dicom`` item each: a volume of
   frames (enhanced MR/CT, RT dose, NM) or a cine loop.
+* A Siemens mosaic (ImageType MOSAIC) is one ``dicom`` item, a volume of its tiles (see
+  :mod:`dicom_mosaic`): one file per diffusion direction or time point, one item each.
 """
 
 from __future__ import annotations
@@ -35,11 +37,14 @@ CROSS_SECTIONAL = {"CT", "MR", "PT", "NM"}
 
 
 def single_record(header: DicomHeader) -> ScanRecord:
-    """One file, one item: a 2D image, or a volume/cine when it has several frames."""
+    """One file, one item: a 2D image, or a volume/cine when it has several frames or tiles."""
     shape: tuple[int, ...] = (header.rows, header.cols)
     spacing: tuple[float, ...] | None = header.pixel_spacing
-    if header.frames > 1:
+    if header.mosaic is not None:
+        shape = header.mosaic.shape
+    elif header.frames > 1:
         shape = (header.frames, *shape)
+    if len(shape) == 3:  # a volume: slice spacing first
         if spacing is not None and header.slice_spacing is not None:
             spacing = (header.slice_spacing, *spacing)
         else:

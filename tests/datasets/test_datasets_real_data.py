@@ -26,7 +26,8 @@ ENHANCED = "dicom_enhanced_multiframe"
 #: Keys discovery derives itself (everything else must be an allow-listed DICOM keyword).
 DERIVED_KEYS = {"TransferSyntaxUID", "NumberOfFrames", "orientation", "WindowCenter",
                 "WindowWidth", "slices", "slice_spacing_irregular", "format", "axcodes", "view",
-                "datatype", "volumes", "split", "index", "labels", "mode", "bits", "pages"}
+                "datatype", "volumes", "split", "index", "labels", "mode", "bits", "pages",
+                "mosaic_tiles"}
 
 
 def under(records: list[ScanRecord], fragment: str) -> list[ScanRecord]:
@@ -99,10 +100,24 @@ def test_t1_series_is_one_volume_in_slice_order(shared_records: list[ScanRecord]
     assert image.window == (float(centre.WindowCenter), float(centre.WindowWidth))
 
 
-def test_diffusion_files_at_one_position_stay_separate(shared_records: list[ScanRecord]) -> None:
+def test_diffusion_mosaics_are_volumes_of_their_tiles(shared_records: list[ScanRecord]) -> None:
+    """13 Siemens mosaics (b=0 and 12 directions), each 5 x 5 tiles of 128 x 128 slices."""
     items = under(shared_records, DIFFUSION)
     assert len(items) == 13
-    assert all(r.source.kind == "dicom" and r.shape == (640, 640) for r in items)
+    assert all(r.source.kind == "dicom" and r.shape == (25, 128, 128) for r in items)
+    record = items[0]
+    assert record.metadata["mosaic_tiles"] == 25
+    assert record.spacing == pytest.approx((5.2, 1.71875, 1.71875))
+    image = read_pixels(record.source)
+    assert image.array.shape == (25, 128, 128)
+    stored = pydicom.dcmread(record.source.files[0]).pixel_array.astype(np.float32)
+    # tiles row by row: slice 7 is the second row's third tile
+    assert np.array_equal(image.array[0], stored[:128, :128])
+    assert np.array_equal(image.array[7], stored[128:256, 256:384])
+    # the CSA slice normal agrees with ImageOrientationPatient's here: stored order kept,
+    # inferior to superior (the head's cross-section grows, then shrinks)
+    areas = (image.array > image.window[0] / 4).sum(axis=(1, 2))
+    assert areas.argmax() not in (0, 24) and areas[0] < areas[12] > areas[24]
 
 
 def test_nine_transfer_syntaxes_decode_to_identical_pixels(
@@ -115,17 +130,19 @@ def test_nine_transfer_syntaxes_decode_to_identical_pixels(
     for array in arrays[1:]:
         assert np.array_equal(array, arrays[0])
 
-    # The slice is a Siemens mosaic: 6x6 tiles of 64x64, 35 slices. dcm2niix's reference
-    # stores slice k as the tile k transposed and flipped; our NIfTI view undoes exactly that.
-    tiles = [arrays[0][(k // 6) * 64:(k // 6 + 1) * 64, (k % 6) * 64:(k % 6 + 1) * 64]
-             for k in range(35)]
+    # The image is a Siemens mosaic: 6x6 tiles of 64x64 holding 35 slices, read as a volume.
+    # dcm2niix's reference stores slice k transposed and flipped; our NIfTI view undoes
+    # exactly that, so the mosaic's volume, dcm2niix's and our NIfTI reading all agree.
+    assert all(r.shape == (35, 64, 64) for r in items)
+    volume = arrays[0]
+    assert volume.shape == (35, 64, 64)
     reference = shared_data / TRANSFER / "Ref" / "1.nii"
     raw = np.asarray(nib.load(reference).dataobj)
     assert raw.shape == (64, 64, 35)
     ours = read_pixels(under(shared_records, f"{TRANSFER}/Ref/1.nii")[0].source).array
     for k in range(35):
-        assert np.array_equal(raw[:, :, k].T[::-1], tiles[k])
-        assert np.array_equal(ours[k], tiles[k])
+        assert np.array_equal(raw[:, :, k].T[::-1], volume[k])
+        assert np.array_equal(ours[k], volume[k])
 
 
 def test_enhanced_multiframe_files_are_volumes(shared_records: list[ScanRecord]) -> None:

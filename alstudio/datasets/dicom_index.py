@@ -44,6 +44,13 @@ METADATA_TAGS: tuple[str, ...] = (
     "PixelRepresentation", "RescaleSlope", "RescaleIntercept", "RescaleType",
 )
 
+#: Tags that may separate volumes acquired at the same slice positions, tried in this order.
+VOLUME_TAGS: tuple[str, ...] = (
+    "EchoNumbers", "TemporalPositionIdentifier", "DiffusionBValue",
+    "DiffusionGradientOrientation", "ImageType", "AcquisitionNumber", "TriggerTime",
+)
+_VOLUME_KEYS = tuple((keyword, Tag(tag_for_keyword(keyword))) for keyword in VOLUME_TAGS)
+
 _PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 _DIRECTORY_SOP = "1.2.840.10008.1.3.10"
 _ITEM_TAG = b"\xfe\xff\x00\xe0"  # first bytes of encapsulated (compressed) pixel data
@@ -72,6 +79,9 @@ class DicomHeader:
     slice_location: float | None
     metadata: dict[str, str | int | float] = field(default_factory=dict)
     mosaic: Mosaic | None = None  # a Siemens mosaic: one frame holding a volume's slices
+    #: Tags that tell apart volumes sharing slice positions in one series (echo, time point,
+    #: diffusion weighting...), as text; see :mod:`dicom_series`.
+    volume_tags: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_rgb(self) -> bool:
@@ -249,4 +259,15 @@ def _describe(path: str, sha256: str, ds: Dataset) -> DicomHeader | SkippedFile:
         slice_location=location,
         metadata=metadata,
         mosaic=mosaic,
+        volume_tags=_volume_tags(ds),
     )
+
+
+def _volume_tags(ds: Dataset) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for keyword, tag in _VOLUME_KEYS:
+        if tag in ds:
+            value = ds[tag].value
+            if value is not None and value != "":
+                out[keyword] = tags.text(value)
+    return out

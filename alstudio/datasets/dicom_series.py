@@ -10,9 +10,15 @@ Grouping rule (documented for users in the import dialog's help):
   and pixel spacing form a candidate stack. A stack of two or more files whose positions,
   projected on the slice normal, are all **distinct** becomes one ``dicom-series`` volume,
   slices in ascending order along the normal (see :mod:`dicom_geometry`).
-* A stack with a repeated position (the same slice in several transfer syntaxes, diffusion
-  directions, echoes or time points at one position) is not a volume: each file becomes
-  its own ``dicom`` item. So does any file that fits no stack (a different size or
+* A stack with repeated positions holds several volumes (echoes, time points, diffusion
+  weightings, magnitude and phase). It is split by the first tag of
+  :data:`~alstudio.datasets.dicom_index.VOLUME_TAGS` whose groups are each a proper volume
+  (two or more slices, all at distinct positions), then by all of those tags together, then,
+  when every position holds the same number of files with distinct InstanceNumbers, by
+  acquisition order (the k-th file at each position by InstanceNumber goes to volume k).
+  Each volume is an item, its ``volume`` metadata naming what sets it apart. A stack that
+  splits no way (the same slice in several transfer syntaxes, plain copies) leaves each
+  file its own ``dicom`` item. So does any file that fits no stack (a different size or
   orientation, colour, or a localizer among axial slices).
 * Without ImagePositionPatient, cross-sectional files (CT, MR, PT, NM) are stacked by
   SliceLocation if all values differ, else by InstanceNumber if all of those differ.
@@ -25,11 +31,17 @@ Grouping rule (documented for users in the import dialog's help):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from alstudio.datasets._common import sha256_of_hashes
-from alstudio.datasets.dicom_geometry import StackOrder, order_by_position, order_by_scalar
-from alstudio.datasets.dicom_index import DicomHeader
+from alstudio.datasets.dicom_geometry import (
+    POSITION_TOLERANCE_MM,
+    StackOrder,
+    order_by_position,
+    order_by_scalar,
+    slice_normal,
+)
+from alstudio.datasets.dicom_index import VOLUME_TAGS, DicomHeader
 from alstudio.datasets.records import KIND_DICOM, KIND_DICOM_SERIES, ScanRecord, ScanSource
 
 #: Modalities whose files without positions may still be slices of one volume.
@@ -113,6 +125,81 @@ def series_record(stack: list[DicomHeader], order: StackOrder,
     )
 
 
+def _stack_records(stack: list[DicomHeader]) -> list[ScanRecord]:
+    """One volume, several volumes sharing positions, or one item per file."""
+    result = _order(stack) if len(stack) > 1 else None
+    if result is not None:
+        return [series_record(stack, *result)]
+    volumes = _split_volumes(stack) if len(stack) > 3 else None
+    if volumes is None:
+        return [single_record(h) for h in stack]
+    records = []
+    for label, members, (order, spacing) in volumes:
+        record = series_record(members, order, spacing)
+        record.metadata["volume"] = label
+        records.append(record)
+    return records
+
+
+def _volume_groups(stack: list[DicomHeader]) -> Iterator[tuple[str, dict[str, list]]]:
+    """Candidate splits of a stack: (what sets the parts apart, parts by label)."""
+    varying = [k for k in VOLUME_TAGS
+               if len({h.volume_tags.get(k) for h in stack}) > 1]
+    for keyword in varying:
+        groups: dict[str, list[DicomHeader]] = defaultdict(list)
+        for h in stack:
+            groups[f"{keyword} {h.volume_tags.get(keyword, '?')}"].append(h)
+        yield keyword, groups
+    if len(varying) > 1:
+        groups = defaultdict(list)
+        for h in stack:
+            groups[", ".join(f"{k} {h.volume_tags.get(k, '?')}" for k in varying)].append(h)
+        yield "combined", groups
+    if all(h.position is not None for h in stack) and \
+            all(h.instance_number is not None for h in stack):
+        positions = _positions(stack)
+        if positions is not None and len({len(p) for p in positions}) == 1 \
+                and len(positions[0]) > 1 \
+                and all(len({h.instance_number for h in p}) == len(p) for p in positions):
+            groups = defaultdict(list)
+            for members in positions:
+                members.sort(key=lambda h: h.instance_number)
+                for rank, h in enumerate(members, start=1):
+                    groups[f"acquisition {rank}"].append(h)
+            yield "order", groups
+
+
+def _positions(stack: list[DicomHeader]) -> list[list[DicomHeader]] | None:
+    """Files grouped by slice position along the normal (within the position tolerance)."""
+    if stack[0].orientation is None:
+        return None
+    normal = slice_normal(stack[0].orientation)
+    ranked = sorted(stack, key=lambda h: float(normal @ h.position))
+    groups: list[list[DicomHeader]] = [[ranked[0]]]
+    last = float(normal @ ranked[0].position)
+    for h in ranked[1:]:
+        offset = float(normal @ h.position)
+        if offset - last >= POSITION_TOLERANCE_MM:
+            groups.append([])
+        groups[-1].append(h)
+        last = offset
+    return groups
+
+
+def _split_volumes(stack: list[DicomHeader]
+                   ) -> list[tuple[str, list[DicomHeader], tuple[StackOrder, float | None]]] | None:
+    """The first candidate split whose every part is a proper volume, or ``None``."""
+    for _, groups in _volume_groups(stack):
+        if len(groups) < 2 or any(len(members) < 2 for members in groups.values()):
+            continue
+        ordered = [(label, members, _order(members)) for label, members in groups.items()]
+        if all(result is not None for _, _, result in ordered):
+            return sorted(((label, members, result) for label, members, result in ordered
+                           if result is not None),
+                          key=lambda part: min(h.instance_number or 0 for h in part[1]))
+    return None
+
+
 def group_folder(headers: Iterable[DicomHeader]) -> list[ScanRecord]:
     """Records for the DICOM images of one folder, ordered by their first file's path."""
     by_series: dict[str | None, list[DicomHeader]] = defaultdict(list)
@@ -127,10 +214,6 @@ def group_folder(headers: Iterable[DicomHeader]) -> list[ScanRecord]:
         for header in members:
             stacks[_stack_key(header)].append(header)
         for stack in stacks.values():
-            result = _order(stack) if len(stack) > 1 else None
-            if result is None:
-                records.extend(single_record(h) for h in stack)
-            else:
-                records.append(series_record(stack, *result))
+            records.extend(_stack_records(stack))
     records.sort(key=lambda r: min(r.source.files))
     return records

@@ -100,3 +100,40 @@ def test_raster_modality_is_left_unknown(tmp_path: Path) -> None:
     record = _one(tmp_path / "a.png")
     assert record.modality is None
     assert read_pixels(record.source).modality is None
+
+
+def test_a_tiff_of_equal_pages_is_a_volume(tmp_path: Path) -> None:
+    slices = [(np.arange(20 * 30, dtype=np.uint16).reshape(20, 30) + 1000 * k) for k in range(5)]
+    path = tmp_path / "stack.tif"
+    pages = [Image.fromarray(s) for s in slices]
+    pages[0].save(path, save_all=True, append_images=pages[1:])
+    record = _one(path)
+    assert isinstance(record, ScanRecord)
+    assert record.shape == (5, 20, 30) and record.metadata["pages"] == 5
+    image = read_pixels(record.source)
+    assert np.array_equal(image.array, np.stack(slices).astype(np.float32))
+
+
+def test_a_pyramid_opens_at_its_largest_level_within_the_limit(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from alstudio.datasets import raster
+
+    rng = np.random.default_rng(0)
+    levels = [rng.integers(0, 255, (h, w, 3), dtype=np.uint8)
+              for h, w in ((300, 400), (150, 200), (75, 100))]
+    path = tmp_path / "slide.tif"
+    pages = [Image.fromarray(level) for level in levels]
+    pages[0].save(path, save_all=True, append_images=pages[1:])
+    monkeypatch.setattr(raster, "MAX_PIXELS", 200 * 150)
+    record = _one(path)
+    assert isinstance(record, ScanRecord)
+    assert record.shape == (150, 200, 3)
+    assert record.metadata["pages"] == 3 and record.metadata["page"] == 1
+    image = read_pixels(record.source)
+    assert image.is_rgb and np.array_equal(image.array, levels[1].astype(np.float32))
+
+    monkeypatch.setattr(raster, "MAX_PIXELS", 50 * 50)  # not even the smallest level fits
+    skipped = _one(path)
+    assert isinstance(skipped, SkippedFile)
+    assert skipped.reason.startswith("too large to read whole: 400 x 300 pixels")
+    assert "downsampled copy" in skipped.reason

@@ -151,6 +151,11 @@ class LabelingController(QObject):
                  else "not in the current queue")
         shape = "×".join(str(s) for s in item.shape)
         detail = f"{item.modality or 'scan'} · {shape} · {item.split} · {where}"
+        # which series, and which of several volumes at the same positions (echo, b-value...)
+        about = [str(item.metadata[key]) for key in ("SeriesDescription", "volume")
+                 if item.metadata.get(key)]
+        if about:
+            detail += "\n" + " · ".join(about)
         if entry is not None and entry.reason:
             detail += f"\nWhy queued: {entry.reason}"
         self.panel.show_item(f"Item {item_id}", detail)

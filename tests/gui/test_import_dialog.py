@@ -95,3 +95,16 @@ def test_imported_scans_join_the_queue(qtbot: QtBot, open_window, tmp_path: Path
     assert len(window.session.entries) == 1
     assert window.viewer.image() is not None
     assert window.viewer.image().modality == "MR"
+
+
+def test_a_diffusion_mosaic_opens_as_a_volume_named_by_its_series(
+        qtbot: QtBot, open_window, empty_project: Path, shared_data: Path) -> None:
+    from alstudio.datasets.importer import import_paths
+
+    folder = shared_data / "dicom_mr_series" / "HFS" / "4_ep2d_diff_mddw_20_p2"
+    with Project.open(empty_project) as project:
+        assert import_paths(project, [folder], "pool").imported == 13
+    window = open_window(empty_project)
+    assert window.viewer.slice_count() == 25  # tiles of the mosaic, not one contact sheet
+    detail = window.label_panel.item_detail.text()
+    assert "MR · 25×128×128" in detail and "ep2d_diff_mddw_20_p2" in detail

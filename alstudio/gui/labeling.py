@@ -20,6 +20,7 @@ from alstudio.gui.label_panel import LabelPanel
 from alstudio.gui.queue_panel import QueuePanel
 from alstudio.gui.session import ProjectSession
 from alstudio.gui.viewer import ImagePrefetcher, ScanViewer
+from alstudio.gui.viewer.overlay import format_size
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +150,8 @@ class LabelingController(QObject):
         where = (f"#{session.position(item_id)} of {len(session.entries)} in the queue"
                  if entry is not None
                  else "not in the current queue")
-        shape = "×".join(str(s) for s in item.shape)
+        # columns × rows (× slices), as the overlay says it; a trailing 3 is colour
+        shape = format_size(item.shape, is_rgb=len(item.shape) >= 3 and item.shape[-1] == 3)
         detail = f"{item.modality or 'scan'} · {shape} · {item.split} · {where}"
         # which series, and which of several volumes at the same positions (echo, b-value...)
         about = [str(item.metadata[key]) for key in ("SeriesDescription", "volume")

@@ -107,4 +107,4 @@ def test_a_diffusion_mosaic_opens_as_a_volume_named_by_its_series(
     window = open_window(empty_project)
     assert window.viewer.slice_count() == 25  # tiles of the mosaic, not one contact sheet
     detail = window.label_panel.item_detail.text()
-    assert "MR · 25×128×128" in detail and "ep2d_diff_mddw_20_p2" in detail
+    assert "MR · 128×128×25" in detail and "ep2d_diff_mddw_20_p2" in detail

@@ -178,8 +178,50 @@ def windows(ds: Dataset, frame: int | None = None) -> list[tuple[float, float, s
             name = str(explanations[i]).strip() if i < len(explanations) else ""
             out.append((centre, width, name or f"file {i + 1}"))
         if out:
-            return out
-    return []
+            return out + voi_lut_windows(ds)
+    return voi_lut_windows(ds)
+
+
+def voi_lut_windows(ds: Dataset) -> list[tuple[float, float, str]]:
+    """Linear windows standing in for the file's VOI LUTs (radiographs, mammograms).
+
+    The viewer's window/level is linear; a VOI LUT is a table, often a gentle S-curve. Each
+    increasing LUT becomes the window whose ramp spans the LUT's rise from 10% to 90% of its
+    output range: exact for a linear LUT, the central slope of a curved one. The name says
+    it is an approximation. Decreasing (inverting) LUTs are left out: inversion is a
+    separate control here.
+    """
+    out = []
+    for index, item in enumerate(ds.get("VOILUTSequence") or [], start=1):
+        table = _lut_table(item)
+        if table is None:
+            continue
+        first, values = table
+        low, high = float(values.min()), float(values.max())
+        if high <= low or values[-1] <= values[0]:
+            continue
+        y = (values - low) / (high - low)
+        x10 = first + float(np.argmax(y >= 0.1))
+        x90 = first + float(np.argmax(y >= 0.9))
+        width = max((x90 - x10) / 0.8, 1.0)
+        name = str(item.get("LUTExplanation") or "").strip() or f"VOI LUT {index}"
+        out.append(((x10 + x90) / 2, width, f"{name} (linear approx.)"))
+    return out
+
+
+def _lut_table(item: Dataset) -> tuple[float, np.ndarray] | None:
+    """(first mapped input value, output values) of one LUT item, or ``None`` if unusable."""
+    descriptor = item.get("LUTDescriptor")
+    data = item.get("LUTData")
+    if descriptor is None or data is None or len(descriptor) != 3:
+        return None
+    entries, first = int(descriptor[0]) or 65536, float(descriptor[1])
+    if isinstance(data, bytes):
+        values = np.frombuffer(data[: len(data) // 2 * 2], dtype="<u2").astype(np.float64)
+    else:
+        values = np.asarray(list(data) if not np.isscalar(data) else [data], dtype=np.float64)
+    values = values[:entries]
+    return (first, values) if values.size >= 2 else None
 
 
 def rescale(ds: Dataset, frames: int) -> tuple[np.ndarray, np.ndarray] | None:

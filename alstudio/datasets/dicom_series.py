@@ -141,32 +141,36 @@ def _stack_records(stack: list[DicomHeader]) -> list[ScanRecord]:
     return records
 
 
-def _volume_groups(stack: list[DicomHeader]) -> Iterator[tuple[str, dict[str, list]]]:
-    """Candidate splits of a stack: (what sets the parts apart, parts by label)."""
-    varying = [k for k in VOLUME_TAGS
-               if len({h.volume_tags.get(k) for h in stack}) > 1]
-    for keyword in varying:
+def _volume_groups(stack: list[DicomHeader]) -> Iterator[dict[str, list[DicomHeader]]]:
+    """Candidate splits of a stack, most telling first: parts by their label."""
+    varying = [k for k in VOLUME_TAGS if len({h.volume_tags.get(k) for h in stack}) > 1]
+    keys = [[keyword] for keyword in varying] + ([varying] if len(varying) > 1 else [])
+    for keywords in keys:
         groups: dict[str, list[DicomHeader]] = defaultdict(list)
         for h in stack:
-            groups[f"{keyword} {h.volume_tags.get(keyword, '?')}"].append(h)
-        yield keyword, groups
-    if len(varying) > 1:
-        groups = defaultdict(list)
-        for h in stack:
-            groups[", ".join(f"{k} {h.volume_tags.get(k, '?')}" for k in varying)].append(h)
-        yield "combined", groups
-    if all(h.position is not None for h in stack) and \
-            all(h.instance_number is not None for h in stack):
-        positions = _positions(stack)
-        if positions is not None and len({len(p) for p in positions}) == 1 \
-                and len(positions[0]) > 1 \
-                and all(len({h.instance_number for h in p}) == len(p) for p in positions):
-            groups = defaultdict(list)
-            for members in positions:
-                members.sort(key=lambda h: h.instance_number)
-                for rank, h in enumerate(members, start=1):
-                    groups[f"acquisition {rank}"].append(h)
-            yield "order", groups
+            label = ", ".join(f"{k} {h.volume_tags.get(k, '?')}" for k in keywords)
+            groups[label].append(h)
+        yield groups
+    by_order = _acquisition_order_groups(stack)
+    if by_order is not None:
+        yield by_order
+
+
+def _acquisition_order_groups(stack: list[DicomHeader]) -> dict[str, list[DicomHeader]] | None:
+    """The k-th file (by InstanceNumber) at every position to volume k, when every position
+    holds the same number of files with distinct InstanceNumbers; else ``None``."""
+    if any(h.position is None or h.instance_number is None for h in stack):
+        return None
+    positions = _positions(stack)
+    if positions is None or len({len(p) for p in positions}) != 1 or len(positions[0]) < 2:
+        return None
+    if any(len({h.instance_number for h in p}) != len(p) for p in positions):
+        return None
+    groups: dict[str, list[DicomHeader]] = defaultdict(list)
+    for members in positions:
+        for rank, h in enumerate(sorted(members, key=lambda h: h.instance_number), start=1):
+            groups[f"acquisition {rank}"].append(h)
+    return groups
 
 
 def _positions(stack: list[DicomHeader]) -> list[list[DicomHeader]] | None:
@@ -189,7 +193,7 @@ def _positions(stack: list[DicomHeader]) -> list[list[DicomHeader]] | None:
 def _split_volumes(stack: list[DicomHeader]
                    ) -> list[tuple[str, list[DicomHeader], tuple[StackOrder, float | None]]] | None:
     """The first candidate split whose every part is a proper volume, or ``None``."""
-    for _, groups in _volume_groups(stack):
+    for groups in _volume_groups(stack):
         if len(groups) < 2 or any(len(members) < 2 for members in groups.values()):
             continue
         ordered = [(label, members, _order(members)) for label, members in groups.items()]

@@ -31,6 +31,12 @@ def register(verbs: argparse._SubParsersAction) -> None:
     rnd.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
     rnd.add_argument("--seed", type=int, default=0)
     rnd.add_argument("--max-epochs", type=int, help="cap training epochs")
+    rnd.add_argument("--committee", choices=("dropout", "checkpoints"), default="dropout",
+                     help="committee for bald/vote_entropy/kl_consensus: MC-dropout passes of "
+                          "the new model (default), or the new model with earlier rounds' "
+                          "checkpoints")
+    rnd.add_argument("--committee-size", type=int, default=4,
+                     help="earlier checkpoints in a checkpoint committee (default 4)")
     rnd.add_argument("--json", action="store_true", help="print one JSON object")
     rnd.set_defaults(handler=cmd_round)
 
@@ -79,7 +85,8 @@ def cmd_round(args: argparse.Namespace) -> int:
     from alstudio.workflow import RoundConfig, run_round
 
     config = RoundConfig(batch_size=args.batch, model=args.model, device=args.device,
-                         seed=args.seed, max_epochs=args.max_epochs)
+                         seed=args.seed, max_epochs=args.max_epochs, committee=args.committee,
+                         committee_size=args.committee_size)
     if args.strategy:
         config.strategy = "coreset_uncertainty" if args.strategy == "default" else args.strategy
     outcome = run_round(args.project, config, progress=StderrProgress(quiet=args.json))

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
 from alstudio.jobs import CancelToken, Progress, ProgressCallback, check, report
-from alstudio.learning.inference import ModelOutputs, predict
+from alstudio.learning.inference import ModelOutputs, predict, with_past_checkpoints
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.training import TrainConfig, TrainResult, train_model
 from alstudio.selection import STRATEGIES, Selection, select, unsupervised_features
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 #: MC-dropout passes for strategies that need a committee (BALD, vote entropy, KL).
 COMMITTEE_PASSES = 10
+_COMMITTEE_STRATEGIES = frozenset(n for n, s in STRATEGIES.items() if "committee" in s.needs)
 
 
 @dataclass
@@ -35,6 +37,9 @@ class StepConfig:
     cold_start_strategy: str = "coreset"
     threads: int | None = None
     inference_batch: int = 256
+    #: Earlier checkpoints that join the new model as the committee (query by committee)
+    #: instead of MC-dropout passes; empty: MC-dropout.
+    committee_models: Sequence[Any] = ()
 
 
 @dataclass
@@ -115,10 +120,16 @@ def run_step(
 
     started = time.monotonic()
     needs = STRATEGIES[config.strategy].needs if config.strategy in STRATEGIES else frozenset()
-    passes = COMMITTEE_PASSES if "committee" in needs or config.strategy == "auto" else 0
+    wants_committee = "committee" in needs or config.strategy == "auto"
+    past = list(config.committee_models) if wants_committee else []
+    passes = COMMITTEE_PASSES if wants_committee and not past else 0
     pool_out = predict(trained.model, x_pool, batch_size=config.inference_batch,
                        mc_passes=passes, mc_seed=seed, progress=_phase(progress, "scoring"),
                        cancel=cancel)
+    if past:
+        pool_out = with_past_checkpoints(trained.model, pool_out, past, x_pool,
+                                         config.inference_batch,
+                                         _phase(progress, "scoring past checkpoints"), cancel)
     test_out = None
     metrics: dict[str, Any] = {}
     if x_test is not None and y_test is not None and len(y_test):
@@ -134,6 +145,10 @@ def run_step(
                        labeled=labeled, candidates=candidates, labels=labels, seed=seed,
                        threads=config.threads, cancel=cancel, **config.strategy_params)
     timings["select"] = time.monotonic() - started
+    if past and selection.strategy in _COMMITTEE_STRATEGIES:
+        selection = replace(selection, explanation=(
+            f"{selection.explanation} Committee: the new model and {len(past)} earlier "
+            f"checkpoint(s)."))
     report(progress, "selecting", 1, 1)
     return StepResult(selection=selection, train=trained, pool_outputs=pool_out,
                       test_outputs=test_out, test_metrics=metrics, seconds=timings)

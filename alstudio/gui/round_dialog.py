@@ -24,6 +24,11 @@ from alstudio.gui.rounds import RoundRequest
 DEVICES = ("auto", "cpu", "cuda")
 
 
+#: (shown, engine value) of the committee choices.
+COMMITTEES = (("MC-dropout of the new model", "dropout"),
+              ("New model + earlier checkpoints", "checkpoints"))
+
+
 class RoundDialog(QDialog):
     def __init__(self, previous: RoundRequest, labels: int,
                  parent: QWidget | None = None) -> None:
@@ -45,6 +50,13 @@ class RoundDialog(QDialog):
         self.device = QComboBox()
         self.device.addItems(list(DEVICES))
         self.device.setCurrentText(previous.device)
+        self.committee = QComboBox()
+        for text, value in COMMITTEES:
+            self.committee.addItem(text, value)
+        self.committee.setCurrentIndex(max(0, self.committee.findData(previous.committee)))
+        self.committee.setToolTip("Who votes for BALD, vote entropy and KL to consensus: "
+                                  "dropout samples of the new model, or the new model with "
+                                  "the last rounds' models.")
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setValue(previous.seed)
@@ -60,6 +72,7 @@ class RoundDialog(QDialog):
         form.addRow("Batch size", self.batch)
         form.addRow("Model", self.model)
         form.addRow("Device", self.device)
+        form.addRow("Committee", self.committee)
         form.addRow("Seed", self.seed)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
@@ -80,7 +93,8 @@ class RoundDialog(QDialog):
     def request(self) -> RoundRequest:
         return RoundRequest(strategy=self.strategy.currentText(),
                             batch_size=self.batch.value(), model=self.model.currentText(),
-                            device=self.device.currentText(), seed=self.seed.value())
+                            device=self.device.currentText(), seed=self.seed.value(),
+                            committee=str(self.committee.currentData()))
 
     @classmethod
     def ask(cls, parent: QWidget | None, previous: RoundRequest, labels: int,

@@ -38,6 +38,7 @@ class RoundRequest:
     seed: int = 0
     max_epochs: int | None = None  # None: the engine's tuned recipe
     threads: int | None = None  # None: all cores but one, which stays with the window
+    committee: str = "dropout"  # committee strategies: "dropout" or "checkpoints"
 
 
 def gui_threads() -> int:

@@ -113,6 +113,22 @@ def ensemble_committee(models: Sequence[Classifier], x: np.ndarray, batch_size: 
     return np.stack(layers)
 
 
+def with_past_checkpoints(model: Classifier, outputs: ModelOutputs, past: Sequence[Classifier],
+                          x: np.ndarray, batch_size: int = 256,
+                          progress: ProgressCallback | None = None,
+                          cancel: CancelToken | None = None) -> ModelOutputs:
+    """``outputs`` of ``model`` on ``x`` with a committee of it and earlier checkpoints.
+
+    Query by committee in its classic form: models trained on different label sets disagree
+    exactly where one more label teaches most. The current model's probabilities come first;
+    the past models run on the current model's device.
+    """
+    past_probs = ensemble_committee(past, x, batch_size, _model_device(model),
+                                    progress=progress, cancel=cancel)
+    committee = np.concatenate([outputs.probs[None].astype(np.float32), past_probs])
+    return ModelOutputs(outputs.probs, outputs.embeddings, committee)
+
+
 def gradient_embeddings(outputs: ModelOutputs, max_bytes: int = 2**30) -> np.ndarray:
     """BADGE gradient embeddings ``(N, C*d)``: (p - onehot(argmax p)) outer h, per item.
 

@@ -27,6 +27,7 @@ from alstudio.learning.training import TrainConfig
 from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
 from alstudio.selection import DEFAULT_STRATEGY
+from alstudio.workflow.committee import COMMITTEE_SOURCES, past_models
 from alstudio.workflow.inputs import ProjectInputs, choose_input_size
 
 
@@ -42,6 +43,10 @@ class RoundConfig:
     threads: int | None = None
     strategy_params: dict[str, Any] = field(default_factory=dict)
     train: TrainConfig | None = None  # the full recipe, for scripts and tests; None: defaults
+    #: Committee strategies (BALD, vote entropy, KL): "dropout" (MC-dropout passes of the new
+    #: model) or "checkpoints" (the new model and up to ``committee_size`` earlier ones).
+    committee: str = "dropout"
+    committee_size: int = 4
 
 
 @dataclass
@@ -92,6 +97,9 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
     config = config or RoundConfig()
     if config.batch_size < 1:
         raise AlstudioError("The batch size must be at least 1.")
+    if config.committee not in COMMITTEE_SOURCES:
+        raise AlstudioError(f"Unknown committee {config.committee!r}.",
+                            f"Use one of: {', '.join(COMMITTEE_SOURCES)}.")
     started, started_at = time.monotonic(), utc_now()
     device = pick_device(config.device)
     with Project.open(project_path) as project:
@@ -107,8 +115,13 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
             unreadable = inputs.ensure(snap.pool + snap.test, progress=progress, cancel=cancel)
             pool_ids = [i.id for i in snap.pool if i.id not in unreadable]
             test_ids = [i for i in snap.test_labels if i not in unreadable]
+            past = []
+            if config.committee == "checkpoints" and pool_ids:
+                past = past_models(project, limit=config.committee_size, image_size=size,
+                                   in_channels=int(inputs.view(pool_ids[:1]).shape[1]),
+                                   num_classes=len(snap.classes))
             step = _step(inputs, snap, pool_ids, test_ids, config, device.type, size,
-                         progress, cancel)
+                         past, progress, cancel)
         finally:
             inputs.close()
         check(cancel)
@@ -121,7 +134,7 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
 
 
 def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_ids: list[int],
-          config: RoundConfig, device_kind: str, size: int,
+          config: RoundConfig, device_kind: str, size: int, past: list[Any],
           progress: ProgressCallback | None, cancel: CancelToken | None) -> StepResult:
     position = {item_id: n for n, item_id in enumerate(pool_ids)}
     labeled = [item_id for item_id in pool_ids if item_id in snap.train_labels]
@@ -132,7 +145,7 @@ def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_
         train = replace(train, max_epochs=config.max_epochs)
     step_config = StepConfig(strategy=config.strategy, batch_size=config.batch_size,
                              train=train, strategy_params=config.strategy_params,
-                             threads=config.threads)
+                             threads=config.threads, committee_models=past)
     x_test = inputs.view(test_ids) if test_ids else None
     y_test = np.array([snap.test_labels[i] for i in test_ids], dtype=np.int64)
     return run_step(
@@ -183,7 +196,7 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
         strategy=step.selection.strategy,
         params={"requested": config.strategy, "batch_size": config.batch_size,
                 "model": step.train.config.model if step.train else None,
-                **step.selection.params},
+                "committee": config.committee, **step.selection.params},
         seed=config.seed, labels_used=len(snap.train_labels), metrics=metrics, queue=queue,
         started_at=started_at, explanation=" ".join(notes), device=device,
         checkpoint=checkpoint)

@@ -173,3 +173,14 @@ def test_round_dialog_fills_in_the_engine_names_and_keeps_choices(qtbot: QtBot) 
     dialog.device.setCurrentText("cpu")
     assert dialog.request() == RoundRequest(strategy="margin", batch_size=12,
                                             model="small_cnn", device="cpu", seed=0)
+
+
+def test_round_dialog_offers_a_checkpoint_committee(qtbot: QtBot) -> None:
+    from alstudio.gui.round_dialog import RoundDialog
+
+    dialog = RoundDialog(RoundRequest(strategy="bald", committee="checkpoints"), labels=40)
+    qtbot.addWidget(dialog)
+    assert dialog.committee.currentData() == "checkpoints"
+    assert dialog.request().committee == "checkpoints"
+    dialog.committee.setCurrentIndex(dialog.committee.findData("dropout"))
+    assert dialog.request().committee == "dropout"

@@ -87,3 +87,26 @@ def test_cancelled_round_leaves_the_project_unchanged(demo_path: Path) -> None:
     conn = sqlite3.connect(demo)
     assert conn.execute("SELECT COUNT(*) FROM rounds").fetchone()[0] == rounds_before
     conn.close()
+
+
+def test_a_checkpoint_committee_votes_with_the_new_model(demo_path: Path) -> None:
+    from alstudio.workflow.committee import past_models
+
+    demo = demo_path
+    first = run_round(demo, RoundConfig(batch_size=16, train=QUICK))
+    label_queue_from_reference(demo, first.round.id)
+    second = run_round(demo, RoundConfig(batch_size=10, train=QUICK))
+    label_queue_from_reference(demo, second.round.id)
+    with Project.open(demo) as project:
+        size = int(checkpoint_from_bytes(
+            project.checkpoint(second.round.checkpoint_id).weights)[1]["image_size"])
+        assert len(past_models(project, limit=4, image_size=size, in_channels=1,
+                               num_classes=2)) == 1
+        assert past_models(project, limit=4, image_size=size + 1, in_channels=1,
+                           num_classes=2) == []  # built for other inputs: no vote
+
+    third = run_round(demo, RoundConfig(strategy="vote_entropy", batch_size=8, train=QUICK,
+                                        committee="checkpoints"))
+    assert third.round.params["committee"] == "checkpoints"
+    assert third.round.strategy == "vote_entropy" and len(third.queue) == 8
+    assert "Committee: the new model and 1 earlier checkpoint(s)." in third.round.explanation

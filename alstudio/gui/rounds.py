@@ -27,11 +27,17 @@ from alstudio.jobs import CancelToken, Progress, ProgressCallback
 log = logging.getLogger(__name__)
 
 
+#: The engine's default strategy (``alstudio.selection.DEFAULT_STRATEGY``, named here so the
+#: window need not import torch to fill in a dialog). On BreastMNIST it needed 113 labels to
+#: reach 95% of full-data balanced accuracy where ``auto`` needed 153 and random 175.
+DEFAULT_STRATEGY = "coreset_uncertainty"
+
+
 @dataclass(frozen=True)
 class RoundRequest:
     """What the Run round dialog asks for; mirrors the engine's ``RoundConfig``."""
 
-    strategy: str = "auto"
+    strategy: str = DEFAULT_STRATEGY
     batch_size: int = 20
     model: str = "auto"
     device: str = "auto"

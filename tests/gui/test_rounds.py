@@ -184,3 +184,14 @@ def test_round_dialog_offers_a_checkpoint_committee(qtbot: QtBot) -> None:
     assert dialog.request().committee == "checkpoints"
     dialog.committee.setCurrentIndex(dialog.committee.findData("dropout"))
     assert dialog.request().committee == "dropout"
+
+
+def test_the_dialog_starts_on_the_engines_default_strategy(qtbot: QtBot) -> None:
+    from alstudio.gui.round_dialog import RoundDialog
+    from alstudio.selection import DEFAULT_STRATEGY
+
+    assert RoundRequest().strategy == DEFAULT_STRATEGY
+    dialog = RoundDialog(RoundRequest(), labels=40)
+    qtbot.addWidget(dialog)
+    dialog.set_options(["auto", "badge", DEFAULT_STRATEGY], ["auto"])
+    assert dialog.request().strategy == DEFAULT_STRATEGY

@@ -61,7 +61,8 @@ def register(verbs: argparse._SubParsersAction) -> None:
     sim.add_argument("dataset", type=Path, metavar="DATASET.npz")
     sim.add_argument("--strategies", default=DEFAULT_SIM_STRATEGIES,
                      help=f"comma-separated (default {DEFAULT_SIM_STRATEGIES}; `default` means "
-                          "coreset_uncertainty); random is always included")
+                          "coreset_uncertainty); random is always included; a variant is "
+                          "NAME:KEY=VALUE[:KEY=VALUE], e.g. coreset_uncertainty:shortlist_factor=5")
     sim.add_argument("--seeds", type=int, default=5)
     sim.add_argument("--initial", type=int, default=20, help="random labels to start from")
     sim.add_argument("--batch", type=int, default=20)

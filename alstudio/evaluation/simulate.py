@@ -22,11 +22,11 @@ from alstudio.datasets.records import ScanImage
 from alstudio.errors import AlstudioError
 from alstudio.evaluation.active_loop import StepConfig, can_train, run_step
 from alstudio.evaluation.curves import compare_to_random, summarise
+from alstudio.evaluation.strategy_spec import parse_strategy_spec
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.inference import predict
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.training import TrainConfig, train_model
-from alstudio.selection import STRATEGIES
 
 METRICS = ("balanced_accuracy", "auc")
 
@@ -106,10 +106,8 @@ def simulate(archive: Path, config: SimulationConfig, *,
              progress: ProgressCallback | None = None,
              cancel: CancelToken | None = None) -> dict[str, Any]:
     """Run every strategy for every seed; return the JSON-ready result (README documents it)."""
-    unknown = [s for s in config.strategies if s not in STRATEGIES]
-    if unknown:
-        raise AlstudioError(f"Unknown strategies: {', '.join(unknown)}.",
-                            f"Choose from: {', '.join(sorted(STRATEGIES))}.")
+    for spec in config.strategies:
+        parse_strategy_spec(spec)  # refuses unknown names and settings before any work
     if "random" not in config.strategies:
         config.strategies = ["random", *config.strategies]  # the baseline every claim needs
     data = load_archive(Path(archive), config.image_size)
@@ -176,9 +174,10 @@ def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray]
         idx = np.asarray(labeled[:budget], dtype=np.int64)
         last = step == len(budgets) - 1
         next_budget = budgets[step + 1] if not last else budget
-        step_cfg = StepConfig(strategy=strategy, batch_size=max(1, next_budget - len(idx)),
+        name, params = parse_strategy_spec(strategy)
+        step_cfg = StepConfig(strategy=name, batch_size=max(1, next_budget - len(idx)),
                               train=_train_config(config, seed * 1000 + step),
-                              threads=config.threads)
+                              threads=config.threads, strategy_params=params)
         if last:
             metrics = _evaluate_only(x_pool, y_pool, idx, data, num_classes, step_cfg, cancel)
             picks: list[int] = []

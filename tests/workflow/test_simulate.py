@@ -17,14 +17,16 @@ def test_tiny_simulation_writes_valid_json_and_a_plot(tmp_path: Path) -> None:
     out, plot = tmp_path / "sim.json", tmp_path / "sim.png"
     result = subprocess.run(
         [sys.executable, "-m", "alstudio", "simulate", str(demo_archive()),
-         "--strategies", "default,entropy", "--seeds", "2", "--initial", "10", "--batch", "10",
+         "--strategies", "default,entropy:density_weight=0.5", "--seeds", "2",
+         "--initial", "10", "--batch", "10",
          "--budget", "30", "--max-epochs", "2", "--min-steps", "10", "--json", str(out),
          "--plot", str(plot)],
         capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
     data = json.loads(out.read_text())  # strict JSON: NaN would not parse back as a number
     assert data["budgets"] == [10, 20, 30]
-    assert data["config"]["strategies"] == ["random", "coreset_uncertainty", "entropy"]
+    assert data["config"]["strategies"] == ["random", "coreset_uncertainty",
+                                            "entropy:density_weight=0.5"]
     for strategy in data["config"]["strategies"]:
         curves = data["curves"][strategy]["balanced_accuracy"]
         assert len(curves) == 2 and all(len(c) == 3 for c in curves)
@@ -43,3 +45,19 @@ def test_label_efficiency_arithmetic() -> None:
     assert label_efficiency(80.0, 40.0) == 2.0
     assert label_efficiency(None, 40.0) is None
     assert area_under_curve([0, 10], [0.5, 1.0]) == 0.75
+
+
+def test_strategy_variants_are_parsed_and_checked() -> None:
+    from alstudio.errors import AlstudioError
+    from alstudio.evaluation.strategy_spec import parse_strategy_spec
+
+    assert parse_strategy_spec("coreset_uncertainty") == ("coreset_uncertainty", {})
+    assert parse_strategy_spec("coreset_uncertainty:shortlist_factor=5:uncertainty_measure="
+                               "entropy") == ("coreset_uncertainty", {
+                                   "shortlist_factor": 5, "uncertainty_measure": "entropy"})
+    assert parse_strategy_spec("entropy:density_weight=0.5")[1] == {"density_weight": 0.5}
+    with pytest.raises(AlstudioError, match="Unknown strategy 'nope'"):
+        parse_strategy_spec("nope:k=1")
+    with pytest.raises(AlstudioError, match="not a setting of coreset_uncertainty") as caught:
+        parse_strategy_spec("coreset_uncertainty:shortlist=5")
+    assert "shortlist_factor" in caught.value.hint

@@ -28,6 +28,11 @@ COMMITTEE_PASSES = 10
 _COMMITTEE_STRATEGIES = frozenset(n for n, s in STRATEGIES.items() if "committee" in s.needs)
 
 
+def wants_committee(strategy: str) -> bool:
+    """Whether ``strategy`` may read committee outputs (``auto`` might choose one that does)."""
+    return strategy in _COMMITTEE_STRATEGIES or strategy == "auto"
+
+
 @dataclass
 class StepConfig:
     strategy: str = "coreset_uncertainty"
@@ -119,10 +124,9 @@ def run_step(
     timings["train"] = time.monotonic() - started
 
     started = time.monotonic()
-    needs = STRATEGIES[config.strategy].needs if config.strategy in STRATEGIES else frozenset()
-    wants_committee = "committee" in needs or config.strategy == "auto"
-    past = list(config.committee_models) if wants_committee else []
-    passes = COMMITTEE_PASSES if wants_committee and not past else 0
+    committee = wants_committee(config.strategy)
+    past = list(config.committee_models) if committee else []
+    passes = COMMITTEE_PASSES if committee and not past else 0
     pool_out = predict(trained.model, x_pool, batch_size=config.inference_batch,
                        mc_passes=passes, mc_seed=seed, progress=_phase(progress, "scoring"),
                        cancel=cancel)

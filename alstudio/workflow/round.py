@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from alstudio.errors import AlstudioError
-from alstudio.evaluation.active_loop import StepConfig, StepResult, run_step
+from alstudio.evaluation.active_loop import StepConfig, StepResult, run_step, wants_committee
 from alstudio.evaluation.metrics import test_metrics
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.cache import OutputCache, cache_key
@@ -116,7 +116,8 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
             pool_ids = [i.id for i in snap.pool if i.id not in unreadable]
             test_ids = [i for i in snap.test_labels if i not in unreadable]
             past = []
-            if config.committee == "checkpoints" and pool_ids:
+            if config.committee == "checkpoints" and pool_ids and \
+                    wants_committee(config.strategy):
                 past = past_models(project, limit=config.committee_size, image_size=size,
                                    in_channels=int(inputs.view(pool_ids[:1]).shape[1]),
                                    num_classes=len(snap.classes))

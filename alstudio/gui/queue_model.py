@@ -34,17 +34,18 @@ class QueueModel(QAbstractTableModel):
         self._ids = session.queue_ids()
         self._colours = {c.name: QColor(c.colour) for c in session.classes}
         session.queue_changed.connect(self._reset)
-        session.labels_changed.connect(self._statuses_changed)
+        session.item_changed.connect(self._status_changed)
 
     def _reset(self) -> None:
         self.beginResetModel()
         self._ids = self._session.queue_ids()
         self.endResetModel()
 
-    def _statuses_changed(self) -> None:
-        if self._ids:
-            last = len(self._ids) - 1
-            self.dataChanged.emit(self.index(0, LABEL_COLUMN), self.index(last, LABEL_COLUMN))
+    def _status_changed(self, item_id: int) -> None:
+        """One key press changes one row: repaint that row's label, nothing else."""
+        row = self.row_of(item_id)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row, LABEL_COLUMN), self.index(row, LABEL_COLUMN))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)

@@ -49,7 +49,8 @@ class AdjudicateDialog(QDialog):
             button = QRadioButton(f"{cls.shortcut or ' '}   {cls.name}")
             button.setProperty("class_name", cls.name)
             button.setStyleSheet(f"QRadioButton {{ border-left: 4px solid {cls.colour};"
-                                 " padding-left: 6px; }")
+                                 " padding-left: 6px; } QRadioButton:checked "
+                                 "{ font-weight: bold; }")
             self.class_group.addButton(button)
             class_layout.addWidget(button)
             if cls.shortcut:
@@ -62,6 +63,7 @@ class AdjudicateDialog(QDialog):
         self.reason_group = QButtonGroup(self)
         for reason, key in REASON_KEYS.items():
             button = QRadioButton(f"{key}   {reason}")
+            button.setStyleSheet("QRadioButton:checked { font-weight: bold; }")
             button.setProperty("reason", reason)
             self.reason_group.addButton(button)
             reason_layout.addWidget(button)

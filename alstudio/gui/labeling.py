@@ -166,10 +166,14 @@ class LabelingController(QObject):
         colours = {c.name: c.colour for c in session.classes}
         self.panel.show_status(status, colours.get(status or ""))
         self.panel.show_read_note(session.read_note(item_id))
+        state = session.label_state(item_id)
+        if session.can_adjudicate and state is not None and state.disagreement:
+            self.panel.status.setText("Readers disagree: press a class key or A to settle it."
+                                      if state.source != "adjudicated" else
+                                      "Settled. A class key or A settles it again.")
         readings = session.readings(item_id) if session.may_see_readings(item_id) else []
         if len(readings) > 1 or (readings and session.can_adjudicate):
-            self.panel.readings.show_readings(readings, session.label_state(item_id), colours,
-                                              session.can_adjudicate)
+            self.panel.readings.show_readings(readings, state, colours, session.can_adjudicate)
         else:
             self.panel.readings.hide()
         probs = session.probabilities(item_id)

@@ -218,9 +218,9 @@ class LabelingSession:
 
     def read_note(self, item_id: int) -> str | None:
         """What the label panel says about double reading, without revealing anyone's label:
-        None for a plain single read."""
+        None for a plain single read, and for an adjudicator (who sees the readers)."""
         needed = self.required_reads(item_id)
-        if needed < 2:
+        if needed < 2 or self.can_adjudicate:
             return None
         others = self._others(item_id)
         if self.status(item_id) is None and others:

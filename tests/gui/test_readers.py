@@ -103,6 +103,16 @@ def test_two_blind_readers_then_an_adjudication(qtbot: QtBot, open_window,
         assert project.audit_log()[-1]["action"] == "adjudicate"
 
 
+def test_the_shortcut_sheet_lists_disagreements_and_adjudicate(qtbot: QtBot,
+                                                               open_window) -> None:
+    from alstudio.gui.shortcut_sheet import menu_shortcuts
+
+    window = open_window()
+    rows = {text: keys for _menu, entries in menu_shortcuts(window.menuBar())
+            for text, keys in entries}
+    assert rows["Disagreements"] == "D" and rows["Adjudicate…"] == "A"
+
+
 def model_text(window, column: int) -> str:
     model = window.queue_panel._model
     return " | ".join(str(model.index(r, column).data()) for r in range(model.rowCount()))

@@ -80,8 +80,8 @@ class AdjudicateDialog(QDialog):
         for group in (self.class_group, self.reason_group):
             group.buttonClicked.connect(self._chosen)
         self.other.textChanged.connect(self._validate)
-        for button in self.class_group.buttons() + self.reason_group.buttons():
-            button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # digits and letters stay keys
+        for choice in self.class_group.buttons() + self.reason_group.buttons():
+            choice.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # digits and letters stay keys
 
         layout = QVBoxLayout(self)
         layout.addWidget(intro)

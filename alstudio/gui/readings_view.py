@@ -66,7 +66,8 @@ class ReadingsView(QGroupBox):
 
     def _clear(self) -> None:
         while self._grid.count():
-            widget = self._grid.takeAt(0).widget()
+            taken = self._grid.takeAt(0)
+            widget = taken.widget() if taken is not None else None
             if widget is not None:
                 widget.hide()
                 widget.deleteLater()

@@ -94,8 +94,7 @@ class LabelingSession:
         self._labeled = 0
         self.settings = ReadingSettings()
         self.role = "annotator"
-        self.reload_labels()
-        self.reload_queue()
+        self.reload_queue()  # reads the labels too
 
     # -- identity ---------------------------------------------------------------------------
     @property

@@ -111,3 +111,18 @@ def test_round_sends_extra_items_for_a_second_read(stocked: Project) -> None:
     assert stocked.read_reasons() == {6: "suspected label error"}
     assert stocked.request_reads([6, 1]) == 1  # 6 was asked already
     assert stocked.planned_reads() == {6: 2, 1: 2}
+
+
+def test_an_old_project_migrates_to_readers(tmp_path) -> None:
+    from tests.project.test_schema import write_v1_project
+
+    path = tmp_path / "old.alstudio"
+    write_v1_project(path)
+    with Project.open(path) as project:
+        assert "reason" in project.db["label_events"].columns_dict
+        assert "read_requests" in project.db.table_names()
+        state = project.current_labels()[1]
+        assert (state.consensus, state.source, state.adjudication_reason) == (
+            "normal", "single", None)
+        assert project.reading_settings().consensus == "all"
+        assert project.planned_reads() == {}

@@ -28,12 +28,15 @@ SIZE = (1560, 940)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--only", choices=("readers",),
+                        help="take one scene's shots only (readers: the disagreement view)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="alstudio-shots-"))
     os.environ["XDG_DATA_HOME"] = str(work / "data")
     os.environ["XDG_STATE_HOME"] = str(work / "state")
     try:
-        return Shooter(work, args.out).run()
+        shooter = Shooter(work, args.out)
+        return shooter.readers_only() if args.only == "readers" else shooter.run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -131,6 +134,7 @@ class Shooter:
         self.import_report(window)
         self.rounds(window)
         window.close_project()
+        self.readers(window)
 
         if mr.exists():
             window.open_project(mr)
@@ -147,6 +151,54 @@ class Shooter:
             print(f"MR shots skipped: {MR_SERIES} not found")
         window.close()
         return 0
+
+    def readers_only(self) -> int:
+        window = self.window()
+        self.readers(window)
+        window.close()
+        return 0
+
+    def readers(self, window) -> None:
+        """Two readers disagree on a few double-read items; the adjudicator's list."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        from alstudio.datasets.demo import build_demo
+        from alstudio.gui.adjudicate_dialog import AdjudicateDialog
+        from alstudio.project.session import LabelingSession
+
+        path = self.work / "double-read-demo.alstudio"
+        project, _ = build_demo(path)
+        with project:
+            ids = project.item_ids("pool")[:8]
+            project.request_reads(ids, why="second-read sample")
+            project.set_annotator_role("dr_chief", "adjudicator")
+            reads = {"dr_lee": "12211221", "dr_okafor": "22112121"}
+            notes = {(ids[0], "dr_lee"): "spiculated margin", (ids[0], "dr_okafor"):
+                     "oval, circumscribed", (ids[2], "dr_okafor"): "posterior shadowing",
+                     (ids[6], "dr_lee"): "irregular, taller than wide"}
+            for reader, keys in reads.items():
+                session = LabelingSession(project, reader)
+                for n, (item_id, key) in enumerate(zip(ids, keys, strict=True)):
+                    session.give(item_id, reader, key, 4.2 + 3.1 * ((n * 7) % 5) + len(reader),
+                                 notes.get((item_id, reader)))
+            chief = LabelingSession(project, "dr_chief")
+            chief.give(ids[2], "dr_chief", "2", 11.0, reason="guideline clarified: BI-RADS 3")
+        window.open_project(path, annotator="dr_chief")
+        self.wait(lambda: window.labeling._displayed is not None)
+        QTest.keyClick(window, Qt.Key.Key_D)
+        self.wait(lambda: window.labeling._displayed == window.queue_panel.visible_ids()[0])
+        self.save(window, "09-disagreements.png")
+        session = window.session
+        item_id = window.labeling.current
+        dialog = AdjudicateDialog(item_id, session.classes, session.readings(item_id),
+                                  session.label_state(item_id), None, window)
+        dialog.show()
+        for key in ("1", "M"):  # what the keys pick (the main window holds the focus here)
+            dialog._keys[key].click()
+        self.save(dialog, "10-adjudicate.png")
+        dialog.reject()
+        window.close_project()
 
     def shortcut_sheet(self, window) -> None:
         from alstudio.gui.shortcut_sheet import ShortcutSheet

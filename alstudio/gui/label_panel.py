@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from alstudio.gui.actions import Actions
 from alstudio.gui.prediction_view import PredictionView
+from alstudio.gui.readings_view import ReadingsView
 from alstudio.project import ClassInfo
 
 
@@ -91,6 +92,12 @@ class LabelPanel(QWidget):
         self.item_detail.setWordWrap(True)
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.read_note = QLabel("")  # double reading: says so, never what others gave
+        self.read_note.setProperty("role", "read-note")
+        self.read_note.setWordWrap(True)
+        self.read_note.hide()
+        self.readings = ReadingsView()  # other readers' labels: adjudicators, or once settled
+        self.readings.hide()
 
         self._class_box = QGroupBox("Your decision")
         self._class_grid = QGridLayout(self._class_box)
@@ -128,6 +135,8 @@ class LabelPanel(QWidget):
         layout.addWidget(self.item_title)
         layout.addWidget(self.item_detail)
         layout.addWidget(self.status)
+        layout.addWidget(self.read_note)
+        layout.addWidget(self.readings)
         layout.addWidget(self._class_box)
         layout.addWidget(self.note)
         layout.addLayout(nav)
@@ -166,3 +175,8 @@ class LabelPanel(QWidget):
             tint = colour or "#8a8c91"
             self.status.setText(f"Your label: <b style='color:{tint}'>{status}</b>"
                                 " (Ctrl+Z undoes)")
+
+    def show_read_note(self, text: str | None) -> None:
+        """'Second read: …' when the item is double read; hidden for a single read."""
+        self.read_note.setText(text or "")
+        self.read_note.setVisible(bool(text))

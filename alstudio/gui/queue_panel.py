@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from alstudio.gui.queue_model import (
+    DISAGREEMENTS,
     ITEM_ID_ROLE,
     LABEL_COLUMN,
     REASON_COLUMN,
@@ -116,6 +117,8 @@ class QueuePanel(QWidget):
         if session is not None:
             for cls in session.classes:
                 self.filter_box.addItem(f"Class: {cls.name}", f"class:{cls.name}")
+            if session.can_adjudicate:  # readers stay blind to each other
+                self.filter_box.addItem("Disagreements (D)", DISAGREEMENTS)
         self.filter_box.blockSignals(False)
         self._proxy.set_key("all")
         self._model = QueueModel(session) if session is not None else None
@@ -125,6 +128,7 @@ class QueuePanel(QWidget):
         if session is not None:
             session.queue_changed.connect(self._refresh_title)
             session.labels_changed.connect(self._refresh_budget)
+            session.labels_changed.connect(self._refresh_title)
             session.budget_changed.connect(self._refresh_budget)
         self._refresh_title()
         self._refresh_budget()
@@ -139,10 +143,16 @@ class QueuePanel(QWidget):
         s = self._session
         # before any round there is no score and every reason would read "import order"
         no_round = s is None or s.round is None
-        self.table.setColumnHidden(SCORE_COLUMN, no_round)
-        self.table.setColumnHidden(REASON_COLUMN, no_round)
+        listing = self._model is not None and self._model.disagreements
+        self.table.setColumnHidden(SCORE_COLUMN, no_round or listing)
+        self.table.setColumnHidden(REASON_COLUMN, no_round and not listing)
         if s is None:
             self.title.setText("No project open")
+        elif self._model is not None and self._model.disagreements:
+            ids = self._model.ids
+            open_ = sum(1 for i in ids if (st := s.label_state(i)) is not None
+                        and st.consensus is None)
+            self.title.setText(f"Disagreements · {open_} open, {len(ids) - open_} settled")
         elif s.round is None:
             count = len(s.entries)
             self.title.setText(f"No round yet: {count} pool item{'s' if count != 1 else ''} "
@@ -173,18 +183,26 @@ class QueuePanel(QWidget):
 
     # -- filters and navigation -------------------------------------------------------------
     def _filter_changed(self) -> None:
-        self._proxy.set_key(str(self.filter_box.currentData() or "all"))
+        key = str(self.filter_box.currentData() or "all")
+        if self._model is not None:
+            self._model.show_disagreements(key == DISAGREEMENTS)
+        self._proxy.set_key(key)
+        self._refresh_title()
 
-    def set_filter(self, key: str) -> None:
+    def set_filter(self, key: str) -> bool:
+        """Choose a filter by key; False when this reader has no such filter."""
         index = self.filter_box.findData(key)
         if index >= 0:
             self.filter_box.setCurrentIndex(index)
+        return index >= 0
 
     def visible_ids(self) -> list[int]:
         """Item ids of the rows the filter shows, in queue order: what Next/Previous walk."""
         if self._model is None or self._session is None:
             return []
         key, status = self._proxy.key, self._session.status
+        if self._model.disagreements:
+            return list(self._model.ids)
         return [i for i in self._model.ids if accepts(key, status(i))]
 
     def _row_clicked(self, index: QModelIndex) -> None:

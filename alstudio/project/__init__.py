@@ -14,6 +14,7 @@ from pathlib import Path
 from alstudio.project.connection import SUFFIX, create_file, open_file
 from alstudio.project.items import SPLITS, ItemsMixin
 from alstudio.project.labels import DECISIONS, LabelsMixin
+from alstudio.project.readers import ReadersMixin, ReadingSettings
 from alstudio.project.records import (
     Annotator,
     CheckpointBlob,
@@ -24,13 +25,14 @@ from alstudio.project.records import (
     LabelEvent,
     NewItem,
     QueueEntry,
+    Reading,
     RoundInfo,
 )
 from alstudio.project.rounds import RoundsMixin
 from alstudio.project.schema import SCHEMA_VERSION
 
 
-class Project(ItemsMixin, LabelsMixin, RoundsMixin):
+class Project(ItemsMixin, LabelsMixin, ReadersMixin, RoundsMixin):
     """An open project file. One instance per thread: each holds its own SQLite connection."""
 
     @classmethod
@@ -57,5 +59,5 @@ class Project(ItemsMixin, LabelsMixin, RoundsMixin):
 __all__ = [
     "DECISIONS", "SCHEMA_VERSION", "SPLITS", "SUFFIX", "Annotator", "CheckpointBlob",
     "ClassInfo", "ClassSpec", "Item", "ItemLabel", "LabelEvent", "NewItem", "Project",
-    "QueueEntry", "RoundInfo",
+    "QueueEntry", "Reading", "ReadingSettings", "RoundInfo",
 ]

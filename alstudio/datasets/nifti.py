@@ -60,6 +60,7 @@ def _open(path: str) -> nib.Nifti1Image | SkippedFile:
         return SkippedFile(path, f"cannot decode: {one_line(exc)}")
     if type(image) not in (nib.Nifti1Image, nib.Nifti2Image):
         return SkippedFile(path, f"not a NIfTI volume ({type(image).__name__})")
+    assert isinstance(image, nib.Nifti1Image)  # Nifti2Image derives from it
     return image
 
 

@@ -3,7 +3,7 @@
 They are deliberately dumb, immutable records (except :class:`ScanImage`, which carries a
 large array): the project layer stores :class:`ScanRecord` and :class:`ScanSource` as rows,
 so everything in them is a string, a number or a tuple of those, and nothing in them can
-identify a patient (see :data:`alstudio.datasets.dicom_index.METADATA_TAGS`).
+identify a patient (see :data:`alstudio.datasets.dicom.METADATA_TAGS`).
 """
 
 from __future__ import annotations

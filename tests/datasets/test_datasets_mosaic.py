@@ -8,7 +8,7 @@ import numpy as np
 import pydicom
 import pytest
 
-from alstudio.datasets.dicom_mosaic import Mosaic, mosaic_layout, split_mosaic
+from alstudio.datasets.dicom.mosaic import Mosaic, mosaic_layout, split_mosaic
 
 DIFFUSION = "dicom_mr_series/HFS/4_ep2d_diff_mddw_20_p2"
 

@@ -12,8 +12,8 @@ import pydicom
 import pytest
 
 from alstudio.datasets import ScanRecord, SkippedFile, read_pixels, verify
-from alstudio.datasets.dicom_geometry import slice_normal
-from alstudio.datasets.dicom_index import METADATA_TAGS
+from alstudio.datasets.dicom import METADATA_TAGS
+from alstudio.datasets.dicom.geometry import slice_normal
 from alstudio.datasets.discovery import is_ignored
 from alstudio.datasets.npz import ARRAY_CACHE
 from alstudio.errors import ScanReadError

@@ -11,8 +11,8 @@ Steps, in the order the DICOM display pipeline applies them:
    dense** and one window/level behaviour fits all. Windows from the file are mirrored
    the same way, so they show exactly what the modality intended.
 4. Multi-frame images with per-frame positions are put in spatial order (see
-   :mod:`dicom_geometry`); others keep their stored frame order. A Siemens mosaic is cut
-   into its slices (see :mod:`dicom_mosaic`).
+   :mod:`.geometry`); others keep their stored frame order. A Siemens mosaic is cut
+   into its slices (see :mod:`.mosaic`).
 
 Colour is returned as RGB scaled to 0..255 whatever the stored bit depth.
 """
@@ -25,14 +25,14 @@ from collections.abc import Sequence
 import numpy as np
 from pydicom import dcmread
 from pydicom.dataset import Dataset
-from pydicom.pixels import apply_color_lut, apply_modality_lut
+from pydicom.pixels.processing import apply_color_lut, apply_modality_lut
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from alstudio.datasets import dicom_tags as tags
 from alstudio.datasets._common import captured_warnings, one_line
 from alstudio.datasets._image import build_image
-from alstudio.datasets.dicom_geometry import slice_normal
-from alstudio.datasets.dicom_mosaic import mosaic_layout, split_mosaic
+from alstudio.datasets.dicom import tags
+from alstudio.datasets.dicom.geometry import slice_normal
+from alstudio.datasets.dicom.mosaic import mosaic_layout, split_mosaic
 from alstudio.datasets.records import ScanImage
 
 logger = logging.getLogger(__name__)
@@ -181,7 +181,7 @@ def read_file(path: str) -> ScanImage:
     ds = load(path)
     array, is_rgb, mirror = decode(ds)
     frames = tags.number_of_frames(ds)
-    spacing = tags.pixel_spacing(ds)
+    spacing: tuple[float, ...] | None = tags.pixel_spacing(ds)
     if frames > 1:
         order = tags.multiframe_order(ds, frames)
         if order is not None and list(order.order) != list(range(frames)):

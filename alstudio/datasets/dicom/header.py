@@ -21,15 +21,15 @@ from pydicom import dcmread
 from pydicom.datadict import dictionary_has_tag, tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
-from pydicom.pixels import get_decoder
+from pydicom.pixels.decoders.base import get_decoder
 from pydicom.pixels.utils import get_expected_length
-from pydicom.tag import Tag
+from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
 
-from alstudio.datasets import dicom_tags as tags
 from alstudio.datasets._common import captured_warnings, one_line, sha256_bytes
-from alstudio.datasets.dicom_geometry import plane_label
-from alstudio.datasets.dicom_mosaic import Mosaic, mosaic_layout
+from alstudio.datasets.dicom import tags
+from alstudio.datasets.dicom.geometry import plane_label
+from alstudio.datasets.dicom.mosaic import Mosaic, mosaic_layout
 from alstudio.datasets.records import SkippedFile
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,20 @@ VOLUME_TAGS: tuple[str, ...] = (
     "EchoNumbers", "TemporalPositionIdentifier", "DiffusionBValue",
     "DiffusionGradientOrientation", "ImageType", "AcquisitionNumber", "TriggerTime",
 )
-_VOLUME_KEYS = tuple((keyword, Tag(tag_for_keyword(keyword))) for keyword in VOLUME_TAGS)
+
+
+def _keyword_tags(keywords: tuple[str, ...]) -> tuple[tuple[str, BaseTag], ...]:
+    """(keyword, tag) pairs, looked up once: the hot loops test tags, not keywords."""
+    out = []
+    for keyword in keywords:
+        number = tag_for_keyword(keyword)
+        if number is None:
+            raise ValueError(f"not a DICOM keyword: {keyword}")
+        out.append((keyword, Tag(number)))
+    return tuple(out)
+
+
+_VOLUME_KEYS = _keyword_tags(VOLUME_TAGS)
 
 _PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 _DIRECTORY_SOP = "1.2.840.10008.1.3.10"
@@ -80,7 +93,7 @@ class DicomHeader:
     metadata: dict[str, str | int | float] = field(default_factory=dict)
     mosaic: Mosaic | None = None  # a Siemens mosaic: one frame holding a volume's slices
     #: Tags that tell apart volumes sharing slice positions in one series (echo, time point,
-    #: diffusion weighting...), as text; see :mod:`dicom_series`.
+    #: diffusion weighting...), as text; see :mod:`.series`.
     volume_tags: dict[str, str] = field(default_factory=dict)
 
     @property
@@ -135,7 +148,7 @@ def _plausible(ds: Dataset) -> bool:
     return known >= 3 and has_identity
 
 
-_METADATA_KEYS = tuple((keyword, Tag(tag_for_keyword(keyword))) for keyword in METADATA_TAGS)
+_METADATA_KEYS = _keyword_tags(METADATA_TAGS)
 
 
 def _metadata(ds: Dataset) -> dict[str, str | int | float]:

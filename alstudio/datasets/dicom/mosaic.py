@@ -9,7 +9,7 @@ The tile count comes from the private tag (0019,100A) when the scanner wrote it,
 the CSA image header (read with nibabel's reader, which never executes anything). Tiles are
 stored in the order of the CSA ``SliceNormalVector``; when that vector points against the
 normal of ImageOrientationPatient the slices are reversed, so that every volume in the project
-runs along the same normal as classic series do (see :mod:`dicom_geometry`).
+runs along the same normal as classic series do (see :mod:`.geometry`).
 """
 
 from __future__ import annotations
@@ -18,15 +18,18 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.tag import Tag
 
 from alstudio.datasets._common import captured_warnings
-from alstudio.datasets.dicom_geometry import slice_normal
+from alstudio.datasets.dicom.geometry import slice_normal
 
 _SIEMENS_TILES = Tag(0x0019, 0x100A)  # NumberOfImagesInMosaic (private, US)
+#: A CSA header as nibabel's reader returns it: tag names to their items.
+CsaHeader = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -58,15 +61,16 @@ def _csareader() -> ModuleType:
     return csareader
 
 
-def _csa_image_header(ds: Dataset) -> dict | None:
+def _csa_image_header(ds: Dataset) -> CsaHeader | None:
     try:
         with captured_warnings():
-            return _csareader().get_csa_header(ds, "image")
+            header: CsaHeader | None = _csareader().get_csa_header(ds, "image")
+            return header
     except Exception:  # a damaged or foreign CSA blob: treat as absent
         return None
 
 
-def _tile_count(ds: Dataset, csa: dict | None) -> int | None:
+def _tile_count(ds: Dataset, csa: CsaHeader | None) -> int | None:
     if _SIEMENS_TILES in ds:
         try:
             return int(ds[_SIEMENS_TILES].value)
@@ -80,7 +84,7 @@ def _tile_count(ds: Dataset, csa: dict | None) -> int | None:
     return None
 
 
-def _against_normal(ds: Dataset, csa: dict | None) -> bool:
+def _against_normal(ds: Dataset, csa: CsaHeader | None) -> bool:
     """True when the CSA slice normal points against ImageOrientationPatient's normal."""
     if csa is None:
         return False

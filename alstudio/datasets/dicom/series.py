@@ -9,10 +9,10 @@ Grouping rule (documented for users in the import dialog's help):
 * Within a series, single-frame greyscale files with the same rows/columns, orientation
   and pixel spacing form a candidate stack. A stack of two or more files whose positions,
   projected on the slice normal, are all **distinct** becomes one ``dicom-series`` volume,
-  slices in ascending order along the normal (see :mod:`dicom_geometry`).
+  slices in ascending order along the normal (see :mod:`.geometry`).
 * A stack with repeated positions holds several volumes (echoes, time points, diffusion
   weightings, magnitude and phase). It is split by the first tag of
-  :data:`~alstudio.datasets.dicom_index.VOLUME_TAGS` whose groups are each a proper volume
+  :data:`~alstudio.datasets.dicom.header.VOLUME_TAGS` whose groups are each a proper volume
   (two or more slices, all at distinct positions), then by all of those tags together, then,
   when every position holds the same number of files with distinct InstanceNumbers, by
   acquisition order (the k-th file at each position by InstanceNumber goes to volume k).
@@ -25,7 +25,7 @@ Grouping rule (documented for users in the import dialog's help):
 * Multi-frame files (NumberOfFrames > 1) are always one ``dicom`` item each: a volume of
   frames (enhanced MR/CT, RT dose, NM) or a cine loop.
 * A Siemens mosaic (ImageType MOSAIC) is one ``dicom`` item, a volume of its tiles (see
-  :mod:`dicom_mosaic`): one file per diffusion direction or time point, one item each.
+  :mod:`.mosaic`): one file per diffusion direction or time point, one item each.
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from alstudio.datasets._common import sha256_of_hashes
-from alstudio.datasets.dicom_geometry import (
+from alstudio.datasets.dicom.geometry import (
     POSITION_TOLERANCE_MM,
     StackOrder,
     order_by_position,
     order_by_scalar,
     slice_normal,
 )
-from alstudio.datasets.dicom_index import VOLUME_TAGS, DicomHeader
+from alstudio.datasets.dicom.header import VOLUME_TAGS, DicomHeader
 from alstudio.datasets.records import KIND_DICOM, KIND_DICOM_SERIES, ScanRecord, ScanSource
 
 #: Modalities whose files without positions may still be slices of one volume.
@@ -77,7 +77,10 @@ def single_record(header: DicomHeader) -> ScanRecord:
     )
 
 
-def _stack_key(header: DicomHeader) -> tuple:
+StackKey = tuple[object, ...]
+
+
+def _stack_key(header: DicomHeader) -> StackKey:
     iop = tuple(round(v, 3) + 0.0 for v in header.orientation) if header.orientation else None
     ps = tuple(round(v, 4) for v in header.pixel_spacing) if header.pixel_spacing else None
     return (header.rows, header.cols, iop, ps, header.position is None)
@@ -86,17 +89,20 @@ def _stack_key(header: DicomHeader) -> tuple:
 def _order(stack: list[DicomHeader]) -> tuple[StackOrder, float | None] | None:
     """Slice order and slice spacing (mm) of a candidate stack, or ``None``."""
     first = stack[0]
-    if first.orientation is not None and all(h.position is not None for h in stack):
-        order = order_by_position([h.position for h in stack], first.orientation)
+    positions = [h.position for h in stack if h.position is not None]
+    if first.orientation is not None and len(positions) == len(stack):
+        order = order_by_position(positions, first.orientation)
         return (order, order.spacing) if order else None
     if any(h.position is not None for h in stack) or first.modality not in CROSS_SECTIONAL:
         return None
-    if all(h.slice_location is not None for h in stack):
-        order = order_by_scalar([h.slice_location for h in stack])
+    locations = [h.slice_location for h in stack if h.slice_location is not None]
+    if len(locations) == len(stack):
+        order = order_by_scalar(locations)
         if order is not None:
             return order, order.spacing
-    if all(h.instance_number is not None for h in stack):
-        order = order_by_scalar([h.instance_number for h in stack])
+    instances = [h.instance_number for h in stack if h.instance_number is not None]
+    if len(instances) == len(stack):
+        order = order_by_scalar([float(n) for n in instances])
         # instance numbers count slices, not millimetres: trust the stated spacing
         return (order, first.slice_spacing) if order else None
     return None
@@ -168,7 +174,7 @@ def _acquisition_order_groups(stack: list[DicomHeader]) -> dict[str, list[DicomH
         return None
     groups: dict[str, list[DicomHeader]] = defaultdict(list)
     for members in positions:
-        for rank, h in enumerate(sorted(members, key=lambda h: h.instance_number), start=1):
+        for rank, h in enumerate(sorted(members, key=lambda h: h.instance_number or 0), start=1):
             groups[f"acquisition {rank}"].append(h)
     return groups
 
@@ -214,7 +220,7 @@ def group_folder(headers: Iterable[DicomHeader]) -> list[ScanRecord]:
         else:
             by_series[header.series_uid].append(header)
     for members in by_series.values():
-        stacks: dict[tuple, list[DicomHeader]] = defaultdict(list)
+        stacks: dict[StackKey, list[DicomHeader]] = defaultdict(list)
         for header in members:
             stacks[_stack_key(header)].append(header)
         for stack in stacks.values():

@@ -180,7 +180,7 @@ def discover(paths: Sequence[Path | str], progress: ProgressCallback | None = No
                 except OSError as exc:
                     yield SkippedFile(path, f"cannot open: {exc.strerror or one_line(exc)}")
                 except Exception as exc:  # a reader bug must not stop an import of 10k files
-                    logger.debug("unexpected failure indexing %s", path, exc_info=True)
+                    logger.info("unexpected failure indexing %s", path, exc_info=True)
                     yield SkippedFile(path, f"cannot read: {one_line(exc)}")
                 if throttle.ready():
                     report(progress, PHASE, done, total, folder)

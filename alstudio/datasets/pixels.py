@@ -33,7 +33,7 @@ def _read(source: ScanSource) -> ScanImage:
     if not source.files:
         raise ValueError("the source names no file")
     if kind == KIND_DICOM:
-        return dicom.read_file(source.files[0])
+        return dicom.read_file(source.files[0], source.member)
     if kind == KIND_DICOM_SERIES:
         return dicom.read_series(source.files)
     if kind == KIND_NIFTI:
@@ -67,7 +67,7 @@ def read_pixels(source: ScanSource) -> ScanImage:
     except MemoryError as exc:
         raise ScanReadError(path, "too large to decode in the available memory") from exc
     except Exception as exc:  # any reader failure becomes a reason, never a traceback
-        logger.debug("cannot decode %s", path, exc_info=True)
+        logger.info("cannot decode %s", path, exc_info=True)
         raise ScanReadError(path, f"cannot decode: {one_line(exc)}") from exc
 
 

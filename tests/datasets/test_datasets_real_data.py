@@ -27,7 +27,7 @@ ENHANCED = "dicom_enhanced_multiframe"
 DERIVED_KEYS = {"TransferSyntaxUID", "NumberOfFrames", "orientation", "WindowCenter",
                 "WindowWidth", "slices", "slice_spacing_irregular", "format", "axcodes", "view",
                 "datatype", "volumes", "split", "index", "labels", "mode", "bits", "pages",
-                "mosaic_tiles", "volume", "page"}
+                "mosaic_tiles", "volume", "page", "axes", "warnings"}
 
 
 def under(records: list[ScanRecord], fragment: str) -> list[ScanRecord]:

@@ -11,15 +11,19 @@ inside are its parts, each with one job:
 * :mod:`.mosaic` cuts Siemens mosaics into their slices.
 """
 
-from alstudio.datasets.dicom.header import (
+from alstudio.datasets.library_logs import route_library_logs
+
+route_library_logs()  # before the first file is read: pydicom logs decoder failures
+
+from alstudio.datasets.dicom.header import (  # noqa: E402
     METADATA_TAGS,
     VOLUME_TAGS,
     DicomHeader,
     index_file,
     looks_like_dicom,
 )
-from alstudio.datasets.dicom.pixels import DicomDecodeError, read_file, read_series
-from alstudio.datasets.dicom.series import group_folder
+from alstudio.datasets.dicom.pixels import DicomDecodeError, read_file, read_series  # noqa: E402
+from alstudio.datasets.dicom.series import group_folder  # noqa: E402
 
 __all__ = [
     "METADATA_TAGS",

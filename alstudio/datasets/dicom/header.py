@@ -26,9 +26,10 @@ from pydicom.pixels.utils import get_expected_length
 from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
 
-from alstudio.datasets._common import captured_warnings, one_line, sha256_bytes
+from alstudio.datasets._common import captured_warnings, one_line, printable, sha256_bytes
 from alstudio.datasets.dicom import tags
-from alstudio.datasets.dicom.geometry import plane_label
+from alstudio.datasets.dicom.frames import FrameVolume, split_frames
+from alstudio.datasets.dicom.geometry import StackOrder, plane_label
 from alstudio.datasets.dicom.mosaic import Mosaic, mosaic_layout
 from alstudio.datasets.records import SkippedFile
 
@@ -95,6 +96,10 @@ class DicomHeader:
     #: Tags that tell apart volumes sharing slice positions in one series (echo, time point,
     #: diffusion weighting...), as text; see :mod:`.series`.
     volume_tags: dict[str, str] = field(default_factory=dict)
+    #: Multi-frame: the frames' spatial order when they form one stack...
+    frame_order: StackOrder | None = None
+    #: ...or the volumes they hold when they repeat positions (see :mod:`.frames`).
+    frame_volumes: tuple[FrameVolume, ...] = ()
 
     @property
     def is_rgb(self) -> bool:
@@ -103,8 +108,8 @@ class DicomHeader:
 
     @property
     def stackable(self) -> bool:
-        """A single-frame greyscale image that could be one slice of a classic series."""
-        return self.frames == 1 and not self.is_rgb and self.mosaic is None
+        """A single-frame image that could be one slice of a classic series (grey or colour)."""
+        return self.frames == 1 and self.mosaic is None
 
 
 def looks_like_dicom(head: bytes) -> bool:
@@ -137,7 +142,7 @@ def _no_pixels_reason(ds: Dataset) -> str:
     if sop == _DIRECTORY_SOP or "DirectoryRecordSequence" in ds:
         return "no pixel data (a DICOMDIR)"
     if sop:
-        return f"no pixel data ({UID(sop).name})"
+        return f"no pixel data ({printable(UID(sop).name, 80)})"
     return "no pixel data"
 
 
@@ -204,6 +209,7 @@ def index_file(path: str, data: bytes, sha256: str | None = None) -> DicomHeader
     try:
         return _describe(path, sha256 or sha256_bytes(data), ds)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+        logger.info("invalid DICOM header in %s", path, exc_info=True)
         return SkippedFile(path, f"invalid DICOM header: {one_line(exc)}")
 
 
@@ -231,10 +237,16 @@ def _describe(path: str, sha256: str, ds: Dataset) -> DicomHeader | SkippedFile:
     iop = tags.orientation(ds)
     slice_spacing = tags.nominal_slice_spacing(ds)
     irregular = False
+    order: StackOrder | None = None
+    volumes: tuple[FrameVolume, ...] = ()
     if frames > 1:
         order = tags.multiframe_order(ds, frames)
         if order is not None and order.spacing is not None:
             slice_spacing, irregular = order.spacing, order.irregular
+        elif order is None and iop is not None:
+            positions = tags.frame_positions(ds, frames)
+            if positions is not None:
+                volumes = split_frames(ds, frames, iop, positions)
     instance = ds.get("InstanceNumber")
     location = tags.first_float(ds.get("SliceLocation"))
     metadata = _metadata(ds)
@@ -273,6 +285,8 @@ def _describe(path: str, sha256: str, ds: Dataset) -> DicomHeader | SkippedFile:
         metadata=metadata,
         mosaic=mosaic,
         volume_tags=_volume_tags(ds),
+        frame_order=order,
+        frame_volumes=volumes,
     )
 
 

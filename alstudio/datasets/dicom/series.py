@@ -42,39 +42,74 @@ from alstudio.datasets.dicom.geometry import (
     slice_normal,
 )
 from alstudio.datasets.dicom.header import VOLUME_TAGS, DicomHeader
+from alstudio.datasets.dicom.layout import metadata_for, volume_layout
 from alstudio.datasets.records import KIND_DICOM, KIND_DICOM_SERIES, ScanRecord, ScanSource
 
 #: Modalities whose files without positions may still be slices of one volume.
 CROSS_SECTIONAL = {"CT", "MR", "PT", "NM"}
 
 
-def single_record(header: DicomHeader) -> ScanRecord:
-    """One file, one item: a 2D image, or a volume/cine when it has several frames or tiles."""
-    shape: tuple[int, ...] = (header.rows, header.cols)
-    spacing: tuple[float, ...] | None = header.pixel_spacing
-    if header.mosaic is not None:
-        shape = header.mosaic.shape
-    elif header.frames > 1:
-        shape = (header.frames, *shape)
-    if len(shape) == 3:  # a volume: slice spacing first
-        if spacing is not None and header.slice_spacing is not None:
-            spacing = (header.slice_spacing, *spacing)
-        else:
-            spacing = None
-    if header.is_rgb:
-        shape = (*shape, 3)
+def _volume_record(header: DicomHeader, shape: tuple[int, int, int],
+                   spacing: tuple[float, ...] | None, order: StackOrder | None,
+                   spatial: bool, member: str | None = None,
+                   content_hash: str | None = None) -> ScanRecord:
+    """A one-file volume (frames or mosaic tiles) in display orientation."""
+    layout = volume_layout(header.orientation, order, spatial)
     metadata = dict(header.metadata)
-    if header.slice_spacing_irregular:
+    metadata.update(metadata_for(layout))
+    if order is not None and order.irregular:
         metadata["slice_spacing_irregular"] = 1
+    if layout.plan is not None:
+        full: tuple[int, ...] = layout.plan.shape(shape)
+        spacing = layout.plan.spacing(spacing)
+    else:
+        full = shape
+    if header.is_rgb:
+        full = (*full, 3)
     return ScanRecord(
-        source=ScanSource(KIND_DICOM, (header.path,)),
-        content_hash=header.sha256,
+        source=ScanSource(KIND_DICOM, (header.path,), member),
+        content_hash=content_hash or header.sha256,
         modality=header.modality,
-        shape=shape,
+        shape=full,
         spacing=spacing,
         series_uid=header.series_uid,
         metadata=metadata,
     )
+
+
+def file_records(header: DicomHeader) -> list[ScanRecord]:
+    """One file's items: a 2D image, a volume/cine of frames or tiles, or its volumes."""
+    pixel = header.pixel_spacing
+    if header.frame_volumes:
+        records = []
+        for volume in header.frame_volumes:
+            step = volume.order.spacing
+            spacing = (step, *pixel) if pixel is not None and step is not None else None
+            record = _volume_record(
+                header, (len(volume.frames), header.rows, header.cols), spacing, volume.order,
+                True, volume.member, sha256_of_hashes([header.sha256, volume.member]))
+            record.metadata["volume"] = volume.label
+            record.metadata["NumberOfFrames"] = len(volume.frames)
+            records.append(record)
+        return records
+    if header.mosaic is not None or header.frames > 1:
+        shape = header.mosaic.shape if header.mosaic is not None else (
+            header.frames, header.rows, header.cols)
+        step = header.slice_spacing
+        spacing = (step, *pixel) if pixel is not None and step is not None else None
+        spatial = header.mosaic is not None or header.frame_order is not None
+        return [_volume_record(header, shape, spacing, header.frame_order, spatial)]
+    shape2: tuple[int, ...] = (header.rows, header.cols, 3) if header.is_rgb else (
+        header.rows, header.cols)
+    return [ScanRecord(
+        source=ScanSource(KIND_DICOM, (header.path,)),
+        content_hash=header.sha256,
+        modality=header.modality,
+        shape=shape2,
+        spacing=pixel,
+        series_uid=header.series_uid,
+        metadata=dict(header.metadata),
+    )]
 
 
 StackKey = tuple[object, ...]
@@ -83,7 +118,7 @@ StackKey = tuple[object, ...]
 def _stack_key(header: DicomHeader) -> StackKey:
     iop = tuple(round(v, 3) + 0.0 for v in header.orientation) if header.orientation else None
     ps = tuple(round(v, 4) for v in header.pixel_spacing) if header.pixel_spacing else None
-    return (header.rows, header.cols, iop, ps, header.position is None)
+    return (header.rows, header.cols, iop, ps, header.position is None, header.is_rgb)
 
 
 def _order(stack: list[DicomHeader]) -> tuple[StackOrder, float | None] | None:
@@ -103,28 +138,37 @@ def _order(stack: list[DicomHeader]) -> tuple[StackOrder, float | None] | None:
     instances = [h.instance_number for h in stack if h.instance_number is not None]
     if len(instances) == len(stack):
         order = order_by_scalar([float(n) for n in instances])
+        if order is None:
+            return None
         # instance numbers count slices, not millimetres: trust the stated spacing
-        return (order, first.slice_spacing) if order else None
+        return StackOrder(order.order, first.slice_spacing, False), first.slice_spacing
     return None
 
 
 def series_record(stack: list[DicomHeader], order: StackOrder,
                   slice_spacing: float | None) -> ScanRecord:
-    """Several single-frame files stacked into one volume item."""
+    """Several single-frame files stacked into one volume item, in display orientation."""
     ordered = [stack[i] for i in order.order]
     centre = ordered[len(ordered) // 2]
-    spacing = None
+    spacing: tuple[float, ...] | None = None
     if centre.pixel_spacing is not None and slice_spacing is not None:
         spacing = (slice_spacing, *centre.pixel_spacing)
+    layout = volume_layout(centre.orientation, order)
+    shape: tuple[int, ...] = (len(ordered), centre.rows, centre.cols)
+    if layout.plan is not None:
+        shape, spacing = layout.plan.shape(shape), layout.plan.spacing(spacing)
+    if centre.is_rgb:
+        shape = (*shape, 3)
     metadata = dict(centre.metadata)
     metadata["slices"] = len(ordered)
+    metadata.update(metadata_for(layout))
     if order.irregular:
         metadata["slice_spacing_irregular"] = 1
     return ScanRecord(
         source=ScanSource(KIND_DICOM_SERIES, tuple(h.path for h in ordered)),
         content_hash=sha256_of_hashes([h.sha256 for h in ordered]),
         modality=centre.modality,
-        shape=(len(ordered), centre.rows, centre.cols),
+        shape=shape,
         spacing=spacing,
         series_uid=centre.series_uid,
         metadata=metadata,
@@ -138,7 +182,7 @@ def _stack_records(stack: list[DicomHeader]) -> list[ScanRecord]:
         return [series_record(stack, *result)]
     volumes = _split_volumes(stack) if len(stack) > 3 else None
     if volumes is None:
-        return [single_record(h) for h in stack]
+        return [r for h in stack for r in file_records(h)]
     records = []
     for label, members, (order, spacing) in volumes:
         record = series_record(members, order, spacing)
@@ -216,7 +260,7 @@ def group_folder(headers: Iterable[DicomHeader]) -> list[ScanRecord]:
     records: list[ScanRecord] = []
     for header in headers:
         if header.series_uid is None or not header.stackable:
-            records.append(single_record(header))
+            records.extend(file_records(header))
         else:
             by_series[header.series_uid].append(header)
     for members in by_series.values():

@@ -154,7 +154,8 @@ def multiframe_order(ds: Dataset, frames: int) -> StackOrder | None:
         arr = np.asarray(offsets)
         if np.all(np.diff(arr) > 0):  # offsets are relative to the first frame, in order
             spacing, irregular = spacing_from_offsets(arr)
-            return StackOrder(tuple(range(frames)), spacing, irregular)
+            return StackOrder(tuple(range(frames)), spacing, irregular,
+                              tuple(float(v) for v in arr))
     return None
 
 

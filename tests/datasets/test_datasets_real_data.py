@@ -131,8 +131,9 @@ def test_nine_transfer_syntaxes_decode_to_identical_pixels(
         assert np.array_equal(array, arrays[0])
 
     # The image is a Siemens mosaic: 6x6 tiles of 64x64 holding 35 slices, read as a volume.
-    # dcm2niix's reference stores slice k transposed and flipped; our NIfTI view undoes
-    # exactly that, so the mosaic's volume, dcm2niix's and our NIfTI reading all agree.
+    # dcm2niix's reference stores slice k transposed and flipped; DICOM and NIfTI share one
+    # display orientation (radiological, axial here), so the mosaic's volume, dcm2niix's and
+    # our NIfTI reading all agree.
     assert all(r.shape == (35, 64, 64) for r in items)
     volume = arrays[0]
     assert volume.shape == (35, 64, 64)

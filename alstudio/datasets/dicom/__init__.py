@@ -8,7 +8,9 @@ inside are its parts, each with one job:
 * :mod:`.pixels` decodes an item's files into display units;
 * :mod:`.tags` reads geometry, windows and rescale values wherever the file keeps them;
 * :mod:`.geometry` orders slices in space (plain numbers, no files);
-* :mod:`.mosaic` cuts Siemens mosaics into their slices.
+* :mod:`.mosaic` cuts Siemens mosaics into their slices;
+* :mod:`.frames` splits enhanced multi-frame files that hold several volumes;
+* :mod:`.layout` puts volumes in the one display orientation and words geometry warnings.
 """
 
 from alstudio.datasets.library_logs import route_library_logs

@@ -6,10 +6,10 @@ Grouping rule (documented for users in the import dialog's help):
   discovery streaming (a folder is finished before the next starts) and means two copies of
   one series in two folders are two items, which the project then flags as duplicates by
   content hash instead of silently merging them.
-* Within a series, single-frame greyscale files with the same rows/columns, orientation
-  and pixel spacing form a candidate stack. A stack of two or more files whose positions,
-  projected on the slice normal, are all **distinct** becomes one ``dicom-series`` volume,
-  slices in ascending order along the normal (see :mod:`.geometry`).
+* Within a series, single-frame files with the same rows/columns, orientation, pixel
+  spacing and colour (grey or RGB) form a candidate stack. A stack of two or more files
+  whose positions, projected on the slice normal, are all **distinct** becomes one
+  ``dicom-series`` volume, slices in ascending order along the normal (see :mod:`.geometry`).
 * A stack with repeated positions holds several volumes (echoes, time points, diffusion
   weightings, magnitude and phase). It is split by the first tag of
   :data:`~alstudio.datasets.dicom.header.VOLUME_TAGS` whose groups are each a proper volume
@@ -19,11 +19,15 @@ Grouping rule (documented for users in the import dialog's help):
   Each volume is an item, its ``volume`` metadata naming what sets it apart. A stack that
   splits no way (the same slice in several transfer syntaxes, plain copies) leaves each
   file its own ``dicom`` item. So does any file that fits no stack (a different size or
-  orientation, colour, or a localizer among axial slices).
+  orientation, or a localizer among axial slices).
+* Every volume is in the display orientation of :mod:`alstudio.datasets.orientation`; slice
+  gaps, uneven spacing and gantry tilt are kept as acquired and named in the record's
+  ``warnings`` metadata (see :mod:`.layout`).
 * Without ImagePositionPatient, cross-sectional files (CT, MR, PT, NM) are stacked by
   SliceLocation if all values differ, else by InstanceNumber if all of those differ.
-* Multi-frame files (NumberOfFrames > 1) are always one ``dicom`` item each: a volume of
-  frames (enhanced MR/CT, RT dose, NM) or a cine loop.
+* Multi-frame files (NumberOfFrames > 1) are one ``dicom`` item each: a volume of frames
+  (enhanced MR/CT, RT dose, NM) or a cine loop; unless their frames repeat positions, when
+  the per-frame functional groups split them into one item per volume (see :mod:`.frames`).
 * A Siemens mosaic (ImageType MOSAIC) is one ``dicom`` item, a volume of its tiles (see
   :mod:`.mosaic`): one file per diffusion direction or time point, one item each.
 """

@@ -93,3 +93,32 @@ def test_two_interleaved_volumes_become_two_items(tmp_path: Path, shared_data: P
     assert labels[0] != labels[1]
     if tagged:
         assert labels == ["DimensionIndexValues 1,1", "DimensionIndexValues 1,2"]
+
+
+def test_the_volumes_of_one_file_round_trip_through_a_project(tmp_path: Path,
+                                                               shared_data: Path) -> None:
+    from alstudio.datasets.importer import import_paths
+    from alstudio.datasets.item_source import source_for
+    from alstudio.project import Project
+
+    first, second = (pydicom.dcmread(shared_data / RUN / n) for n in ("0063.dcm", "0126.dcm"))
+    folder = tmp_path / "one_file"
+    folder.mkdir()
+    _interleave(first, second, tagged=True).save_as(folder / "both.dcm")
+    with Project.create(tmp_path / "p.alstudio", ["a", "b"]) as project:
+        assert import_paths(project, [folder]).imported == 2
+        items = project.items()
+        assert len({item.path for item in items}) == 2  # the member names the volume
+        for item, source in zip(items, (first, second), strict=True):
+            image = read_pixels(source_for(item))
+            assert np.array_equal(image.array, _expected(source))
+
+
+@pytest.mark.parametrize("frames", [(1, 3, 5, 7), (124, 122, 120), (0, 5, 2), (4, 9)])
+def test_member_names_round_trip(frames: tuple[int, ...]) -> None:
+    from alstudio.datasets.dicom.frames import FrameVolume, parse_member
+    from alstudio.datasets.dicom.geometry import StackOrder
+
+    volume = FrameVolume("v", frames, StackOrder(tuple(range(len(frames))), 1.0, False))
+    assert parse_member(volume.member) == list(frames)
+    assert parse_member(None) is None and parse_member("train:3") is None

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from itertools import pairwise
 
 from pydicom.dataset import Dataset
 from pydicom.tag import Tag
@@ -54,15 +55,28 @@ class FrameVolume:
 
     @property
     def member(self) -> str:
-        """How :class:`~alstudio.datasets.records.ScanSource` names this volume's frames."""
-        return MEMBER_PREFIX + ",".join(str(i) for i in self.frames)
+        """How :class:`~alstudio.datasets.records.ScanSource` names this volume's frames.
+
+        An evenly stepped run of frames (the usual interleave) is written ``first-last:step``
+        (``frames:1-125:2``), any other order as the list of frame indices.
+        """
+        frames = self.frames
+        steps = {b - a for a, b in pairwise(frames)}
+        if len(frames) > 2 and len(steps) == 1:
+            return f"{MEMBER_PREFIX}{frames[0]}-{frames[-1]}:{steps.pop()}"
+        return MEMBER_PREFIX + ",".join(str(i) for i in frames)
 
 
 def parse_member(member: str | None) -> list[int] | None:
     """Frame indices from a ``frames:...`` member, ``None`` for a whole file."""
     if not member or not member.startswith(MEMBER_PREFIX):
         return None
-    return [int(v) for v in member[len(MEMBER_PREFIX):].split(",") if v]
+    text = member[len(MEMBER_PREFIX):]
+    if "-" in text and ":" in text:
+        span, step = text.split(":")
+        first, last = (int(v) for v in span.split("-"))
+        return list(range(first, last + (1 if int(step) > 0 else -1), int(step)))
+    return [int(v) for v in text.split(",") if v]
 
 
 def _spatial_components(ds: Dataset) -> set[int]:

@@ -109,3 +109,17 @@ def test_gantry_tilt_is_detected_and_the_spacing_is_between_planes(
     assert image.warnings == (warning,)
     assert image.spacing == pytest.approx(record.spacing)
     assert np.array_equal(image.array, np.stack([d.pixel_array for d in ordered]))
+
+
+def test_warning_wording_for_uneven_spacing_and_reversed_display() -> None:
+    from alstudio.datasets.dicom.geometry import spacing_warning
+
+    offsets = np.array([0.0, 5.0, 10.0, 20.0, 25.0])
+    assert spacing_warning(offsets, 5.0, reverse=False) == \
+        "slice gap: 10 mm between slices 3 and 4; elsewhere 5 mm"
+    # shown the other way round, the same gap lies between slices 2 and 3
+    assert spacing_warning(offsets, 5.0, reverse=True) == \
+        "slice gap: 10 mm between slices 2 and 3; elsewhere 5 mm"
+    ragged = np.cumsum([0.0, 4.0, 6.0, 3.0, 7.0, 5.0, 2.5, 8.0])
+    assert spacing_warning(ragged, 5.0, reverse=False) == \
+        "uneven slice spacing: 2.5 mm to 8 mm (median 5 mm), not resampled"

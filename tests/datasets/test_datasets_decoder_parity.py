@@ -101,3 +101,12 @@ def test_reasons_are_printable_and_short() -> None:
                            "  pylibjpeg: Error decoding the J2K data: failed to read the header")
     assert one_line(plugins) == "pylibjpeg: Error decoding the J2K data: failed to read the header"
     assert "NoneType" not in one_line(TypeError("'NoneType' object is not subscriptable"))
+
+
+@pytest.mark.parametrize("name", ["5.dcm", "7.dcm", "9.dcm"])  # JPEG lossless, JPEG-LS, J2K
+def test_gdcm_is_installed_as_a_further_decoder(shared_data: Path, name: str) -> None:
+    from pydicom.pixels import pixel_array
+
+    folder = shared_data / "dicom_transfer_syntaxes" / "In"
+    by_gdcm = pixel_array(folder / name, decoding_plugin="gdcm")
+    assert (by_gdcm == pydicom.dcmread(folder / "1.dcm").pixel_array).all()

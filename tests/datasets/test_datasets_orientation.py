@@ -100,3 +100,34 @@ def test_letters_name_oblique_directions_and_their_opposites() -> None:
     assert letters((0.0, 0.0, 1.0)) == "S"
     assert letters((0.8, 0.6, 0.0)) == "LP"
     assert opposite("LP") == "RA"
+
+
+def _mirrored(ds: pydicom.Dataset) -> pydicom.Dataset:
+    """The same slice stored with its columns in the opposite direction: the pixels are
+    flipped left-right, ImageOrientationPatient's row vector negated and the position moved
+    to the new first column, so it describes exactly the same anatomy."""
+    iop = np.array(ds.ImageOrientationPatient, dtype=float)
+    col_mm = float(ds.PixelSpacing[1])
+    start = np.array(ds.ImagePositionPatient, dtype=float) + iop[:3] * col_mm * (ds.Columns - 1)
+    ds.ImageOrientationPatient = [*(-iop[:3]), *iop[3:]]
+    ds.ImagePositionPatient = [f"{v:.6f}" for v in start]
+    ds.PixelData = np.ascontiguousarray(ds.pixel_array[:, ::-1]).tobytes()
+    return ds
+
+
+def test_a_differently_stored_series_shows_the_same_anatomy_the_same_way(
+        tmp_path: Path, shared_data: Path) -> None:
+    original = _import(shared_data / T1_SERIES)
+    folder = tmp_path / "mirrored"
+    folder.mkdir()
+    for path in (shared_data / T1_SERIES).glob("*.dcm"):
+        _mirrored(pydicom.dcmread(path)).save_as(folder / path.name)
+    assert np.array_equal(_import(folder), original)
+    # a lone slice of it, a 2D item, is turned the same way as the volume's slices
+    lone = tmp_path / "lone"
+    lone.mkdir()
+    first = sorted(folder.glob("*.dcm"))[0]
+    (lone / first.name).write_bytes(first.read_bytes())
+    slice_2d = _import(lone)
+    assert slice_2d.ndim == 2
+    assert any(np.array_equal(slice_2d, original[k]) for k in range(len(original)))

@@ -9,8 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+
 from alstudio.datasets.dicom.geometry import StackOrder
-from alstudio.datasets.orientation import DisplayPlan, dicom_directions, display_plan, letters
+from alstudio.datasets.orientation import DisplayPlan, dicom_directions, display_plan
 
 
 @dataclass(frozen=True)
@@ -38,11 +40,35 @@ def volume_layout(orientation: Sequence[float] | None, order: StackOrder | None,
     return Layout(plan, order.warnings(reverse) if order is not None and spatial else ())
 
 
-def image_axes(orientation: Sequence[float] | None) -> tuple[str, str, str]:
-    """Letters of a 2D image shown as stored: ("", down the rows, along a row)."""
-    if orientation is None or len(orientation) != 6:
-        return ("", "", "")
-    return ("", letters(orientation[3:6]), letters(orientation[:3]))
+def image_plan(orientation: Sequence[float] | None) -> DisplayPlan | None:
+    """Plan for a single 2D image with a known plane: turned like a slice of a volume, so a
+    lone axial CT slice and the same slice of its series look alike. ``None``: as stored."""
+    layout = volume_layout(orientation, None, spatial=False)
+    return layout.plan
+
+
+def plane_shape(plan: DisplayPlan | None, shape: tuple[int, ...]) -> tuple[int, ...]:
+    """(rows, cols[, 3]) after ``plan``."""
+    return shape if plan is None else plan.shape((1, *shape))[1:]
+
+
+def plane_array(plan: DisplayPlan | None, array: np.ndarray) -> np.ndarray:
+    """A 2D image (grey or RGB) after ``plan``."""
+    return array if plan is None else plan.apply(array[np.newaxis])[0]
+
+
+def plane_spacing(plan: DisplayPlan | None,
+                  spacing: tuple[float, ...] | None) -> tuple[float, ...] | None:
+    """(row, column) spacing after ``plan``."""
+    if plan is None or spacing is None:
+        return spacing
+    turned = plan.spacing((1.0, *spacing))
+    return None if turned is None else turned[1:]
+
+
+def image_axes(plan: DisplayPlan | None) -> tuple[str, str, str]:
+    """Letters of a 2D image: ("", down the rows, along a row)."""
+    return ("", "", "") if plan is None else ("", plan.axes[1], plan.axes[2])
 
 
 def metadata_for(layout: Layout) -> dict[str, str | int | float]:

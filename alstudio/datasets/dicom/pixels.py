@@ -34,7 +34,13 @@ from alstudio.datasets._image import build_image
 from alstudio.datasets.dicom import tags
 from alstudio.datasets.dicom.frames import parse_member
 from alstudio.datasets.dicom.geometry import StackOrder, order_by_position
-from alstudio.datasets.dicom.layout import image_axes, volume_layout
+from alstudio.datasets.dicom.layout import (
+    image_axes,
+    image_plan,
+    plane_array,
+    plane_spacing,
+    volume_layout,
+)
 from alstudio.datasets.dicom.mosaic import mosaic_layout, split_mosaic
 from alstudio.datasets.library_logs import c_stderr_to_log
 from alstudio.datasets.records import ScanImage
@@ -213,7 +219,7 @@ def read_file(path: str, member: str | None = None) -> ScanImage:
     pixel = tags.pixel_spacing(ds)
     iop = tags.orientation(ds)
     spacing: tuple[float, ...] | None = pixel
-    axes = image_axes(iop)
+    axes: tuple[str, str, str] = ("", "", "")
     warnings: tuple[str, ...] = ()
     volume = frames > 1
     order: StackOrder | None = None
@@ -236,6 +242,10 @@ def read_file(path: str, member: str | None = None) -> ScanImage:
         if layout.plan is not None:
             array, spacing = layout.plan.apply(array), layout.plan.spacing(spacing)
         axes, warnings = layout.axes, layout.warnings
+    else:
+        plan = image_plan(iop)
+        array, spacing, axes = plane_array(plan, array), plane_spacing(plan, spacing), \
+            image_axes(plan)
     modality = str(ds.get("Modality") or "").strip() or None
     windows = _file_windows(ds, frames // 2 if frames > 1 else None, mirror)
     image = build_image(array, spacing=spacing, modality=modality, is_rgb=is_rgb,

@@ -46,7 +46,13 @@ from alstudio.datasets.dicom.geometry import (
     slice_normal,
 )
 from alstudio.datasets.dicom.header import VOLUME_TAGS, DicomHeader
-from alstudio.datasets.dicom.layout import metadata_for, volume_layout
+from alstudio.datasets.dicom.layout import (
+    image_plan,
+    metadata_for,
+    plane_shape,
+    plane_spacing,
+    volume_layout,
+)
 from alstudio.datasets.records import KIND_DICOM, KIND_DICOM_SERIES, ScanRecord, ScanSource
 
 #: Modalities whose files without positions may still be slices of one volume.
@@ -103,14 +109,15 @@ def file_records(header: DicomHeader) -> list[ScanRecord]:
         spacing = (step, *pixel) if pixel is not None and step is not None else None
         spatial = header.mosaic is not None or header.frame_order is not None
         return [_volume_record(header, shape, spacing, header.frame_order, spatial)]
+    plan = image_plan(header.orientation)
     shape2: tuple[int, ...] = (header.rows, header.cols, 3) if header.is_rgb else (
         header.rows, header.cols)
     return [ScanRecord(
         source=ScanSource(KIND_DICOM, (header.path,)),
         content_hash=header.sha256,
         modality=header.modality,
-        shape=shape2,
-        spacing=pixel,
+        shape=plane_shape(plan, shape2),
+        spacing=plane_spacing(plan, pixel),
         series_uid=header.series_uid,
         metadata=dict(header.metadata),
     )]

@@ -28,15 +28,20 @@ SIZE = (1560, 940)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
-    parser.add_argument("--only", choices=("readers",),
-                        help="take one scene's shots only (readers: the disagreement view)")
+    parser.add_argument("--only", choices=("readers", "geometry"),
+                        help="take one scene's shots only (readers: the disagreement view; "
+                             "geometry: a series with a slice gap)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="alstudio-shots-"))
     os.environ["XDG_DATA_HOME"] = str(work / "data")
     os.environ["XDG_STATE_HOME"] = str(work / "state")
     try:
         shooter = Shooter(work, args.out)
-        return shooter.readers_only() if args.only == "readers" else shooter.run()
+        if args.only == "readers":
+            return shooter.readers_only()
+        if args.only == "geometry":
+            return shooter.geometry_only()
+        return shooter.run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -147,8 +152,10 @@ class Shooter:
             window.set_theme("light")
             self.save(window, "07-light-theme.png")
             window.set_theme("dark")
+            window.close_project()
         else:
             print(f"MR shots skipped: {MR_SERIES} not found")
+        self.geometry(window)
         window.close()
         return 0
 
@@ -198,6 +205,41 @@ class Shooter:
             dialog._keys[key].click()
         self.save(dialog, "10-adjudicate.png")
         dialog.reject()
+        window.close_project()
+
+    def geometry_only(self) -> int:
+        window = self.window()
+        self.geometry(window)
+        window.close()
+        return 0
+
+    def geometry(self, window) -> None:
+        """The MR series with one slice missing: the overlay and the panel say so."""
+        import pydicom
+
+        from alstudio.datasets.importer import import_paths
+        from alstudio.project import ClassSpec, Project
+
+        if not MR_SERIES.is_dir():
+            print(f"geometry shot skipped: {MR_SERIES} not found")
+            return
+        folder = self.work / "gap-series"
+        folder.mkdir()
+        slices = sorted(MR_SERIES.glob("*.dcm"), key=lambda p: -float(
+            pydicom.dcmread(p, stop_before_pixels=True).ImagePositionPatient[0]))
+        for index, path in enumerate(slices):
+            if index != 3:
+                shutil.copyfile(path, folder / path.name)
+        project_path = self.work / "gap-study.alstudio"
+        with Project.create(project_path, [ClassSpec("normal", "1", "#5cb85c"),
+                                           ClassSpec("lesion", "2", "#d9534f")],
+                            name="Slice gap") as project:
+            import_paths(project, [folder], "pool")
+        window.open_project(project_path)
+        self.wait(lambda: window.labeling._displayed is not None)
+        window.viewer.set_slice(3)
+        window.viewer.apply_preset("auto")
+        self.save(window, "09-geometry-warning.png")
         window.close_project()
 
     def shortcut_sheet(self, window) -> None:

@@ -98,6 +98,12 @@ class LabelPanel(QWidget):
         self.read_note.hide()
         self.readings = ReadingsView()  # other readers' labels: adjudicators, or once settled
         self.readings.hide()
+        # geometry a reader must know before judging the scan (slice gap, gantry tilt)
+        self.geometry = QLabel("")
+        self.geometry.setWordWrap(True)
+        self.geometry.setTextFormat(Qt.TextFormat.PlainText)
+        self.geometry.setStyleSheet("color: #e6b45a;")
+        self.geometry.hide()
 
         self._class_box = QGroupBox("Your decision")
         self._class_grid = QGridLayout(self._class_box)
@@ -134,6 +140,7 @@ class LabelPanel(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.item_title)
         layout.addWidget(self.item_detail)
+        layout.addWidget(self.geometry)
         layout.addWidget(self.status)
         layout.addWidget(self.read_note)
         layout.addWidget(self.readings)
@@ -162,9 +169,13 @@ class LabelPanel(QWidget):
             self.class_buttons.append(button)
         self._class_grid.addLayout(self._decisions, self._class_grid.rowCount(), 0, 1, 2)
 
-    def show_item(self, title: str, detail: str) -> None:
+    def show_item(self, title: str, detail: str, warnings: str = "") -> None:
+        """The item's title and facts; ``warnings`` (one per line) shown apart, in amber."""
         self.item_title.setText(title)
         self.item_detail.setText(detail)
+        lines = [line for line in warnings.splitlines() if line.strip()]
+        self.geometry.setText("\n".join(f"Warning: {line}" for line in lines))
+        self.geometry.setVisible(bool(lines))
 
     def show_status(self, status: str | None, colour: str | None) -> None:
         """This annotator's standing decision on the item, or an invitation to give one."""

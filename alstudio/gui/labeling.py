@@ -161,7 +161,7 @@ class LabelingController(QObject):
             detail += "\n" + " · ".join(about)
         if entry is not None and entry.reason:
             detail += f"\nWhy queued: {entry.reason}"
-        self.panel.show_item(f"Item {item_id}", detail)
+        self.panel.show_item(f"Item {item_id}", detail, str(item.metadata.get("warnings") or ""))
         status = session.status(item_id)
         colours = {c.name: c.colour for c in session.classes}
         self.panel.show_status(status, colours.get(status or ""))

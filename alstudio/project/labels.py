@@ -127,15 +127,21 @@ class LabelsMixin(ProjectBase):
             classes = {v for role, v in decisions.values() if v not in ("skip", "unsure")}
             adjudicated = [v for role, v in decisions.values()
                            if role == "adjudicator" and v not in ("skip", "unsure")]
+            givers = sum(1 for _, v in decisions.values() if v not in ("skip", "unsure"))
+            source: str | None = None
             if adjudicated:
                 consensus: str | None = adjudicated[-1]
+                source = "adjudicated"
             else:
                 consensus = next(iter(classes)) if len(classes) == 1 else None
+                if consensus is not None:
+                    source = "agreed" if givers > 1 else "single"
             result[item_id] = ItemLabel(
                 item_id=item_id,
                 by_annotator={name: v for name, (_, v) in decisions.items()},
                 consensus=consensus,
                 disagreement=len(classes) > 1,
+                source=source,
             )
         return result
 

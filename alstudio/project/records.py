@@ -98,6 +98,10 @@ class ItemLabel:
     by_annotator: dict[str, str]  # annotator -> class name, or 'skip' / 'unsure'
     consensus: str | None  # the class all class-giving annotators agree on; None if they differ
     disagreement: bool
+    # where the consensus came from: 'adjudicated' | 'agreed' | 'majority' | 'single'; None
+    # when there is no consensus
+    source: str | None = None
+    adjudication_reason: str | None = None
 
 
 @dataclass(frozen=True)

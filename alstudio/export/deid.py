@@ -92,6 +92,7 @@ class Deidentifier:
         self._masked = [(tag, a) for tag, a in actions.items() if len(tag) == 4]
         self._delete = sda.delete
         self._keep = sda.keep
+        self._empty = sda.empty
         self._uid_cache: dict[str, str] = {}
 
     # -- the pieces -------------------------------------------------------------------------
@@ -135,7 +136,9 @@ class Deidentifier:
                     for item in elem.value:
                         self._apply(item)
                 continue
-            if elem.VR in ("DA", "DT"):
+            if elem.VR == "SQ":
+                self._sequence(ds, elem, action)
+            elif elem.VR in ("DA", "DT"):
                 if tag == _BIRTH_DATE:
                     elem.value = ""
                 else:
@@ -145,6 +148,20 @@ class Deidentifier:
                 elem.value = _map_values(elem.value, self.uid)
             else:
                 action(ds, tag)
+
+    def _sequence(self, ds: Dataset, elem: Any, action: Action) -> None:
+        """A listed sequence: removed (X), emptied (Z), or cleaned item by item (D, U*).
+
+        Cleaning applies the table inside it, where the library would overwrite every
+        nested value with a dummy, UIDs included (breaking references between instances).
+        """
+        if action is self._delete:
+            del ds[elem.tag]
+        elif action is self._empty:
+            elem.value = DicomSequence()
+        else:
+            for item in elem.value:
+                self._apply(item)
 
     # -- the whole --------------------------------------------------------------------------
     def deidentify(self, ds: Dataset) -> None:

@@ -3,8 +3,9 @@ Report, written with highdicom), one per labeled DICOM item.
 
 Each report references the item's images by their *original* UIDs (a PACS stores it beside
 them and links the two), carries the class as a coded qualitative evaluation
-(``(121071, DCM, "Finding")`` = ``(<n>, 99ALSTUDIO, <class name>)``, a local coding scheme
-as PS3.16 allows) and names the reader (the adjudicator when there is one) as the observer.
+(``(CLASS, 99ALSTUDIO, "Image class")`` = ``(C<n>, 99ALSTUDIO, <class name>)``, a local
+coding scheme as PS3.16 allows; DCM's "Finding" is the measurement group's finding type in
+TID 1501 and readers skip it as an evaluation) and names the reader (the adjudicator when there is one) as the observer.
 Because it describes the original images, the report repeats their patient and study
 attributes, as any report in that PACS does.
 """
@@ -26,7 +27,7 @@ from alstudio.export.writer import ExportWriter
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 
 CODING_SCHEME = "99ALSTUDIO"
-FINDING = hd.sr.CodedConcept("121071", "DCM", "Finding")
+IMAGE_CLASS = hd.sr.CodedConcept("CLASS", CODING_SCHEME, "Image class")
 IMAGING_PROCEDURE = hd.sr.CodedConcept("363679005", "SCT", "Imaging procedure")
 SR_WARNING = ("The structured reports reference the original images and repeat their patient "
               "and study attributes, as a report stored beside them in a PACS must.")
@@ -54,7 +55,7 @@ def build_report(row: ExportRow, images: list[Dataset], class_index: int,
         tracking_identifier=hd.sr.TrackingIdentifier(
             uid=generate_uid(), identifier=f"alstudio item {row.item_id}"),
         qualitative_evaluations=[hd.sr.QualitativeEvaluation(
-            FINDING, class_code(class_index, row.label or ""))],
+            IMAGE_CLASS, class_code(class_index, row.label or ""))],
         source_images=[hd.sr.SourceImageForMeasurementGroup.from_source_image(ds)
                        for ds in images],
     )

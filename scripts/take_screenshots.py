@@ -28,12 +28,19 @@ SIZE = (1560, 940)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--only", choices=("export",), help="take just this shot")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="alstudio-shots-"))
     os.environ["XDG_DATA_HOME"] = str(work / "data")
     os.environ["XDG_STATE_HOME"] = str(work / "state")
     try:
-        return Shooter(work, args.out).run()
+        shooter = Shooter(work, args.out)
+        if args.only == "export":
+            window = shooter.window()
+            shooter.export_report(window)
+            window.close()
+            return 0
+        return shooter.run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -129,6 +136,7 @@ class Shooter:
 
         self.shortcut_sheet(window)
         self.import_report(window)
+        self.export_report(window)
         self.rounds(window)
         window.close_project()
 
@@ -183,6 +191,36 @@ class Shooter:
         dialog.start()
         self.wait(lambda: bool(done) and not dialog.worker.is_running)
         self.save(dialog, "05-import-report.png")
+        dialog.close()
+
+    def export_report(self, window) -> None:
+        """A de-identified DICOM export of pydicom's bundled CT, MR and secondary capture."""
+        import pydicom.data
+
+        from alstudio.datasets.importer import import_paths
+        from alstudio.gui.export_dialog import ExportDialog
+        from alstudio.project import Project
+
+        scans = self.work / "export-scans"
+        scans.mkdir()
+        bundled = Path(pydicom.data.__file__).parent / "test_files"
+        for name in ("CT_small.dcm", "MR_small.dcm", "SC_rgb_gdcm_KY.dcm"):
+            shutil.copyfile(bundled / name, scans / name)
+        path = self.work / "export.alstudio"
+        with Project.create(path, ["normal", "abnormal"], name="Export study") as project:
+            import_paths(project, [scans], "pool")
+            for n, item in enumerate(project.items()):
+                project.add_label(item.id, "dr_lee", ("normal", "abnormal")[n % 2])
+        dialog = ExportDialog(path, window)
+        dialog.resize(760, 560)
+        dialog.set_format("dicom")
+        dialog.set_out(self.work / "export-out")
+        dialog.show()
+        done: list[object] = []
+        dialog.exported.connect(done.append)
+        dialog.start()
+        self.wait(lambda: bool(done) and not dialog.worker.is_running)
+        self.save(dialog, "09-export-dialog.png")
         dialog.close()
 
     def rounds(self, window) -> None:

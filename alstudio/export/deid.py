@@ -35,8 +35,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydicom.datadict import dictionary_VR
 from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence as DicomSequence
+from pydicom.tag import BaseTag
 
 from alstudio.project import Project
 
@@ -128,18 +130,30 @@ class Deidentifier:
         return None
 
     def _apply(self, ds: Dataset) -> None:
-        for elem in list(ds):
-            tag = (elem.tag.group, elem.tag.element)
-            action = self._action(tag)
+        """Apply the table to one dataset level, recursing into the sequences it keeps.
+
+        Goes by tag and leaves elements the table does not name unparsed (pydicom converts
+        raw values only on access): most of a header is kept as it is, and parsing it all
+        (as pydicom's ``remove_private_tags`` walk does) would cost more than the
+        de-identification itself. Private elements are deleted here, level by level.
+        """
+        private = []
+        for tag in list(ds.keys()):
+            if tag.is_private:
+                private.append(tag)
+                continue
+            key = (tag.group, tag.element)
+            action = self._action(key)
             if action is None or action is self._keep:
-                if elem.VR == "SQ":  # kept sequences are cleaned item by item
-                    for item in elem.value:
+                if _vr_of(ds, tag) == "SQ":  # kept sequences are cleaned item by item
+                    for item in ds[tag].value:
                         self._apply(item)
                 continue
+            elem = ds[tag]
             if elem.VR == "SQ":
                 self._sequence(ds, elem, action)
             elif elem.VR in ("DA", "DT"):
-                if tag == _BIRTH_DATE:
+                if key == _BIRTH_DATE:
                     elem.value = ""
                 else:
                     vr = elem.VR
@@ -147,7 +161,9 @@ class Deidentifier:
             elif elem.VR == "UI" and action is not self._delete:
                 elem.value = _map_values(elem.value, self.uid)
             else:
-                action(ds, tag)
+                action(ds, key)
+        for tag in private:  # every private element, at every level (creators included)
+            del ds[tag]
 
     def _sequence(self, ds: Dataset, elem: Any, action: Action) -> None:
         """A listed sequence: removed (X), emptied (Z), or cleaned item by item (D, U*).
@@ -167,7 +183,6 @@ class Deidentifier:
     def deidentify(self, ds: Dataset) -> None:
         """De-identify one dataset in place (pixel data untouched)."""
         self._apply(ds)
-        ds.remove_private_tags()
         meta = getattr(ds, "file_meta", None)
         if meta is not None and "SOPInstanceUID" in ds:
             meta.MediaStorageSOPInstanceUID = ds.SOPInstanceUID
@@ -180,6 +195,18 @@ class Deidentifier:
             codes.append(code)
         ds.DeidentificationMethodCodeSequence = codes
         ds.LongitudinalTemporalInformationModified = "MODIFIED"
+
+
+def _vr_of(ds: Dataset, tag: BaseTag) -> str | None:
+    """The VR of an element without parsing its value (implicit VR: the dictionary's)."""
+    raw = ds.get_item(tag)
+    vr = getattr(raw, "VR", None)
+    if vr:
+        return str(vr)
+    try:
+        return str(dictionary_VR(tag))
+    except KeyError:
+        return None
 
 
 def _map_values(value: Any, fn: Callable[[str], str]) -> Any:

@@ -33,6 +33,7 @@ import pkgutil
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydicom.datadict import dictionary_VR
@@ -156,8 +157,7 @@ class Deidentifier:
                 if key == _BIRTH_DATE:
                     elem.value = ""
                 else:
-                    vr = elem.VR
-                    elem.value = _map_values(elem.value, lambda v, vr=vr: self.shift_date(v, vr))
+                    elem.value = _map_values(elem.value, partial(self.shift_date, vr=elem.VR))
             elif elem.VR == "UI" and action is not self._delete:
                 elem.value = _map_values(elem.value, self.uid)
             else:

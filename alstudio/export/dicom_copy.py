@@ -60,7 +60,8 @@ def export_dicom(rows: list[ExportRow], writer: ExportWriter, *,
                 break
             risk = burned_in_risk(ds)
             if risk is not None and not allow_burned_in:
-                problem = f"may carry burned-in identifiers ({risk}); --allow-burned-in exports it"
+                problem = (f"may show identifiers in its pixels ({risk}); left out unless "
+                           "burned-in files are allowed (--allow-burned-in)")
                 break
             datasets.append(ds)
         if problem is not None:

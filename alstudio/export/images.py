@@ -102,10 +102,10 @@ def _dicom_affine(row: ExportRow, image: ScanImage) -> np.ndarray | None:
 
 def _nifti(array: np.ndarray, affine: np.ndarray) -> bytes:
     """gzip-compressed NIfTI-1 bytes of ``array`` (indexed x, y, z) with ``affine``."""
-    image = nib.Nifti1Image(array, affine)
-    image.header.set_xyzt_units("mm")
-    image.set_qform(affine, code=1)
-    image.set_sform(affine, code=1)
+    image = nib.Nifti1Image(array, affine)  # type: ignore[no-untyped-call]
+    image.header.set_xyzt_units("mm")  # type: ignore[no-untyped-call]
+    image.set_qform(affine, code=1)  # type: ignore[no-untyped-call]
+    image.set_sform(affine, code=1)  # type: ignore[no-untyped-call]
     return gzip.compress(image.to_bytes(), compresslevel=1)
 
 
@@ -122,19 +122,21 @@ def encode(row: ExportRow) -> EncodedImage:
         png = _png(image.array, image.is_rgb, _eight_bit(row))
         if png is not None:
             return EncodedImage(png, ".png")
-        plane = image.array.T[:, :, np.newaxis] if not image.is_rgb else image.array
+        plane: np.ndarray = image.array.T[:, :, np.newaxis] if not image.is_rgb \
+            else image.array
         spacing = image.spacing or (1.0, 1.0)
         affine = np.diag([float(spacing[1]), float(spacing[0]), 1.0, 1.0])
         return EncodedImage(_nifti(np.ascontiguousarray(plane), affine), ".nii.gz",
                             "values a PNG cannot hold; written as NIfTI")
-    volume = np.ascontiguousarray(np.transpose(image.array, (2, 1, 0)))  # (x=col, y=row, z)
-    affine = _dicom_affine(row, image) if item.kind in (KIND_DICOM, KIND_DICOM_SERIES) else None
+    axes = (2, 1, 0, 3) if image.is_rgb else (2, 1, 0)  # (x=col, y=row, z[, colour])
+    volume = np.ascontiguousarray(np.transpose(image.array, axes))
+    found = _dicom_affine(row, image) if item.kind in (KIND_DICOM, KIND_DICOM_SERIES) else None
     note = ""
-    if affine is None:
+    if found is None:
         spacing = image.spacing or (1.0, 1.0, 1.0)
-        affine = np.diag([float(spacing[2]), float(spacing[1]), float(spacing[0]), 1.0])
+        found = np.diag([float(spacing[2]), float(spacing[1]), float(spacing[0]), 1.0])
         note = "orientation unknown; spacing only"
-    return EncodedImage(_nifti(volume, affine), ".nii.gz", note)
+    return EncodedImage(_nifti(volume, found), ".nii.gz", note)
 
 
 def stem_for(row: ExportRow) -> str:

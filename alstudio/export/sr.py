@@ -5,12 +5,15 @@ Each report references the item's images by their *original* UIDs (a PACS stores
 them and links the two), carries the class as a coded qualitative evaluation
 (``(CLASS, 99ALSTUDIO, "Image class")`` = ``(C<n>, 99ALSTUDIO, <class name>)``, a local
 coding scheme as PS3.16 allows; DCM's "Finding" is the measurement group's finding type in
-TID 1501 and readers skip it as an evaluation) and names the reader (the adjudicator when there is one) as the observer.
+TID 1501 and readers skip it as an evaluation) and names the reader (the adjudicator when
+there is one) as the observer.
 Because it describes the original images, the report repeats their patient and study
 attributes, as any report in that PACS does.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import highdicom as hd
 from pydicom import dcmread
@@ -44,7 +47,7 @@ def observer_of(row: ExportRow) -> str:
     return (givers or sorted(row.readers) or ["alstudio"])[0]
 
 
-def build_report(row: ExportRow, images: list[Dataset], class_index: int,
+def build_report(row: ExportRow, images: Sequence[Dataset], class_index: int,
                  series_number: int) -> Dataset:
     """One SR dataset for one labeled item (``images``: its DICOM headers)."""
     observer = hd.sr.ObserverContext(
@@ -65,7 +68,7 @@ def build_report(row: ExportRow, images: list[Dataset], class_index: int,
         imaging_measurements=[group],
     )
     return hd.sr.ComprehensiveSR(
-        evidence=images, content=content[0], series_instance_uid=generate_uid(),
+        evidence=list(images), content=content[0], series_instance_uid=generate_uid(),
         series_number=series_number, sop_instance_uid=generate_uid(), instance_number=1,
         manufacturer="alstudio", software_versions=__version__, is_complete=True,
         series_description="alstudio labels")

@@ -92,8 +92,8 @@ class Actions(QObject):
 
     def project_actions(self) -> list[QAction]:
         """Actions that need an open project."""
-        return [self.import_scans, self.export, self.close_project, self.skip, self.unsure, self.undo,
-                self.edit_note, self.next_item, self.previous_item, self.next_unlabeled,
+        return [self.import_scans, self.export, self.close_project, self.skip, self.unsure,
+                self.undo, self.edit_note, self.next_item, self.previous_item, self.next_unlabeled,
                 self.jump, self.run_round]
 
     def item_actions(self) -> list[QAction]:

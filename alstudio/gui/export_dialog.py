@@ -79,6 +79,9 @@ class ExportDialog(QDialog):
         self.val_fraction.setRange(0.0, 0.9)
         self.val_fraction.setSingleStep(0.05)
         self.val_fraction.setValue(0.2)
+        self.val_fraction.setMaximumWidth(110)
+        self.val_fraction.setToolTip("Share of each class of the labeled pool set aside for "
+                                     "validation (stratified, seeded)")
         self.copy = QCheckBox("Copy images into the export (else reference them)")
         self.keep_identifiers = QCheckBox("Keep patient identifiers (NOT de-identified)")
         self.allow_burned_in = QCheckBox("Include files that may show identifiers in the pixels")

@@ -25,9 +25,9 @@ from alstudio.gui import projects
 from alstudio.gui.actions import Actions, class_actions
 from alstudio.gui.active_time import ActiveTimer
 from alstudio.gui.error_path import log_file, report_error
+from alstudio.gui.export_dialog import ExportDialog
 from alstudio.gui.heap import settle_heap
 from alstudio.gui.idle import IdleTrigger
-from alstudio.gui.export_dialog import ExportDialog
 from alstudio.gui.import_dialog import ImportDialog
 from alstudio.gui.label_panel import LabelPanel
 from alstudio.gui.labeling import LabelingController

@@ -12,6 +12,7 @@ from alstudio.export.common import FORMATS, SPLIT_CHOICES, ExportOptions
 
 
 def register(verbs: argparse._SubParsersAction) -> None:
+    """Add the `export` verb and its options."""
     exp = verbs.add_parser(
         "export", help="export labels, images, de-identified DICOM, reports or the model",
         description="Write an export into an empty folder, with a manifest.json listing "
@@ -39,6 +40,7 @@ def register(verbs: argparse._SubParsersAction) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """Run an export and print its summary, warnings and what was left out."""
     from alstudio.workflow.export import run_export
 
     options = ExportOptions(

@@ -86,6 +86,7 @@ class Deidentifier:
     """Applies the table, the UID mapping and the date shift to datasets, in place."""
 
     def __init__(self, keys: DeidKeys) -> None:
+        """Read the attribute table once; every dataset of an export reuses it."""
         from dicomanonymizer import simpledicomanonymizer as sda
 
         self.keys = keys
@@ -122,6 +123,7 @@ class Deidentifier:
         return shifted + (text[8:] if vr == "DT" else "")
 
     def _action(self, tag: tuple[int, int]) -> Action | None:
+        """The table's action for a tag, exact tags first, then the masked groups (60xx...)."""
         action = self._exact.get(tag)
         if action is not None:
             return action

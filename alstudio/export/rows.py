@@ -46,10 +46,12 @@ class ExportRow:
 
     @property
     def item_id(self) -> int:
+        """The item's id in the project."""
         return self.item.id
 
     @property
     def root(self) -> str:
+        """The dataset root the item's paths are relative to."""
         return self.item.dataset_root
 
     def absolute_files(self) -> list[str]:

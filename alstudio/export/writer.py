@@ -49,6 +49,7 @@ class ExportWriter:
     """Collects an export's files in a staging folder and commits them in one go."""
 
     def __init__(self, out: Path, force: bool = False) -> None:
+        """Check the target now, so nothing is staged for an export that cannot land."""
         self.out = Path(out).absolute()
         check_target(self.out, force)
         self.staging = self.out.parent / f".{self.out.name}.partial-{uuid.uuid4().hex[:8]}"
@@ -66,15 +67,19 @@ class ExportWriter:
         return target
 
     def write_bytes(self, rel: str, data: bytes) -> None:
+        """Stage ``data`` as ``rel``."""
         self.path(rel).write_bytes(data)
 
     def write_text(self, rel: str, text: str) -> None:
+        """Stage UTF-8 text as ``rel``."""
         self.path(rel).write_text(text, encoding="utf-8")
 
     def write_json(self, rel: str, value: Any) -> None:
+        """Stage a readable (indented, UTF-8) JSON file as ``rel``."""
         self.write_text(rel, json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
     def copy_file(self, rel: str, source: str | Path) -> None:
+        """Stage a byte-for-byte copy of ``source`` as ``rel``."""
         shutil.copyfile(source, self.path(rel))
 
     def unique(self, rel: str) -> str:
@@ -89,6 +94,7 @@ class ExportWriter:
 
     @property
     def files(self) -> list[str]:
+        """The staged paths, in the order they were written."""
         return list(self._files)
 
     def commit(self, manifest: dict[str, Any]) -> dict[str, str]:

@@ -57,6 +57,7 @@ class ExportDialog(QDialog):
     exported = Signal(object)
 
     def __init__(self, project_path: Path, parent: QWidget | None = None) -> None:
+        """Build the form; options that do not apply to the chosen format are disabled."""
         super().__init__(parent)
         self.setWindowTitle("Export")
         self.setMinimumSize(620, 460)
@@ -132,17 +133,21 @@ class ExportDialog(QDialog):
 
     # -- choosing ---------------------------------------------------------------------------
     def set_format(self, fmt: str) -> None:
+        """Choose a format by its name (``csv``, ``dicom`` ...)."""
         self.format.setCurrentIndex(self.format.findData(fmt))
 
     def set_out(self, folder: Path) -> None:
+        """Set the target folder."""
         self.out.setText(str(folder))
 
     def _browse(self) -> None:
+        """Ask for the target folder."""
         folder = QFileDialog.getExistingDirectory(self, "Export into")
         if folder:
             self.set_out(Path(folder))
 
     def _update_options(self) -> None:
+        """Enable only the options the chosen format reads."""
         fmt = self.format.currentData()
         widgets = {"include_unlabeled": self.include_unlabeled,
                    "val_fraction": self.val_fraction, "copy": self.copy,
@@ -167,6 +172,7 @@ class ExportDialog(QDialog):
 
     # -- running ----------------------------------------------------------------------------
     def start(self) -> None:
+        """Start the export in a worker thread; after a failure the user may try again."""
         if self.worker is not None and (self.worker.is_running or
                                         self.worker.outcome != "failed"):
             return  # one export per dialog; after a failure the user may fix and retry
@@ -186,6 +192,7 @@ class ExportDialog(QDialog):
         self.worker.start()
 
     def _progressed(self, step: Progress) -> None:
+        """Show the step's progress and message."""
         if step.total:
             self.progress.setRange(0, step.total)
             self.progress.setValue(step.done)
@@ -193,6 +200,7 @@ class ExportDialog(QDialog):
                              + (f" of {step.total}" if step.total else ""))
 
     def _done(self, report: Any) -> None:
+        """Show the summary, warnings and what was left out, then tell listeners."""
         self.report = report
         self._finish(report.summary())
         lines = [f"WARNING: {w}" for w in report.warnings]
@@ -203,11 +211,13 @@ class ExportDialog(QDialog):
         self.exported.emit(report)
 
     def _failed(self, error: BaseException) -> None:
+        """Show the error; the user may fix the cause and try again."""
         self._finish("The export stopped; nothing was written.")
         report_error(self, error, "Export failed")
         self.start_button.setEnabled(True)
 
     def _finish(self, text: str) -> None:
+        """Put the dialog in its finished state."""
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.message.setText(text)
@@ -215,6 +225,7 @@ class ExportDialog(QDialog):
         self.start_button.setEnabled(False)
 
     def _cancel_or_close(self) -> None:
+        """Cancel a running export, or close the dialog once it is done."""
         if self.worker is not None and self.worker.outcome is None:
             self.cancel_button.setEnabled(False)
             self.message.setText("Cancelling…")
@@ -231,6 +242,7 @@ class ExportDialog(QDialog):
         super().reject()
 
     def closeEvent(self, event: Any) -> None:
+        """Closing the window cancels a running export first."""
         if self.worker is not None and self.worker.is_running:
             self._cancel_or_close()
             event.ignore()

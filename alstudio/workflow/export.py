@@ -57,6 +57,7 @@ class ExportReport:
         return text + "."
 
     def as_json(self) -> dict[str, Any]:
+        """The report as ``alstudio export --json`` prints it."""
         return {"out": str(self.out), "format": self.format,
                 "items_written": self.items_written, "files": len(self.files),
                 "counts": self.counts, "left_out": self.left_out, "warnings": self.warnings}
@@ -74,6 +75,7 @@ def _statuses(options: ExportOptions) -> tuple[str, ...] | None:
 def _run_format(project: Project, rows: list[ExportRow], writer: ExportWriter,
                 options: ExportOptions, progress: ProgressCallback | None,
                 cancel: CancelToken | None) -> FormatResult:
+    """Call the chosen format's writer with what it needs from the project."""
     classes = project.class_names()
     fmt = options.format
     if fmt == "csv":

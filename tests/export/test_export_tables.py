@@ -117,3 +117,19 @@ def test_bad_options_are_user_errors(labeled_project: Path, tmp_path: Path) -> N
         run_export(labeled_project, tmp_path / "x", ExportOptions("monai", val_fraction=1.5))
     with pytest.raises(AlstudioError, match="Unknown export format"):
         run_export(labeled_project, tmp_path / "x", ExportOptions("xml"))
+
+
+def test_missing_files_are_excluded_and_split_filters(labeled_project: Path,
+                                                      tmp_path: Path) -> None:
+    (tmp_path / "scans" / "png" / "plain3.png").unlink()  # an unlabeled item's scan is gone
+    (tmp_path / "scans" / "dicom" / "MR_small.dcm").unlink()  # a labeled one's too
+    report = run_export(labeled_project, tmp_path / "x", ExportOptions("csv"))
+    frame = pd.read_csv(tmp_path / "x" / "labels.csv")
+    statuses = dict(zip(frame["path"].str.rsplit("/", n=1).str[-1], frame["status"],
+                        strict=True))
+    assert statuses["MR_small.dcm"] == "excluded" and statuses["plain3.png"] == "excluded"
+    assert report.counts["status"]["excluded"] == 2
+    folders = run_export(labeled_project, tmp_path / "f", ExportOptions("folders"))
+    assert folders.items_written == 4
+    test_only = run_export(labeled_project, tmp_path / "t", ExportOptions("json", split="test"))
+    assert test_only.items_written == 1

@@ -11,7 +11,7 @@ from alstudio.cli.progress import StderrProgress
 from alstudio.export.common import FORMATS, SPLIT_CHOICES, ExportOptions
 
 
-def register(verbs: argparse._SubParsersAction) -> None:
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `export` verb and its options."""
     exp = verbs.add_parser(
         "export", help="export labels, images, de-identified DICOM, reports or the model",

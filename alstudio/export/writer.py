@@ -86,11 +86,12 @@ class ExportWriter:
         """``rel`` or ``rel`` with a counter before the suffix, so no two items collide."""
         if rel not in self._files:
             return rel
-        stem, dot, suffix = rel.partition(".")
+        folder, slash, name = rel.rpartition("/")
+        base, dot, suffix = name.partition(".")  # keeps ".nii.gz" whole
         n = 2
-        while f"{stem}-{n}{dot}{suffix}" in self._files:
+        while f"{folder}{slash}{base}-{n}{dot}{suffix}" in self._files:
             n += 1
-        return f"{stem}-{n}{dot}{suffix}"
+        return f"{folder}{slash}{base}-{n}{dot}{suffix}"
 
     @property
     def files(self) -> list[str]:

@@ -25,22 +25,27 @@ MR_SERIES = SHARED / "dicom_mr_series" / "HFS" / "3_t1_fl2d_sag"
 SIZE = (1560, 940)
 
 
+# scenes `--only` can take on their own: name -> Shooter method
+ONLY_SCENES = {"readers": "readers", "geometry": "geometry", "export": "export_report"}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
-    parser.add_argument("--only", choices=("readers", "geometry"),
+    parser.add_argument("--only", choices=sorted(ONLY_SCENES),
                         help="take one scene's shots only (readers: the disagreement view; "
-                             "geometry: a series with a slice gap)")
+                             "geometry: a series with a slice gap; export: the export dialog)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="alstudio-shots-"))
     os.environ["XDG_DATA_HOME"] = str(work / "data")
     os.environ["XDG_STATE_HOME"] = str(work / "state")
     try:
         shooter = Shooter(work, args.out)
-        if args.only == "readers":
-            return shooter.readers_only()
-        if args.only == "geometry":
-            return shooter.geometry_only()
+        if args.only:
+            window = shooter.window()
+            getattr(shooter, ONLY_SCENES[args.only])(window)
+            window.close()
+            return 0
         return shooter.run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -137,6 +142,7 @@ class Shooter:
 
         self.shortcut_sheet(window)
         self.import_report(window)
+        self.export_report(window)
         self.rounds(window)
         window.close_project()
         self.readers(window)
@@ -156,12 +162,6 @@ class Shooter:
         else:
             print(f"MR shots skipped: {MR_SERIES} not found")
         self.geometry(window)
-        window.close()
-        return 0
-
-    def readers_only(self) -> int:
-        window = self.window()
-        self.readers(window)
         window.close()
         return 0
 
@@ -206,12 +206,6 @@ class Shooter:
         self.save(dialog, "10-adjudicate.png")
         dialog.reject()
         window.close_project()
-
-    def geometry_only(self) -> int:
-        window = self.window()
-        self.geometry(window)
-        window.close()
-        return 0
 
     def geometry(self, window) -> None:
         """The MR series with one slice missing: the overlay and the panel say so."""
@@ -277,6 +271,36 @@ class Shooter:
         dialog.start()
         self.wait(lambda: bool(done) and not dialog.worker.is_running)
         self.save(dialog, "05-import-report.png")
+        dialog.close()
+
+    def export_report(self, window) -> None:
+        """A de-identified DICOM export of pydicom's bundled CT, MR and secondary capture."""
+        import pydicom.data
+
+        from alstudio.datasets.importer import import_paths
+        from alstudio.gui.export_dialog import ExportDialog
+        from alstudio.project import Project
+
+        scans = self.work / "export-scans"
+        scans.mkdir()
+        bundled = Path(pydicom.data.__file__).parent / "test_files"
+        for name in ("CT_small.dcm", "MR_small.dcm", "SC_rgb_gdcm_KY.dcm"):
+            shutil.copyfile(bundled / name, scans / name)
+        path = self.work / "export.alstudio"
+        with Project.create(path, ["normal", "abnormal"], name="Export study") as project:
+            import_paths(project, [scans], "pool")
+            for n, item in enumerate(project.items()):
+                project.add_label(item.id, "dr_lee", ("normal", "abnormal")[n % 2])
+        dialog = ExportDialog(path, window)
+        dialog.resize(760, 560)
+        dialog.set_format("dicom")
+        dialog.set_out(self.work / "export-out")
+        dialog.show()
+        done: list[object] = []
+        dialog.exported.connect(done.append)
+        dialog.start()
+        self.wait(lambda: bool(done) and not dialog.worker.is_running)
+        self.save(dialog, "09-export-dialog.png")
         dialog.close()
 
     def rounds(self, window) -> None:

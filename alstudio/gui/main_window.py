@@ -25,6 +25,7 @@ from alstudio.gui import projects
 from alstudio.gui.actions import Actions, class_actions
 from alstudio.gui.active_time import ActiveTimer
 from alstudio.gui.error_path import log_file, report_error
+from alstudio.gui.export_dialog import ExportDialog
 from alstudio.gui.heap import settle_heap
 from alstudio.gui.idle import IdleTrigger
 from alstudio.gui.import_dialog import ImportDialog
@@ -127,6 +128,7 @@ class MainWindow(QMainWindow):
         a.open_project.triggered.connect(self.choose_project)
         a.open_demo.triggered.connect(self.open_demo)
         a.import_scans.triggered.connect(self.import_scans)
+        a.export.triggered.connect(self.export)
         a.close_project.triggered.connect(self.close_project)
         a.quit.triggered.connect(self.close)
         a.skip.triggered.connect(lambda: lab.give("skip"))
@@ -261,6 +263,10 @@ class MainWindow(QMainWindow):
         report = ImportDialog.run(self, self.session.path)
         if report is not None and report.imported:
             self.session.reload_queue()
+
+    def export(self) -> None:
+        if self.session is not None:
+            ExportDialog.run(self, self.session.path)
 
     # -- rounds -----------------------------------------------------------------------------
     def run_round(self) -> None:

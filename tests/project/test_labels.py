@@ -90,3 +90,17 @@ def test_bad_labels_are_refused(stocked: Project, kwargs: dict, message: str) ->
 def test_unknown_item_is_refused(stocked: Project) -> None:
     with pytest.raises(ProjectError, match="No item 999"):
         stocked.add_label(999, "dr_a", "normal")
+
+
+def test_label_source_says_where_the_consensus_came_from(stocked: Project) -> None:
+    stocked.add_label(1, "dr_a", "normal")
+    stocked.add_label(2, "dr_a", "abnormal")
+    stocked.add_label(2, "dr_b", "abnormal")
+    stocked.add_label(3, "dr_a", "normal")
+    stocked.add_label(3, "dr_b", "abnormal")
+    labels = stocked.current_labels()
+    assert labels[1].source == "single" and labels[2].source == "agreed"
+    assert labels[3].source == "none" and labels[3].adjudication_reason is None
+    stocked.ensure_annotator("dr_chief", role="adjudicator")
+    stocked.add_label(3, "dr_chief", "abnormal")
+    assert stocked.current_labels()[3].source == "adjudicated"

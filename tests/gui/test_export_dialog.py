@@ -67,7 +67,9 @@ def test_cancel_writes_nothing(qtbot: QtBot, dicom_project: Path, tmp_path: Path
     dialog.set_out(tmp_path / "cancelled")
     dialog.start()
     dialog.cancel_button.click()  # cancels before the first item is written
-    qtbot.waitUntil(lambda: not dialog.worker.is_running, timeout=30_000)
+    # the outcome arrives as a queued signal after the thread ends: wait for it, not the thread
+    qtbot.waitUntil(lambda: dialog.worker.outcome is not None, timeout=30_000)
+    assert dialog.worker.outcome in ("cancelled", "succeeded")
     if dialog.worker.outcome == "cancelled":
         assert "nothing was written" in dialog.message.text()
         assert not (tmp_path / "cancelled" / "manifest.json").exists()

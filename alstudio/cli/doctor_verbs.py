@@ -51,11 +51,15 @@ def _writable(folder: Path) -> bool:
 
 
 def _module_origins(root: Path) -> list[str]:
-    """Loaded modules whose file lies outside ``root`` (the frozen bundle's folder)."""
+    """Loaded modules whose file lies outside ``root`` (the frozen bundle's folder).
+
+    Modules embedded in the executable itself (PyInstaller's bootstrap, shiboken's support
+    package) carry a bare relative name as ``__file__``; they are inside by construction.
+    """
     outside = []
     for name, module in sorted(sys.modules.items()):
         file = getattr(module, "__file__", None)
-        if not file:
+        if not isinstance(file, str) or not os.path.isabs(file):
             continue
         path = Path(file).resolve()
         if not path.is_relative_to(root):

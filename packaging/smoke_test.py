@@ -94,6 +94,7 @@ class Bundle:
         (work / "home").mkdir()
         self.env = scrubbed_env(work / "home")
         self.seconds: dict[str, float] = {}
+        self.last_stderr = ""
 
     def run(self, *args: str, check: bool = True) -> str:
         """`alstudio-cli ARGS` in the empty folder; its stdout (stderr shown on failure)."""
@@ -101,6 +102,7 @@ class Bundle:
         result = subprocess.run([str(self.cli), *args], capture_output=True, text=True,
                                 cwd=self.work, env=self.env, timeout=900)
         self.seconds[args[0]] = self.seconds.get(args[0], 0.0) + time.perf_counter() - started
+        self.last_stderr = result.stderr
         if check and result.returncode != 0:
             raise SystemExit(f"FAILED ({result.returncode}): alstudio-cli {' '.join(args)}\n"
                              f"{result.stdout}\n{result.stderr}")
@@ -154,7 +156,7 @@ def smoke(bundle_root: Path) -> dict[str, object]:
         print(f"window shown {startup:.2f} s after start")
 
         demo = app.work / "demo.alstudio"
-        demo_log = app.run("demo", str(demo))
+        demo_log = app.run("demo", str(demo)) + app.last_stderr  # progress names the archive
         if str(bundle_root.resolve()) not in demo_log:
             raise SystemExit(f"the demo was not read from inside the bundle:\n{demo_log}")
         info = app.json("info", str(demo), "--json")

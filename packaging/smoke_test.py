@@ -39,7 +39,10 @@ SHOWN_LINE = "alstudio: main window shown"
 
 def scrubbed_env(home: Path) -> dict[str, str]:
     """The environment of a fresh user account: no Python or alstudio settings leak in."""
-    keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "TEMP", "TMP", "WINDIR", "COMSPEC")
+    # the system's own variables, and thread caps a busy CI machine may set (not settings of
+    # Python or alstudio, so they cannot make the bundle find code outside itself)
+    keep = ("PATH", "LANG", "LC_ALL", "SYSTEMROOT", "TEMP", "TMP", "WINDIR", "COMSPEC",
+            "OMP_NUM_THREADS", "MKL_NUM_THREADS")
     env = {k: v for k, v in os.environ.items() if k in keep}
     env.update(HOME=str(home), USERPROFILE=str(home), QT_QPA_PLATFORM="offscreen",
                LOCALAPPDATA=str(home / "AppData" / "Local"),

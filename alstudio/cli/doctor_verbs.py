@@ -31,7 +31,8 @@ DECODERS = ("RLELosslessDecoder", "JPEGLosslessSV1Decoder", "JPEGLSLosslessDecod
             "JPEG2000LosslessDecoder", "JPEGBaseline8BitDecoder")
 
 
-def register(verbs: argparse._SubParsersAction) -> None:
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add `doctor` to the command line."""
     doctor = verbs.add_parser(
         "doctor", help="check this installation (build, folders, model stack, decoders)",
         description="Checks the installation and exits 1 if anything is wrong; opens no "
@@ -120,6 +121,7 @@ def run_checks() -> dict[str, Any]:
 
 
 def cmd_doctor(args: argparse.Namespace) -> int:
+    """Print the checks (or their JSON); exit 1 when any failed, so scripts can act on it."""
     report = run_checks()
     if args.json:
         print(json.dumps(report, indent=2, default=str))

@@ -124,6 +124,7 @@ class Flows:
         npz = REPO / "resources" / "demo" / "breastmnist.npz"
         self.cli("simulate", str(npz), "--strategies", "random,coreset_uncertainty", "--seeds",
                  "1", "--initial", "10", "--batch", "10", "--budget", "20", "--max-epochs", "1",
+                 "--min-steps", "10",
                  "--json", str(self.work / "sim.json"))
 
     def optional_verb(self, verb: str) -> Callable[[], None]:

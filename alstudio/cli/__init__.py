@@ -38,7 +38,9 @@ GuiRunner = Callable[..., int]
 
 
 def main(argv: Sequence[str] | None = None, open_gui: GuiRunner | None = None) -> int:
-    """Run one verb. ``open_gui(project, annotator)`` starts the window for `gui` and `open`."""
+    """Run one verb. ``open_gui(project, annotator)`` starts the window for `gui` and `open`
+    (with ``startup_check=True`` for `--startup-check`); a project file as the only argument
+    means `open` it (what a double-click in the file manager runs)."""
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) == 1 and argv[0].endswith(SUFFIX):  # a double-clicked project file

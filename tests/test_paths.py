@@ -69,6 +69,7 @@ def _snapshot(folder: Path) -> dict[str, tuple[int, int]]:
             for p in folder.rglob("*")}
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="checks the XDG folders")
 def test_source_app_runs_from_a_read_only_install(tmp_path: Path) -> None:
     """An installed copy of the package (made read-only) opens the window, builds the demo and
     names its build; afterwards not one file in the install folder is new or changed, and the

@@ -27,5 +27,5 @@ benchmarks:  ## run every benchmark and print its figures
 screenshots:  ## take the README screenshots under Xvfb
 	scripts/setup.sh && scripts/screenshots.sh
 
-package:  ## build the one-folder installer bundle with PyInstaller
-	ALSTUDIO_EXTRAS=dev,package scripts/setup.sh && .venv/bin/pyinstaller --noconfirm packaging/alstudio.spec
+package:  ## build the bundle and the Linux tarball (ALSTUDIO_VARIANT=cpu|cuda)
+	ALSTUDIO_EXTRAS=dev,package scripts/setup.sh && scripts/package.sh && .venv/bin/python packaging/bundle_sizes.py dist/alstudio

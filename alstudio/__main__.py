@@ -13,10 +13,10 @@ from pathlib import Path
 from alstudio import cli
 
 
-def _open_gui(project: Path | None, annotator: str | None) -> int:
+def _open_gui(project: Path | None, annotator: str | None, startup_check: bool = False) -> int:
     from alstudio.gui.app import run  # Qt is loaded only here
 
-    return run(project=project, annotator=annotator)
+    return run(project=project, annotator=annotator, startup_check=startup_check)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

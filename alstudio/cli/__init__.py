@@ -12,9 +12,10 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 
-from alstudio import __version__
-from alstudio.cli import engine_verbs, export_verbs, project_verbs, reader_verbs
+from alstudio.build_info import version_line
+from alstudio.cli import doctor_verbs, engine_verbs, export_verbs, project_verbs, reader_verbs
 from alstudio.errors import AlstudioError, Cancelled
+from alstudio.project import SUFFIX
 
 log = logging.getLogger("alstudio.cli")
 
@@ -24,22 +25,28 @@ def build_parser() -> argparse.ArgumentParser:
         prog="alstudio",
         description="Active-learning studio for medical scans. With no verb, opens the app.",
     )
-    parser.add_argument("--version", action="version", version=f"alstudio {__version__}")
+    parser.add_argument("--version", action="version", version=version_line())
     parser.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     project_verbs.register(verbs)
     engine_verbs.register(verbs)
     reader_verbs.register(verbs)
     export_verbs.register(verbs)
+    doctor_verbs.register(verbs)
     return parser
 
 
-GuiRunner = Callable[[object, object], int]
+GuiRunner = Callable[..., int]
 
 
 def main(argv: Sequence[str] | None = None, open_gui: GuiRunner | None = None) -> int:
-    """Run one verb. ``open_gui(project, annotator)`` starts the window for `gui` and `open`."""
+    """Run one verb. ``open_gui(project, annotator)`` starts the window for `gui` and `open`
+    (with ``startup_check=True`` for `--startup-check`); a project file as the only argument
+    means `open` it (what a double-click in the file manager runs)."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if len(argv) == 1 and argv[0].endswith(SUFFIX):  # a double-clicked project file
+        argv = ["open", argv[0]]
     args = parser.parse_args(argv)
     args.open_gui = open_gui
     logging.basicConfig(

@@ -13,14 +13,18 @@ from alstudio.project import SUFFIX, ClassSpec, Project
 from alstudio.project.session import ADJUDICATION_REASONS, LabelingSession
 from alstudio.project.summary import project_summary
 
+STARTUP_CHECK_HELP = "open the window, print a line once it is shown, and quit (install checks)"
+
 
 def register(verbs: argparse._SubParsersAction) -> None:
     gui = verbs.add_parser("gui", help="open the app's start page (the default)")
+    gui.add_argument("--startup-check", action="store_true", help=STARTUP_CHECK_HELP)
     gui.set_defaults(handler=run_gui)
 
     open_ = verbs.add_parser("open", help="open the app on a project")
     open_.add_argument("project", type=Path)
     open_.add_argument("--annotator", help="who is labeling (asked for when omitted)")
+    open_.add_argument("--startup-check", action="store_true", help=STARTUP_CHECK_HELP)
     open_.set_defaults(handler=run_gui)
 
     new = verbs.add_parser("new", help="create an empty project file")
@@ -72,7 +76,10 @@ def run_gui(args: argparse.Namespace) -> int:
     if open_gui is None:
         raise AlstudioError("This build of alstudio has no graphical interface.",
                             "Use the verbs listed by `alstudio --help`.")
-    return int(open_gui(getattr(args, "project", None), getattr(args, "annotator", None)))
+    project, annotator = getattr(args, "project", None), getattr(args, "annotator", None)
+    if getattr(args, "startup_check", False):
+        return int(open_gui(project, annotator, startup_check=True))
+    return int(open_gui(project, annotator))
 
 
 def cmd_new(args: argparse.Namespace) -> int:

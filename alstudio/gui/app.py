@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
+import time
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -19,7 +20,8 @@ from PySide6.QtWidgets import QApplication, QWidget
 from alstudio import __version__
 from alstudio.errors import AlstudioError
 from alstudio.gui import error_path
-from alstudio.gui.settings import APPLICATION, ORGANISATION, AppSettings
+from alstudio.gui.file_open import open_files_from_os
+from alstudio.gui.settings import APPLICATION, ORGANISATION, AppSettings, use_user_settings_folder
 from alstudio.gui.theme import apply_theme
 from alstudio.gui.worker import shutdown_workers
 from alstudio.paths import resources_dir
@@ -64,11 +66,15 @@ def _close_on_signals(app: QApplication, window: QWidget) -> None:
     heartbeat.start(300)
 
 
-def run(project: Path | None = None, annotator: str | None = None) -> int:
+def run(project: Path | None = None, annotator: str | None = None,
+        startup_check: bool = False) -> int:
     """Open the window (on ``project`` if given) and run the event loop; returns the exit code.
 
-    ``annotator`` skips the "who is labeling" question when a project opens.
+    ``annotator`` skips the "who is labeling" question when a project opens;
+    ``startup_check`` closes the window once it has been shown (see :mod:`startup_check`).
     """
+    started = time.perf_counter()
+    use_user_settings_folder()
     log_path = error_path.setup_logging()
     error_path.install_qt_message_handler()
     app = ensure_application()
@@ -81,6 +87,11 @@ def run(project: Path | None = None, annotator: str | None = None) -> int:
     window = MainWindow(annotator=annotator)
     app.aboutToQuit.connect(lambda: shutdown_workers(10_000))
     _close_on_signals(app, window)
+    open_files_from_os(app, window.open_project)
+    if startup_check:
+        from alstudio.gui.startup_check import close_after_first_show
+
+        close_after_first_show(window, started)
     window.show()
     if project is not None:
         window.open_project(Path(project), annotator=annotator)

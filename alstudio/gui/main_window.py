@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from alstudio import __version__
+from alstudio.build_info import version_line
 from alstudio.errors import AlstudioError
 from alstudio.gui import projects
 from alstudio.gui.actions import Actions, class_actions
@@ -374,6 +375,7 @@ class MainWindow(QMainWindow):
     def _about(self) -> None:
         QMessageBox.about(self, "About alstudio", (
             f"<b>alstudio {__version__}</b><br>Offline active learning for medical scans."
+            f"<br><br>{version_line()}"
             f"<br><br>Log file: {log_file() or log_dir()}"))
 
     # -- layout -----------------------------------------------------------------------------

@@ -11,10 +11,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from alstudio.paths import settings_dir
+
 ORGANISATION = "alstudio"
 APPLICATION = "alstudio"
 MAX_RECENT = 10
 THEMES = ("dark", "light")
+
+
+def use_user_settings_folder() -> Path:
+    """Point Qt's user-scope INI files at alstudio's per-user settings folder (platformdirs),
+    so settings sit where the docs say on every platform; called once at start-up, before the
+    first read. Returns the settings file's path."""
+    folder = settings_dir()  # .../alstudio: Qt adds ORGANISATION/APPLICATION.ini itself
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder.parent))
+    return folder.parent / ORGANISATION / f"{APPLICATION}.ini"
 
 
 def qsettings() -> QSettings:

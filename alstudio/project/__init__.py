@@ -14,6 +14,7 @@ from pathlib import Path
 from alstudio.project.connection import SUFFIX, create_file, open_file
 from alstudio.project.items import SPLITS, ItemsMixin
 from alstudio.project.labels import DECISIONS, LabelsMixin
+from alstudio.project.reads import ImportedRead, Read, ReadsMixin, SuspectedLabelError
 from alstudio.project.records import (
     Annotator,
     CheckpointBlob,
@@ -30,7 +31,7 @@ from alstudio.project.rounds import RoundsMixin
 from alstudio.project.schema import SCHEMA_VERSION
 
 
-class Project(ItemsMixin, LabelsMixin, RoundsMixin):
+class Project(ItemsMixin, LabelsMixin, RoundsMixin, ReadsMixin):
     """An open project file. One instance per thread: each holds its own SQLite connection."""
 
     @classmethod
@@ -56,6 +57,6 @@ class Project(ItemsMixin, LabelsMixin, RoundsMixin):
 
 __all__ = [
     "DECISIONS", "SCHEMA_VERSION", "SPLITS", "SUFFIX", "Annotator", "CheckpointBlob",
-    "ClassInfo", "ClassSpec", "Item", "ItemLabel", "LabelEvent", "NewItem", "Project",
-    "QueueEntry", "RoundInfo",
+    "ClassInfo", "ClassSpec", "ImportedRead", "Item", "ItemLabel", "LabelEvent", "NewItem",
+    "Project", "QueueEntry", "Read", "RoundInfo", "SuspectedLabelError",
 ]

@@ -29,6 +29,7 @@ from alstudio.gui.queue_model import (
     accepts,
 )
 from alstudio.gui.session import ProjectSession
+from alstudio.gui.suspects_model import SUSPECTS_KEY, SuspectsModel
 
 
 class QueuePanel(QWidget):
@@ -39,7 +40,8 @@ class QueuePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session: ProjectSession | None = None
-        self._model: QueueModel | None = None
+        self._model: QueueModel | SuspectsModel | None = None
+        self._queue_model: QueueModel | None = None
         self._proxy = QueueFilter()
 
         self.title = QLabel("No project open")
@@ -116,9 +118,10 @@ class QueuePanel(QWidget):
         if session is not None:
             for cls in session.classes:
                 self.filter_box.addItem(f"Class: {cls.name}", f"class:{cls.name}")
+            self.filter_box.addItem("Suspected label errors", SUSPECTS_KEY)
         self.filter_box.blockSignals(False)
         self._proxy.set_key("all")
-        self._model = QueueModel(session) if session is not None else None
+        self._model = self._queue_model = QueueModel(session) if session is not None else None
         self._proxy.setSourceModel(self._model)
         self._size_columns()
         self.setEnabled(session is not None)
@@ -138,11 +141,15 @@ class QueuePanel(QWidget):
     def _refresh_title(self) -> None:
         s = self._session
         # before any round there is no score and every reason would read "import order"
-        no_round = s is None or s.round is None
+        no_round = (s is None or s.round is None) and not isinstance(self._model, SuspectsModel)
         self.table.setColumnHidden(SCORE_COLUMN, no_round)
         self.table.setColumnHidden(REASON_COLUMN, no_round)
         if s is None:
             self.title.setText("No project open")
+        elif isinstance(self._model, SuspectsModel):
+            count = len(self._model.ids)
+            self.title.setText(f"{count} suspected label error{'s' if count != 1 else ''} "
+                               "(Rounds › Check labels); no label is changed")
         elif s.round is None:
             count = len(s.entries)
             self.title.setText(f"No round yet: {count} pool item{'s' if count != 1 else ''} "
@@ -173,7 +180,15 @@ class QueuePanel(QWidget):
 
     # -- filters and navigation -------------------------------------------------------------
     def _filter_changed(self) -> None:
-        self._proxy.set_key(str(self.filter_box.currentData() or "all"))
+        key = str(self.filter_box.currentData() or "all")
+        if self._session is not None:
+            # suspected label errors are mostly items of earlier rounds: rows of their own
+            wanted = SuspectsModel(self._session) if key == SUSPECTS_KEY else self._queue_model
+            if wanted is not self._model:
+                self._model = wanted
+                self._proxy.setSourceModel(wanted)
+        self._proxy.set_key("all" if key == SUSPECTS_KEY else key)
+        self._refresh_title()
 
     def set_filter(self, key: str) -> None:
         index = self.filter_box.findData(key)
@@ -186,6 +201,14 @@ class QueuePanel(QWidget):
             return []
         key, status = self._proxy.key, self._session.status
         return [i for i in self._model.ids if accepts(key, status(i))]
+
+    def reload_suspects(self) -> None:
+        """Show the latest label check's suspects (after a check has run)."""
+        if self.filter_box.currentData() == SUSPECTS_KEY and isinstance(self._model,
+                                                                         SuspectsModel):
+            self._model.reload()
+        else:
+            self.set_filter(SUSPECTS_KEY)
 
     def _row_clicked(self, index: QModelIndex) -> None:
         item_id = index.data(ITEM_ID_ROLE)

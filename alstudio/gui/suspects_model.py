@@ -1,0 +1,88 @@
+"""The queue panel's "Suspected label errors" rows: items whose agreed label the latest label
+check's out-of-sample predictions contradict, most doubted first.
+
+Same columns as the queue (#, item, score, label, reason): the score is the label quality
+(the model's probability of the given class; low is suspect), the label the one given, and
+the reason says what the model thinks instead, with its probabilities. Nothing here changes a
+label: picking a row opens the scan for a second look.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from alstudio.gui.queue_model import (
+    COLUMNS,
+    ITEM_ID_ROLE,
+    LABEL_COLUMN,
+    REASON_COLUMN,
+    SCORE_COLUMN,
+    STATUS_ROLE,
+)
+from alstudio.gui.session import ProjectSession
+from alstudio.project import SuspectedLabelError
+
+Index = QModelIndex | QPersistentModelIndex
+SUSPECTS_KEY = "suspects"
+
+
+def describe(suspect: SuspectedLabelError, classes: list[str]) -> str:
+    """'model says abnormal: abnormal 0.93 · normal 0.07'."""
+    ranked = sorted(zip(classes, suspect.probs, strict=False), key=lambda cp: -cp[1])
+    parts = " · ".join(f"{name} {p:.2f}" for name, p in ranked)
+    return f"model says {ranked[0][0]}: {parts}" if ranked else ""
+
+
+class SuspectsModel(QAbstractTableModel):
+    def __init__(self, session: ProjectSession) -> None:
+        super().__init__()
+        self._session = session
+        self._classes = [c.name for c in session.classes]
+        self._colours = {c.name: QColor(c.colour) for c in session.classes}
+        self._rows: list[SuspectedLabelError] = []
+        self.reload()
+
+    def reload(self) -> None:
+        self.beginResetModel()
+        self._rows = self._session.project.suspected_label_errors()
+        self.endResetModel()
+
+    @property
+    def ids(self) -> list[int]:
+        return [s.item_id for s in self._rows]
+
+    def row_of(self, item_id: int) -> int:
+        return next((n for n, s in enumerate(self._rows) if s.item_id == item_id), -1)
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation: Qt.Orientation,
+                   role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return ("#", "Item", "Quality", "Given", "Model")[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if not index.isValid():
+            return None
+        suspect = self._rows[index.row()]
+        col = index.column()
+        if role == ITEM_ID_ROLE:
+            return suspect.item_id
+        if role == STATUS_ROLE:
+            return self._session.status(suspect.item_id)
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            if role == Qt.ItemDataRole.ToolTipRole and col != REASON_COLUMN:
+                return None
+            return (index.row() + 1, suspect.item_id, f"{suspect.score:.3f}",
+                    suspect.given_class, describe(suspect, self._classes))[col]
+        if role == Qt.ItemDataRole.ForegroundRole and col == LABEL_COLUMN:
+            return self._colours.get(suspect.given_class)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1, SCORE_COLUMN):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None

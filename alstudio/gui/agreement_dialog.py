@@ -48,7 +48,8 @@ def _fmt(value: float | None, digits: int = 3) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
-def _table(headers: list[str]) -> QTableWidget:
+def _table(headers: list[str], stretch: tuple[int, ...] = ()) -> QTableWidget:
+    """A read-only table; ``stretch`` columns share the width, the rest fit their contents."""
     table = QTableWidget(0, len(headers))
     table.setHorizontalHeaderLabels(headers)
     table.verticalHeader().hide()
@@ -57,7 +58,12 @@ def _table(headers: list[str]) -> QTableWidget:
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setAlternatingRowColors(True)
     table.setShowGrid(False)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    if stretch:
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        for column in stretch:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
     return table
 
 
@@ -97,7 +103,8 @@ class AgreementDialog(QDialog):
         stats_box = QGroupBox("All readers")
         stats_box.setLayout(self.stats)
 
-        self.pairs = _table(["Reader A", "Reader B", "Items", "Cohen's κ", "Agreement"])
+        self.pairs = _table(["Reader A", "Reader B", "Items", "Cohen's κ", "Agreement"],
+                            stretch=(0, 1))
         self.pairs.itemSelectionChanged.connect(self._show_confusion)
         self.confusion = _table([])
         self.confusion_title = QLabel("Select a pair to see where they differ")
@@ -109,11 +116,11 @@ class AgreementDialog(QDialog):
 
         pairs_box = QGroupBox("Pairs of readers")
         pairs_layout = QHBoxLayout(pairs_box)
-        pairs_layout.addWidget(self.pairs, 3)
+        pairs_layout.addWidget(self.pairs, 1)
         confusion_side = QVBoxLayout()
         confusion_side.addWidget(self.confusion_title)
         confusion_side.addWidget(self.confusion, 1)
-        pairs_layout.addLayout(confusion_side, 2)
+        pairs_layout.addLayout(confusion_side, 1)
         readers_box = QGroupBox("Readers")
         QVBoxLayout(readers_box).addWidget(self.readers)
 
@@ -202,6 +209,8 @@ class AgreementDialog(QDialog):
         self.confusion.setHorizontalHeaderLabels(classes)
         self.confusion.setVerticalHeaderLabels(classes)
         self.confusion.verticalHeader().show()
+        self.confusion.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents)
         for i, row in enumerate(pair["confusion"]):
             for j, count in enumerate(row):
                 cell = _cell(count)

@@ -149,7 +149,7 @@ class QueuePanel(QWidget):
         elif isinstance(self._model, SuspectsModel):
             count = len(self._model.ids)
             self.title.setText(f"{count} suspected label error{'s' if count != 1 else ''} "
-                               "(Rounds › Check labels); no label is changed")
+                               "from the latest label check · none relabeled")
         elif s.round is None:
             count = len(s.entries)
             self.title.setText(f"No round yet: {count} pool item{'s' if count != 1 else ''} "

@@ -16,7 +16,6 @@ from alstudio.gui.queue_model import (
     COLUMNS,
     ITEM_ID_ROLE,
     LABEL_COLUMN,
-    REASON_COLUMN,
     SCORE_COLUMN,
     STATUS_ROLE,
 )
@@ -27,11 +26,16 @@ Index = QModelIndex | QPersistentModelIndex
 SUSPECTS_KEY = "suspects"
 
 
-def describe(suspect: SuspectedLabelError, classes: list[str]) -> str:
-    """'model says abnormal: abnormal 0.93 · normal 0.07'."""
+def describe(suspect: SuspectedLabelError, classes: list[str], full: bool = False) -> str:
+    """'abnormal 0.93' (the model's class), or with ``full`` every class's probability."""
     ranked = sorted(zip(classes, suspect.probs, strict=False), key=lambda cp: -cp[1])
+    if not ranked:
+        return ""
+    if not full:
+        return f"{ranked[0][0]} {ranked[0][1]:.2f}"
     parts = " · ".join(f"{name} {p:.2f}" for name, p in ranked)
-    return f"model says {ranked[0][0]}: {parts}" if ranked else ""
+    return (f"Out of sample the model says {ranked[0][0]} ({parts}); given: "
+            f"{suspect.given_class}. Score: the model's probability of the given class.")
 
 
 class SuspectsModel(QAbstractTableModel):
@@ -64,7 +68,7 @@ class SuspectsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return ("#", "Item", "Quality", "Given", "Model")[section]
+            return ("#", "Item", "Score", "Given", "Model says")[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
@@ -76,9 +80,9 @@ class SuspectsModel(QAbstractTableModel):
             return suspect.item_id
         if role == STATUS_ROLE:
             return self._session.status(suspect.item_id)
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            if role == Qt.ItemDataRole.ToolTipRole and col != REASON_COLUMN:
-                return None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return describe(suspect, self._classes, full=True)
+        if role == Qt.ItemDataRole.DisplayRole:
             return (index.row() + 1, suspect.item_id, f"{suspect.score:.3f}",
                     suspect.given_class, describe(suspect, self._classes))[col]
         if role == Qt.ItemDataRole.ForegroundRole and col == LABEL_COLUMN:

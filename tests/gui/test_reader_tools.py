@@ -66,7 +66,10 @@ def test_suspected_label_errors_filter(qtbot: QtBot, open_window, demo_path: Pat
     panel.set_filter("suspects")
     assert panel.visible_ids() == doubted
     assert "2 suspected label errors" in panel.title.text()
-    assert "model says" in panel.table.model().index(0, 4).data()
+    assert not panel.table.isColumnHidden(2)  # the score shows though no round ran
+    first = panel.table.model().index(0, 4)
+    assert first.data() in ("malignant 0.95", "benign/normal 0.95")
+    assert "Out of sample the model says" in first.data(Qt.ItemDataRole.ToolTipRole)
     qtbot.keyClick(window, Qt.Key.Key_N)
     assert window.labeling.current == doubted[0]
     panel.set_filter("all")

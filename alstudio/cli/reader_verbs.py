@@ -6,13 +6,15 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
 from alstudio.project import Project
 
 
-def register(verbs: argparse._SubParsersAction) -> None:
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the verbs to the `alstudio` parser."""
     agree = verbs.add_parser(
         "agreement", help="how much the readers agree (kappa, alpha, per pair, per reader)",
         description="Fleiss' kappa, Krippendorff's alpha and percent agreement with bootstrap "
@@ -82,10 +84,10 @@ def cmd_label_errors(args: argparse.Namespace) -> int:
             classes = project.class_names()
             suspects = project.suspected_label_errors()
             run = project.latest_label_error_run()
-        rows = [{"item": s.item_id, "given": s.given_class,
+        rows: list[dict[str, Any]] = [{"item": s.item_id, "given": s.given_class,
                  "likely": classes[max(range(len(s.probs)), key=s.probs.__getitem__)],
                  "score": round(s.score, 4), "probs": list(s.probs)} for s in suspects]
-        payload = {"run": run, "suspects": rows}
+        payload: dict[str, Any] = {"run": run, "suspects": rows}
     else:
         from alstudio.workflow.label_errors import LabelCheckConfig, check_labels
 
@@ -93,7 +95,7 @@ def cmd_label_errors(args: argparse.Namespace) -> int:
                                   device=args.device, max_epochs=args.max_epochs)
         outcome = check_labels(args.project, config, progress=StderrProgress(quiet=args.json))
         payload = outcome.as_json()
-        rows = payload["suspects"]
+        rows = list(payload["suspects"])
     if args.json:
         print(json.dumps(payload, indent=2))
         return 0

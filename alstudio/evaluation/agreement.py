@@ -28,6 +28,7 @@ matrix product, not a Python loop.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -88,6 +89,7 @@ def _fleiss(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
         p_class = weights @ counts / (total * m[0])[:, None]
         p_e = (p_class ** 2).sum(axis=1)
         kappa = (p_bar - p_e) / (1.0 - p_e)
+    kappa = np.asarray(kappa, dtype=np.float64)
     kappa[np.isclose(p_e, 1.0)] = np.nan
     return kappa
 
@@ -96,7 +98,7 @@ def _percent(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
     m = counts.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         p_item = (counts * (counts - 1)).sum(axis=1) / (m * (m - 1))
-        return weights @ p_item / weights.sum(axis=1)
+        return np.asarray(weights @ p_item / weights.sum(axis=1), dtype=np.float64)
 
 
 def _alpha(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -112,7 +114,7 @@ def _alpha(counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
     observed = n - np.trace(o, axis1=1, axis2=2)
     expected = (n ** 2 - (n_c ** 2).sum(axis=1)) / np.maximum(n - 1, 1e-12)
     with np.errstate(invalid="ignore", divide="ignore"):
-        alpha = 1.0 - observed / expected
+        alpha = np.asarray(1.0 - observed / expected, dtype=np.float64)
     alpha[np.isclose(expected, 0.0)] = np.nan
     return alpha
 
@@ -194,7 +196,7 @@ def reliability(counts: np.ndarray, replicates: int = DEFAULT_REPLICATES,
     counts = counts[counts.sum(axis=1) >= 2]
     n = counts.shape[0]
     fleiss_mask, size = fleiss_items(counts)
-    stats = {
+    stats: dict[str, Callable[[np.ndarray], np.ndarray]] = {
         "fleiss": (lambda w: _fleiss(counts[fleiss_mask], w[:, fleiss_mask])),
         "alpha": (lambda w: _alpha(counts, w)),
         "percent": (lambda w: _percent(counts, w)),

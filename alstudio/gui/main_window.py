@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
                                            self.settings.blind_mode(), self)
         self.labeling.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.rounds = RoundRunner(self)
-        self.reader_tools = ReaderTools(self)
+        self.reader_tools = ReaderTools(self, self.actions)
         # the device probe loads torch: it waits until the window is up and the user pauses
         self._device_idle = IdleTrigger(DEVICE_PROBE_QUIET_MS, self)
         self._device_idle.idle.connect(self._ask_device)

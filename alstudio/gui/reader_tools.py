@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMessageBox
 
+from alstudio.gui.actions import Actions
 from alstudio.gui.agreement_dialog import AgreementDialog
 from alstudio.gui.error_path import report_error
 from alstudio.gui.job_dialog import JobDialog
@@ -33,10 +34,9 @@ def label_check_job(project_path: Path, *, progress: ProgressCallback,
 
 
 class ReaderTools:
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, a: Actions) -> None:
         self.window = window
         self.agreement_dialog: AgreementDialog | None = None
-        a = window.actions
         a.agreement.triggered.connect(self.show_agreement)
         a.check_labels.triggered.connect(self.check_labels)
         a.merge_projects.triggered.connect(self.merge)

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from alstudio.project import Project
 from alstudio.project.connection import transaction
+from alstudio.project.reads import _rowid
 
 EventKey = tuple[str, ...]
 
@@ -96,7 +97,7 @@ def merge_into(target: Project, sources: Sequence[Project],
                 "VALUES (?,?,?,?,?,?,?,?,?,?)",
                 (item_maps[n][item_id], annotator_ids[annotator], decision,
                  classes[cls] if cls else None, started, submitted, seconds, note, ws, origin))
-            known[key] = source_to_target[n][event_id] = int(cur.lastrowid)
+            known[key] = source_to_target[n][event_id] = _rowid(cur)
             counts.label_events += 1
         retracted = {r[0] for r in db.execute("SELECT event_id FROM label_retractions")}
         for n, source in enumerate(sources):
@@ -133,13 +134,13 @@ def _merge_items(target: Project, source: Project, counts: MergeCounts) -> dict[
             mapping[source_id] = target_id
             continue
         if root not in roots:
-            roots[root] = int(db.execute("INSERT INTO datasets(root, added_at) VALUES (?,?)",
-                                         (root, root_added)).lastrowid)
+            roots[root] = _rowid(db.execute("INSERT INTO datasets(root, added_at) VALUES (?,?)",
+                                         (root, root_added)))
         cur = db.execute(
             "INSERT INTO items(dataset_id, path, kind, files, member, content_hash, split, "
             "modality, shape, spacing, series_uid, metadata, reference_label, added_at) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", (roots[root], *values))
-        mapping[source_id] = int(cur.lastrowid)
+        mapping[source_id] = _rowid(cur)
         existing[content_hash] = (mapping[source_id], split)
         counts.items += 1
     return mapping
@@ -159,7 +160,7 @@ def _merge_annotators(target: Project, sources: Sequence[Project],
                 continue
             cur = db.execute("INSERT INTO annotators(name, role, created_at) VALUES (?,?,?)",
                              (name, role, created))
-            known[name] = (int(cur.lastrowid), role)
+            known[name] = (_rowid(cur), role)
             counts.annotators += 1
     return {name: aid for name, (aid, _) in known.items()}
 
@@ -179,7 +180,7 @@ def _merge_checkpoints(target: Project, source: Project, counts: MergeCounts
                 "INSERT INTO checkpoints(created_at, architecture, hyperparameters, metrics, "
                 "digest, weights, workstation) VALUES (?,?,?,?,?,?,?)",
                 (*row[:4], digest, row[4], row[5]))
-            by_digest[digest] = int(cur.lastrowid)
+            by_digest[digest] = _rowid(cur)
             counts.checkpoints += 1
         mapping[cid] = by_digest[digest]
     return mapping
@@ -208,7 +209,7 @@ def _merge_rounds(target: Project, source: Project, items: dict[int, int],
             "INSERT INTO rounds(number, strategy, params, seed, checkpoint_id, labels_used, "
             "metrics, explanation, device, started_at, finished_at, workstation, origin_number) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)", (number, *values, workstation, origin_number))
-        new_id = int(cur.lastrowid)
+        new_id = _rowid(cur)
         queue = [(new_id, items[item_id], rank, score, reason, probs)
                  for item_id, rank, score, reason, probs in source.db.execute(
                      "SELECT item_id, rank, score, reason, probs FROM queue WHERE round_id = ?",

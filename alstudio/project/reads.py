@@ -9,6 +9,7 @@ like any other, and a suspected error is only a note for a second read.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,13 @@ WHERE e.id IN (
 )
 ORDER BY e.item_id, a.id
 """
+
+
+def _rowid(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT just wrote."""
+    if cursor.lastrowid is None:
+        raise ProjectError("The project file did not record a new row.")
+    return int(cursor.lastrowid)
 
 
 @dataclass(frozen=True)
@@ -122,7 +130,7 @@ class ReadsMixin(ProjectBase):
             cur = self.db.conn.execute(
                 "INSERT INTO label_error_runs(round_id, found_at, checked, params) "
                 "VALUES (?,?,?,?)", (round_id, now, checked, json.dumps(params, sort_keys=True)))
-            run_id = int(cur.lastrowid)
+            run_id = _rowid(cur)
             self.db.conn.executemany(
                 "INSERT INTO suspected_label_errors(run_id, item_id, given_class, probs, score, "
                 "found_at) VALUES (?,?,?,?,?,?)",

@@ -61,6 +61,18 @@ def test_stored_suspects_drop_out_once_relabeled(tmp_path: Path) -> None:
         assert [e.class_name for e in project.label_events()] == ["normal"] * 3 + ["abnormal"]
 
 
+def test_cli_shows_the_stored_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = make_project(tmp_path / "p.alstudio", n_items=3)
+    with Project.open(path) as project:
+        project.add_label(2, "dr_a", "normal")
+        project.save_label_error_run(round_id=None, checked=1, params={},
+                                     errors=[(2, "normal", [0.08, 0.92], 0.08)])
+    assert main(["label-errors", str(path), "--show"]) == 0
+    out = capsys.readouterr().out
+    assert "1 suspected label error(s) among 1 checked" in out
+    assert "item 2" in out and "model says 'abnormal'" in out and "0.08, 0.92" in out
+
+
 def label_demo(path: Path, n: int, flip: int) -> list[int]:
     """Label the first ``n`` pool items from the reference, ``flip`` of them (evenly spread)
     wrongly; returns the wrongly labeled ids."""

@@ -75,13 +75,13 @@ def main() -> int:
         dialog.resize(820, 700)
         shooter.wait(lambda: dialog.report is not None and not dialog.worker.is_running,
                      timeout_s=120)
-        shooter.save(dialog, "09-agreement-panel.png")
+        shooter.save(dialog, "11-agreement-panel.png")
         dialog.close()
         window.queue_panel.set_filter("suspects")
         if window.queue_panel.visible_ids():
             window.labeling.show(window.queue_panel.visible_ids()[0])
         shooter.wait(lambda: window.labeling._displayed is not None)
-        shooter.save(window, "10-suspected-label-errors.png")
+        shooter.save(window, "12-suspected-label-errors.png")
         window.close()
         return 0
     finally:

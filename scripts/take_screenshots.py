@@ -28,12 +28,20 @@ SIZE = (1560, 940)
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--only", choices=("readers", "geometry"),
+                        help="take one scene's shots only (readers: the disagreement view; "
+                             "geometry: a series with a slice gap)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="alstudio-shots-"))
     os.environ["XDG_DATA_HOME"] = str(work / "data")
     os.environ["XDG_STATE_HOME"] = str(work / "state")
     try:
-        return Shooter(work, args.out).run()
+        shooter = Shooter(work, args.out)
+        if args.only == "readers":
+            return shooter.readers_only()
+        if args.only == "geometry":
+            return shooter.geometry_only()
+        return shooter.run()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -131,6 +139,7 @@ class Shooter:
         self.import_report(window)
         self.rounds(window)
         window.close_project()
+        self.readers(window)
 
         if mr.exists():
             window.open_project(mr)
@@ -143,10 +152,95 @@ class Shooter:
             window.set_theme("light")
             self.save(window, "07-light-theme.png")
             window.set_theme("dark")
+            window.close_project()
         else:
             print(f"MR shots skipped: {MR_SERIES} not found")
+        self.geometry(window)
         window.close()
         return 0
+
+    def readers_only(self) -> int:
+        window = self.window()
+        self.readers(window)
+        window.close()
+        return 0
+
+    def readers(self, window) -> None:
+        """Two readers disagree on a few double-read items; the adjudicator's list."""
+        from PySide6.QtCore import Qt
+        from PySide6.QtTest import QTest
+
+        from alstudio.datasets.demo import build_demo
+        from alstudio.gui.adjudicate_dialog import AdjudicateDialog
+        from alstudio.project.session import LabelingSession
+
+        path = self.work / "double-read-demo.alstudio"
+        project, _ = build_demo(path)
+        with project:
+            ids = project.item_ids("pool")[:8]
+            project.request_reads(ids, why="second-read sample")
+            project.set_annotator_role("dr_chief", "adjudicator")
+            reads = {"dr_lee": "12211221", "dr_okafor": "22112121"}
+            notes = {(ids[0], "dr_lee"): "spiculated margin", (ids[0], "dr_okafor"):
+                     "oval, circumscribed", (ids[2], "dr_okafor"): "posterior shadowing",
+                     (ids[6], "dr_lee"): "irregular, taller than wide"}
+            for reader, keys in reads.items():
+                session = LabelingSession(project, reader)
+                for n, (item_id, key) in enumerate(zip(ids, keys, strict=True)):
+                    session.give(item_id, reader, key, 4.2 + 3.1 * ((n * 7) % 5) + len(reader),
+                                 notes.get((item_id, reader)))
+            chief = LabelingSession(project, "dr_chief")
+            chief.give(ids[2], "dr_chief", "2", 11.0, reason="guideline clarified: BI-RADS 3")
+        window.open_project(path, annotator="dr_chief")
+        self.wait(lambda: window.labeling._displayed is not None)
+        QTest.keyClick(window, Qt.Key.Key_D)
+        self.wait(lambda: window.labeling._displayed == window.queue_panel.visible_ids()[0])
+        self.save(window, "09-disagreements.png")
+        session = window.session
+        item_id = window.labeling.current
+        dialog = AdjudicateDialog(item_id, session.classes, session.readings(item_id),
+                                  session.label_state(item_id), None, window)
+        dialog.show()
+        for key in ("1", "M"):  # what the keys pick (the main window holds the focus here)
+            dialog._keys[key].click()
+        self.save(dialog, "10-adjudicate.png")
+        dialog.reject()
+        window.close_project()
+
+    def geometry_only(self) -> int:
+        window = self.window()
+        self.geometry(window)
+        window.close()
+        return 0
+
+    def geometry(self, window) -> None:
+        """The MR series with one slice missing: the overlay and the panel say so."""
+        import pydicom
+
+        from alstudio.datasets.importer import import_paths
+        from alstudio.project import ClassSpec, Project
+
+        if not MR_SERIES.is_dir():
+            print(f"geometry shot skipped: {MR_SERIES} not found")
+            return
+        folder = self.work / "gap-series"
+        folder.mkdir()
+        slices = sorted(MR_SERIES.glob("*.dcm"), key=lambda p: -float(
+            pydicom.dcmread(p, stop_before_pixels=True).ImagePositionPatient[0]))
+        for index, path in enumerate(slices):
+            if index != 3:
+                shutil.copyfile(path, folder / path.name)
+        project_path = self.work / "gap-study.alstudio"
+        with Project.create(project_path, [ClassSpec("normal", "1", "#5cb85c"),
+                                           ClassSpec("lesion", "2", "#d9534f")],
+                            name="Slice gap") as project:
+            import_paths(project, [folder], "pool")
+        window.open_project(project_path)
+        self.wait(lambda: window.labeling._displayed is not None)
+        window.viewer.set_slice(3)
+        window.viewer.apply_preset("auto")
+        self.save(window, "09-geometry-warning.png")
+        window.close_project()
 
     def shortcut_sheet(self, window) -> None:
         from alstudio.gui.shortcut_sheet import ShortcutSheet

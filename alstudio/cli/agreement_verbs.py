@@ -41,6 +41,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     errors.add_argument("--max-epochs", type=int, help="cap epochs per fold")
     errors.add_argument("--show", action="store_true",
                         help="list the latest stored check instead of running a new one")
+    errors.add_argument("--second-read", action="store_true",
+                        help="send the listed items for a second read (the label stands)")
     errors.add_argument("--json", action="store_true", help="print one JSON object")
     errors.set_defaults(handler=cmd_label_errors)
 
@@ -96,6 +98,10 @@ def cmd_label_errors(args: argparse.Namespace) -> int:
         outcome = check_labels(args.project, config, progress=StderrProgress(quiet=args.json))
         payload = outcome.as_json()
         rows = list(payload["suspects"])
+    if args.second_read:
+        with Project.open(args.project) as project:
+            payload["sent_for_second_read"] = project.request_reads(
+                [row["item"] for row in rows], reads=2)
     if args.json:
         print(json.dumps(payload, indent=2))
         return 0
@@ -107,6 +113,8 @@ def cmd_label_errors(args: argparse.Namespace) -> int:
         probs = ", ".join(f"{p:.2f}" for p in row["probs"])
         print(f"  item {row['item']:<7} given {row['given']!r}, model says {row['likely']!r} "
               f"(quality {row['score']:.3f}; probabilities {probs})")
+    if args.second_read:
+        print(f"{payload['sent_for_second_read']} item(s) sent for a second read.")
     return 0
 
 

@@ -6,11 +6,12 @@ import argparse
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
 from alstudio.project import SUFFIX, ClassSpec, Project
+from alstudio.project.session import ADJUDICATION_REASONS, LabelingSession
+from alstudio.project.summary import project_summary
 
 
 def register(verbs: argparse._SubParsersAction) -> None:
@@ -49,10 +50,13 @@ def register(verbs: argparse._SubParsersAction) -> None:
     label = verbs.add_parser("label", help="give one item a label (or skip / unsure)")
     label.add_argument("project", type=Path)
     label.add_argument("item", type=int, metavar="ITEM_ID")
-    label.add_argument("cls", metavar="CLASS", help="a class name, 'skip' or 'unsure'")
-    label.add_argument("--annotator", required=True)
+    label.add_argument("cls", metavar="CLASS",
+                       help="a class name (any case) or key (1-9), 'skip' or 'unsure'")
+    label.add_argument("--annotator", required=True, help="who is labeling (the reader)")
     label.add_argument("--note")
     label.add_argument("--seconds", type=float, help="active time spent on the item")
+    label.add_argument("--reason", help="an adjudication's reason: "
+                       + ", ".join(ADJUDICATION_REASONS) + " (other: TEXT)")
     label.set_defaults(handler=cmd_label)
 
     demo = verbs.add_parser("demo", help="build the demo project (BreastMNIST)")
@@ -98,38 +102,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def project_summary(project: Project) -> dict[str, Any]:
-    """What `alstudio info --json` prints; the GUI's dashboard shows the same numbers."""
-    labels = project.label_counts()
-    events = project.label_events()
-    latest = project.latest_round()
-    return {
-        "path": str(project.path),
-        "name": project.name,
-        "schema_version": int(project.meta()["schema_version"]),
-        "items": project.count_items(),
-        "modalities": project.modalities(),
-        "classes": [{"name": c.name, "shortcut": c.shortcut, "colour": c.colour}
-                    for c in project.classes()],
-        "labels": labels,
-        "labeled_items": sum(n for k, n in labels.items() if k not in ("skip", "unsure")),
-        "reference_labels": {split: len(project.reference_labels(split))
-                             for split in ("pool", "test")},
-        "annotators": [
-            {"name": a.name, "role": a.role,
-             "events": sum(1 for e in events if e.annotator == a.name and not e.retracted)}
-            for a in project.annotators()
-        ],
-        "time": project.time_statistics(),
-        "rounds": len(project.rounds()),
-        "latest_round": None if latest is None else {
-            "number": latest.number, "strategy": latest.strategy,
-            "labels_used": latest.labels_used, "metrics": latest.metrics,
-            "queued": len(project.queue(latest.id)),
-        },
-    }
-
-
 def cmd_info(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         summary = project_summary(project)
@@ -151,12 +123,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_label(args: argparse.Namespace) -> int:
-    decision = args.cls.lower() if args.cls.lower() in ("skip", "unsure") else "label"
     with Project.open(args.project) as project:
-        event = project.add_label(
-            args.item, args.annotator, args.cls if decision == "label" else None,
-            decision=decision, seconds_spent=args.seconds, note=args.note)
-    print(f"Recorded label event {event}: item {args.item} -> {args.cls} by {args.annotator}.")
+        session = LabelingSession(project, args.annotator)
+        event = session.give(args.item, args.annotator, args.cls, args.seconds, args.note,
+                             reason=args.reason)
+        given = project.label_event(event)
+    shown = given.class_name or given.decision
+    print(f"Recorded label event {event}: item {args.item} -> {shown} by {args.annotator}.")
     return 0
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import logging
+import re
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,11 +16,44 @@ _MAX_REASON = 160
 _CHUNK = 1 << 20
 
 
-def one_line(exc: BaseException | str, limit: int = _MAX_REASON) -> str:
-    """Squeeze an exception message into one short line for the import summary.
+#: Text of Python's own errors (a decoder's bug), which says nothing to a user.
+_INTERNAL = re.compile(
+    r"'\w+' object (has no attribute|is not (subscriptable|iterable|callable))"
+    r"|unsupported operand|positional argument|index out of range|NoneType|^\d+$")
 
-    pydicom's "Unable to decode as exceptions were raised by all available plugins" puts the
-    useful part on the next line, so that line is kept instead of the preamble.
+
+def printable(text: str, limit: int = _MAX_REASON) -> str:
+    """``text`` as one line of printable characters, at most ``limit`` long.
+
+    A corrupted tag can put raw bytes into a message ("...1.1.7\x00\x08..."): control and
+    other unprintable characters end the text there, since what follows is noise.
+    """
+    clean = []
+    for char in text:
+        if char in "\t\n\r":
+            clean.append(" ")
+        elif not char.isprintable():
+            clean.append("…")
+            break
+        else:
+            clean.append(char)
+    line = " ".join("".join(clean).split())
+    if len(line) > limit:
+        line = line[: limit - 3].rstrip() + "..."
+    return line
+
+
+def is_internal(message: str) -> bool:
+    """True for messages that are a Python error inside a library, not a reason."""
+    return bool(_INTERNAL.search(message))
+
+
+def one_line(exc: BaseException | str, limit: int = _MAX_REASON) -> str:
+    """Squeeze an exception message into one short, printable line for the import summary.
+
+    pydicom's "Unable to decode as exceptions were raised by all available plugins" lists one
+    line per plugin: the first that reads as a reason is kept (a plugin's internal Python
+    error, "'NoneType' object has no attribute 'encode'", is not one).
     """
     text = exc if isinstance(exc, str) else str(exc)
     lines = [line.strip() for line in text.splitlines() if line.strip()]
@@ -27,11 +61,12 @@ def one_line(exc: BaseException | str, limit: int = _MAX_REASON) -> str:
         return type(exc).__name__ if not isinstance(exc, str) else "unknown error"
     line = lines[0]
     if line.startswith("Unable to decode") and len(lines) > 1:
-        line = lines[1]
-    line = " ".join(line.split())
-    if len(line) > limit:
-        line = line[: limit - 3].rstrip() + "..."
-    return line
+        plugins = [part for part in lines[1:] if not is_internal(part)]
+        line = plugins[0] if plugins else "every installed decoder failed on this file"
+    elif is_internal(line):
+        line = f"unexpected {type(exc).__name__ if not isinstance(exc, str) else 'error'} " \
+               "in a reader (details in the log file)"
+    return printable(line, limit)
 
 
 def sha256_bytes(data: bytes | memoryview) -> str:
@@ -66,4 +101,4 @@ def captured_warnings() -> Iterator[list[warnings.WarningMessage]]:
         warnings.simplefilter("always")
         yield caught
     for item in caught:
-        logger.debug("%s: %s", item.category.__name__, item.message)
+        logger.info("%s: %s", item.category.__name__, item.message)

@@ -2,7 +2,7 @@
 
 Walk: every given file, and every file under every given folder, recursively, in sorted
 order, one folder at a time (a folder's DICOM files are grouped into series when the folder
-is done; see :mod:`dicom_series`). What is found is decided by content, not by name:
+is done; see :mod:`.dicom.series`). What is found is decided by content, not by name:
 a DICM preamble or a bare DICOM stream, a PNG/JPEG/TIFF signature; only NIfTI (``.nii``,
 ``.nii.gz``) and ``.npz`` are recognised by their suffix.
 
@@ -23,8 +23,7 @@ from concurrent.futures import Future
 from pathlib import Path
 
 from alstudio.datasets._common import captured_warnings, one_line
-from alstudio.datasets.dicom_index import DicomHeader, index_file
-from alstudio.datasets.dicom_series import group_folder
+from alstudio.datasets.dicom import DicomHeader, group_folder, index_file
 from alstudio.datasets.nifti import discover_nifti, is_nifti_name
 from alstudio.datasets.npz import iter_npz
 from alstudio.datasets.prefetch import LoadedFile, load_file, new_executor, prefetched
@@ -181,7 +180,7 @@ def discover(paths: Sequence[Path | str], progress: ProgressCallback | None = No
                 except OSError as exc:
                     yield SkippedFile(path, f"cannot open: {exc.strerror or one_line(exc)}")
                 except Exception as exc:  # a reader bug must not stop an import of 10k files
-                    logger.debug("unexpected failure indexing %s", path, exc_info=True)
+                    logger.info("unexpected failure indexing %s", path, exc_info=True)
                     yield SkippedFile(path, f"cannot read: {one_line(exc)}")
                 if throttle.ready():
                     report(progress, PHASE, done, total, folder)

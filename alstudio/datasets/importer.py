@@ -37,6 +37,8 @@ class ImportReport:
     skipped: list[dict[str, str]] = field(default_factory=list)
     by_kind: Counter[str] = field(default_factory=Counter)
     by_split: Counter[str] = field(default_factory=Counter)
+    #: Items whose geometry a reader must know about: path and one line per warning.
+    warnings: list[dict[str, Any]] = field(default_factory=list)
     cancelled: bool = False
     seconds: float = 0.0
 
@@ -47,6 +49,7 @@ class ImportReport:
             "skipped": self.skipped,
             "by_kind": dict(self.by_kind),
             "by_split": dict(self.by_split),
+            "warnings": self.warnings,
             "cancelled": self.cancelled,
             "seconds": round(self.seconds, 3),
         }
@@ -55,6 +58,9 @@ class ImportReport:
         kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.by_kind.items())) or "none"
         text = (f"Imported {self.imported} item(s) ({kinds}); {self.duplicates} duplicate(s) "
                 f"already in the project; {len(self.skipped)} file(s) skipped.")
+        if self.warnings:
+            text += (f" {len(self.warnings)} item(s) with a geometry warning (slice gap, "
+                     "tilt): shown with the scan.")
         if self.cancelled:
             text += " Cancelled: items imported before the cancel are kept."
         return text
@@ -152,4 +158,7 @@ def _flush(project: Project, dataset_id: int, batch: list[NewItem],
             result.imported += 1
             result.by_kind[item.kind] += 1
             result.by_split[item.split] += 1
+            notes = str(item.metadata.get("warnings") or "")
+            if notes:
+                result.warnings.append({"path": item.path, "warnings": notes.splitlines()})
     batch.clear()

@@ -1,14 +1,11 @@
 """NIfTI-1/2 volumes (.nii, .nii.gz) through nibabel.
 
-Display orientation: the voxels are first reoriented to the closest canonical (RAS+) axes,
-as ``nibabel.as_closest_canonical`` does, then cut along one axis:
-
-* the slice axis is the one with the **largest voxel size** (the acquisition's through-plane
-  direction for thick-slice scans), ties going to axial; an axis of length 1 always is;
-* axial slices show anterior at the top and the patient's right on the left of the screen
-  (radiological convention); coronal slices superior at the top, right on the left; sagittal
-  slices superior at the top, anterior on the left;
-* slices are ordered from inferior / posterior / left to superior / anterior / right.
+Display orientation: the one of :mod:`alstudio.datasets.orientation`, shared with DICOM, so
+the same scan imported as DICOM or as NIfTI gives the same array. The slices are cut across
+the acquisition's slice axis, found from the voxel grid: an axis of length 1; else the axis
+with clearly the thickest voxels (thick-slice scans); else an axis with at most a quarter of
+the others' voxels (a thin slab); else the file's third voxel axis, where scanners and
+converters put the slices. A thin sagittal slab thus scrolls through its sagittal slices.
 
 The array is ``(slices, rows, cols)`` and ``spacing`` is matched to it. A 4D file (a time
 series) is shown as its **first volume**; the number of volumes goes into the metadata.
@@ -23,17 +20,14 @@ from dataclasses import dataclass
 import nibabel as nib
 import numpy as np
 from nibabel.filebasedimages import ImageFileError
-from nibabel.orientations import apply_orientation, io_orientation
 
 from alstudio.datasets._common import captured_warnings, one_line, sha256_file
 from alstudio.datasets._image import build_image
+from alstudio.datasets.orientation import DisplayPlan, affine_directions, display_plan
 from alstudio.datasets.records import KIND_NIFTI, ScanImage, ScanRecord, ScanSource, SkippedFile
 from alstudio.errors import ScanReadError
 
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
-_VIEWS = ("sagittal", "coronal", "axial")  # indexed by canonical slice axis (R, A, S)
-# (axes order into (slice, row, col), from canonical (x, y, z)), rows and cols reversed after
-_TRANSPOSE = {0: (0, 2, 1), 1: (1, 2, 0), 2: (2, 1, 0)}
 
 
 def is_nifti_name(name: str) -> bool:
@@ -43,8 +37,7 @@ def is_nifti_name(name: str) -> bool:
 
 @dataclass(frozen=True)
 class _View:
-    ornt: np.ndarray  # nibabel orientation array from the file's axes to RAS
-    slice_axis: int  # canonical axis cut into slices
+    plan: DisplayPlan  # from the file's (i, j, k) axes to display axes
     shape: tuple[int, ...]
     spacing: tuple[float, ...]
     volumes: int
@@ -60,6 +53,7 @@ def _open(path: str) -> nib.Nifti1Image | SkippedFile:
         return SkippedFile(path, f"cannot decode: {one_line(exc)}")
     if type(image) not in (nib.Nifti1Image, nib.Nifti2Image):
         return SkippedFile(path, f"not a NIfTI volume ({type(image).__name__})")
+    assert isinstance(image, nib.Nifti1Image)  # Nifti2Image derives from it
     return image
 
 
@@ -75,27 +69,30 @@ def _view(image: nib.Nifti1Image, path: str) -> _View | SkippedFile:
     spatial = (*dims, 1, 1)[:3]
     zooms = tuple(float(z) for z in (*image.header.get_zooms(), 1.0, 1.0)[:3])
     zooms = tuple(round(z, 6) if z > 0 else 1.0 for z in zooms)
-    ornt = io_orientation(image.affine)
-    canon_shape = [0, 0, 0]
-    canon_zooms = [0.0, 0.0, 0.0]
-    for axis, (target, _flip) in enumerate(ornt):
-        canon_shape[int(target)] = spatial[axis]
-        canon_zooms[int(target)] = zooms[axis]
-    flat = [a for a in range(3) if canon_shape[a] == 1]
+    flat = [a for a in range(3) if spatial[a] == 1]
     if len(flat) > 1:
         return SkippedFile(path, f"not an image: NIfTI dimensions {dims}")
-    if flat:
-        slice_axis = flat[0]
-    else:
-        largest = max(canon_zooms)
-        slice_axis = 2 if canon_zooms[2] >= 0.99 * largest else int(np.argmax(canon_zooms))
-    order = _TRANSPOSE[slice_axis]
-    shape = tuple(canon_shape[a] for a in order)
-    spacing = tuple(canon_zooms[a] for a in order)
+    slice_axis = flat[0] if flat else _slice_axis(spatial, zooms)
+    plan = display_plan(affine_directions(image.affine), slice_axis)
+    shape = plan.shape(spatial)
+    spacing = plan.spacing(zooms) or zooms
     if flat:
         shape, spacing = shape[1:], spacing[1:]
     volumes = dims[3] if len(dims) > 3 else 1
-    return _View(ornt, slice_axis, shape, spacing, volumes)
+    return _View(plan, shape, spacing, volumes)
+
+
+def _slice_axis(shape: tuple[int, ...], zooms: tuple[float, ...]) -> int:
+    """The voxel axis across the acquisition plane (see the module docs for the rule)."""
+    for axis in range(3):
+        others = [a for a in range(3) if a != axis]
+        if all(zooms[axis] > 1.1 * zooms[a] for a in others):
+            return axis
+    for axis in range(3):
+        others = [a for a in range(3) if a != axis]
+        if all(4 * shape[axis] <= shape[a] for a in others):
+            return axis
+    return 2
 
 
 def discover_nifti(path: str) -> ScanRecord | SkippedFile:
@@ -109,7 +106,8 @@ def discover_nifti(path: str) -> ScanRecord | SkippedFile:
     metadata: dict[str, str | int | float] = {
         "format": "NIfTI-2" if isinstance(image, nib.Nifti2Image) else "NIfTI-1",
         "axcodes": "".join(str(c) for c in nib.aff2axcodes(image.affine)),
-        "view": _VIEWS[view.slice_axis] if len(view.shape) == 3 else "2D",
+        "view": view.plan.plane if len(view.shape) == 3 else "2D",
+        "axes": ",".join(view.plan.axes),
         "datatype": str(image.get_data_dtype()),
     }
     if view.volumes > 1:
@@ -138,8 +136,7 @@ def read_nifti(path: str) -> ScanImage:
     with captured_warnings():
         data = np.asarray(image.dataobj[index], dtype=np.float32)
     data = data.reshape((*data.shape, 1, 1)[:3])
-    canonical = apply_orientation(data, view.ornt)
-    out = np.transpose(canonical, _TRANSPOSE[view.slice_axis])[:, ::-1, ::-1]
+    out = view.plan.apply(data)
     if len(view.shape) == 2:
         out = out[0]
     header = image.header
@@ -147,5 +144,7 @@ def read_nifti(path: str) -> ScanImage:
     default = None
     if cal_max > cal_min:
         default = ((cal_min + cal_max) / 2.0, cal_max - cal_min)
-    return build_image(out, spacing=view.spacing, modality=None, is_rgb=False,
-                       default=default)
+    result = build_image(out, spacing=view.spacing, modality=None, is_rgb=False,
+                         default=default)
+    result.axes = view.plan.axes if len(view.shape) == 3 else ("", *view.plan.axes[1:])
+    return result

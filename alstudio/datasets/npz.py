@@ -42,7 +42,7 @@ class _ArrayCache:
     def __init__(self, max_entries: int = 4, max_bytes: int = 1 << 30) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._items: OrderedDict[tuple[str, int, int, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self.loads = 0  # how many times an array was actually decompressed (for tests)
 
@@ -54,7 +54,7 @@ class _ArrayCache:
                 self._items.move_to_end(ident)
                 return self._items[ident]
         with np.load(path, allow_pickle=False) as archive:
-            array = archive[key]
+            array: np.ndarray = archive[key]
         array.setflags(write=False)
         with self._lock:
             self.loads += 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 
-from alstudio.datasets import dicom_pixels
+from alstudio.datasets import dicom
 from alstudio.datasets._common import captured_warnings, one_line
 from alstudio.datasets.nifti import read_nifti
 from alstudio.datasets.npz import read_npz_member
@@ -33,9 +33,9 @@ def _read(source: ScanSource) -> ScanImage:
     if not source.files:
         raise ValueError("the source names no file")
     if kind == KIND_DICOM:
-        return dicom_pixels.read_file(source.files[0])
+        return dicom.read_file(source.files[0], source.member)
     if kind == KIND_DICOM_SERIES:
-        return dicom_pixels.read_series(source.files)
+        return dicom.read_series(source.files)
     if kind == KIND_NIFTI:
         return read_nifti(source.files[0])
     if kind == KIND_RASTER:
@@ -57,7 +57,7 @@ def read_pixels(source: ScanSource) -> ScanImage:
             return _read(source)
     except ScanReadError:
         raise
-    except dicom_pixels.DicomDecodeError as exc:
+    except dicom.DicomDecodeError as exc:
         raise ScanReadError(exc.path or path, str(exc)) from exc
     except FileNotFoundError as exc:
         missing = exc.filename or path
@@ -67,7 +67,7 @@ def read_pixels(source: ScanSource) -> ScanImage:
     except MemoryError as exc:
         raise ScanReadError(path, "too large to decode in the available memory") from exc
     except Exception as exc:  # any reader failure becomes a reason, never a traceback
-        logger.debug("cannot decode %s", path, exc_info=True)
+        logger.info("cannot decode %s", path, exc_info=True)
         raise ScanReadError(path, f"cannot decode: {one_line(exc)}") from exc
 
 

@@ -16,7 +16,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from alstudio.datasets._common import sha256_bytes
-from alstudio.datasets.dicom_index import looks_like_dicom
+from alstudio.datasets.dicom import looks_like_dicom
 from alstudio.datasets.raster import is_raster_magic
 
 HEAD_BYTES = 132  # enough for the DICOM preamble and every image signature we test

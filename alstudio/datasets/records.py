@@ -3,7 +3,7 @@
 They are deliberately dumb, immutable records (except :class:`ScanImage`, which carries a
 large array): the project layer stores :class:`ScanRecord` and :class:`ScanSource` as rows,
 so everything in them is a string, a number or a tuple of those, and nothing in them can
-identify a patient (see :data:`alstudio.datasets.dicom_index.METADATA_TAGS`).
+identify a patient (see :data:`alstudio.datasets.dicom.METADATA_TAGS`).
 """
 
 from __future__ import annotations
@@ -82,7 +82,8 @@ class ScanImage:
     ``(frames, rows, cols, 3)``. Grey values are in the scanner's units after the modality
     LUT (Hounsfield units for CT); colour values are scaled to 0..255. ``window`` is the
     default ``(centre, width)``; ``presets`` are named windows (the file's own ones first,
-    then the modality's and the data-driven "auto" / "full range").
+    then the modality's and the data-driven "auto" / "full range"). Volumes are in the one
+    display orientation of :mod:`alstudio.datasets.orientation`.
     """
 
     array: np.ndarray
@@ -91,6 +92,11 @@ class ScanImage:
     modality: str | None
     is_rgb: bool
     presets: dict[str, tuple[float, float]] = field(default_factory=dict)
+    #: Per displayed axis (slices, rows, columns), the patient direction increasing indices
+    #: point to ("S", "P", "L", or two letters when oblique); "" where unknown.
+    axes: tuple[str, str, str] = ("", "", "")
+    #: Geometry a reader must be told about (a slice gap, gantry tilt), one line each.
+    warnings: tuple[str, ...] = ()
 
     @property
     def is_volume(self) -> bool:

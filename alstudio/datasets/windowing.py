@@ -100,7 +100,7 @@ def apply_window(array: np.ndarray, centre: float, width: float,
     out *= scale
     np.clip(out, 0.0, 255.0, out=out)
     out += 0.5  # round to nearest on the cast below
-    grey = out.astype(np.uint8)
+    grey: np.ndarray = out.astype(np.uint8)
     if invert:
         np.subtract(np.uint8(255), grey, out=grey)
     return grey

@@ -5,7 +5,8 @@ a shortcut shown anywhere is the one that works, and the sheet cannot drift from
 
 Keys were chosen not to collide with the viewer's own (I invert, R reset window, F fit,
 Ctrl+1 one-to-one, PageUp/PageDown and the arrow keys for slices): classes are the digit
-keys 1-9, S skips, U marks unsure, N and P walk the queue.
+keys 1-9, S skips, U marks unsure, N and P walk the queue, D lists the disagreements and A
+adjudicates one.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ class Actions(QObject):
         self.undo = a(parent, "&Undo last label", "Ctrl+Z", "Retract your latest decision")
         self.edit_note = a(parent, "Write a &note", "Ctrl+E",
                            "Focus the note field (Esc or Enter returns to the scan)")
+        self.adjudicate = a(parent, "&Adjudicate…", "A",
+                            "Settle a disagreement: the final class and a reason "
+                            "(adjudicators only)")
         self.blind = a(parent, "&Blind mode", "B",
                        "Hide the model's prediction until you have labeled the item",
                        checkable=True)
@@ -72,6 +76,9 @@ class Actions(QObject):
         self.next_unlabeled = a(parent, "Next &unlabeled item", "Shift+N",
                                 "Next queued item you have not decided on")
         self.jump = a(parent, "&Go to item…", "Ctrl+J", "Jump to an item by its id")
+        self.disagreements = a(parent, "&Disagreements", "D",
+                               "Items whose readers differ, each reader's label side by side "
+                               "(adjudicators only)")
         # Rounds
         self.run_round = a(parent, "&Run round…", "Ctrl+R",
                            "Train on the labels so far and queue the next batch")

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from alstudio.gui.actions import Actions
 from alstudio.gui.prediction_view import PredictionView
+from alstudio.gui.readings_view import ReadingsView
 from alstudio.project import ClassInfo
 
 
@@ -91,6 +92,18 @@ class LabelPanel(QWidget):
         self.item_detail.setWordWrap(True)
         self.status = QLabel("")
         self.status.setWordWrap(True)
+        self.read_note = QLabel("")  # double reading: says so, never what others gave
+        self.read_note.setProperty("role", "read-note")
+        self.read_note.setWordWrap(True)
+        self.read_note.hide()
+        self.readings = ReadingsView()  # other readers' labels: adjudicators, or once settled
+        self.readings.hide()
+        # geometry a reader must know before judging the scan (slice gap, gantry tilt)
+        self.geometry = QLabel("")
+        self.geometry.setWordWrap(True)
+        self.geometry.setTextFormat(Qt.TextFormat.PlainText)
+        self.geometry.setStyleSheet("color: #e6b45a;")
+        self.geometry.hide()
 
         self._class_box = QGroupBox("Your decision")
         self._class_grid = QGridLayout(self._class_box)
@@ -127,7 +140,10 @@ class LabelPanel(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.item_title)
         layout.addWidget(self.item_detail)
+        layout.addWidget(self.geometry)
         layout.addWidget(self.status)
+        layout.addWidget(self.read_note)
+        layout.addWidget(self.readings)
         layout.addWidget(self._class_box)
         layout.addWidget(self.note)
         layout.addLayout(nav)
@@ -153,9 +169,13 @@ class LabelPanel(QWidget):
             self.class_buttons.append(button)
         self._class_grid.addLayout(self._decisions, self._class_grid.rowCount(), 0, 1, 2)
 
-    def show_item(self, title: str, detail: str) -> None:
+    def show_item(self, title: str, detail: str, warnings: str = "") -> None:
+        """The item's title and facts; ``warnings`` (one per line) shown apart, in amber."""
         self.item_title.setText(title)
         self.item_detail.setText(detail)
+        lines = [line for line in warnings.splitlines() if line.strip()]
+        self.geometry.setText("\n".join(f"Warning: {line}" for line in lines))
+        self.geometry.setVisible(bool(lines))
 
     def show_status(self, status: str | None, colour: str | None) -> None:
         """This annotator's standing decision on the item, or an invitation to give one."""
@@ -166,3 +186,8 @@ class LabelPanel(QWidget):
             tint = colour or "#8a8c91"
             self.status.setText(f"Your label: <b style='color:{tint}'>{status}</b>"
                                 " (Ctrl+Z undoes)")
+
+    def show_read_note(self, text: str | None) -> None:
+        """'Second read: …' when the item is double read; hidden for a single read."""
+        self.read_note.setText(text or "")
+        self.read_note.setVisible(bool(text))

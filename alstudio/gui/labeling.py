@@ -16,6 +16,7 @@ from alstudio.datasets.item_source import source_for
 from alstudio.datasets.records import ScanSource
 from alstudio.errors import AlstudioError, ScanReadError
 from alstudio.gui.active_time import ActiveTimer
+from alstudio.gui.adjudicate_dialog import AdjudicateDialog
 from alstudio.gui.label_panel import LabelPanel
 from alstudio.gui.queue_panel import QueuePanel
 from alstudio.gui.session import ProjectSession
@@ -160,10 +161,21 @@ class LabelingController(QObject):
             detail += "\n" + " · ".join(about)
         if entry is not None and entry.reason:
             detail += f"\nWhy queued: {entry.reason}"
-        self.panel.show_item(f"Item {item_id}", detail)
+        self.panel.show_item(f"Item {item_id}", detail, str(item.metadata.get("warnings") or ""))
         status = session.status(item_id)
         colours = {c.name: c.colour for c in session.classes}
         self.panel.show_status(status, colours.get(status or ""))
+        self.panel.show_read_note(session.read_note(item_id))
+        state = session.label_state(item_id)
+        if session.can_adjudicate and state is not None and state.disagreement:
+            self.panel.status.setText("Readers disagree: press a class key or A to settle it."
+                                      if state.source != "adjudicated" else
+                                      "Settled. A class key or A settles it again.")
+        readings = session.readings(item_id) if session.may_see_readings(item_id) else []
+        if len(readings) > 1 or (readings and session.can_adjudicate):
+            self.panel.readings.show_readings(readings, state, colours, session.can_adjudicate)
+        else:
+            self.panel.readings.hide()
         probs = session.probabilities(item_id)
         if probs is None:
             self.panel.prediction.show_none(
@@ -213,6 +225,9 @@ class LabelingController(QObject):
         session, item_id = self.session, self.current
         if session is None or item_id is None:
             return
+        if self._needs_adjudication(choice):
+            self.adjudicate(choice)
+            return
         try:
             session.give(item_id, choice, note=self.panel.note.text(),
                          seconds_spent=self.timer.seconds(), started_at=self.timer.started_at)
@@ -228,6 +243,48 @@ class LabelingController(QObject):
                               "for the next batch.")
             return
         self.show(following)
+
+    def _needs_adjudication(self, choice: str) -> bool:
+        """A class from an adjudicator on an open disagreement settles it: ask the reason."""
+        session, item_id = self.session, self.current
+        if session is None or item_id is None or not session.can_adjudicate \
+                or choice in ("skip", "unsure"):
+            return False
+        state = session.label_state(item_id)
+        return state is not None and state.disagreement
+
+    def adjudicate(self, chosen: str | None = None) -> None:
+        """Settle the item on screen: final class and reason in a dialog, then go on to the
+        next open disagreement of the list on show (or stay, when none is left)."""
+        session, item_id = self.session, self.current
+        if session is None or item_id is None:
+            return
+        if not session.can_adjudicate:
+            self.message.emit(f"{session.annotator} is a reader: only an adjudicator settles "
+                              "disagreements.")
+            return
+        answer = AdjudicateDialog.ask(self.panel, item_id, session.classes,
+                                      session.readings(item_id), session.label_state(item_id),
+                                      chosen)
+        if answer is None:
+            return
+        choice, reason = answer
+        try:
+            session.give(item_id, choice, note=self.panel.note.text(),
+                         seconds_spent=self.timer.seconds(), started_at=self.timer.started_at,
+                         reason=reason)
+        except AlstudioError as exc:
+            self.message.emit(str(exc))
+            return
+        self.panel.note.clear()
+        self.message.emit(f"Item {item_id} settled: {choice} ({reason}).")
+        following = next((i for i in self.queue.visible_ids() if i != item_id
+                          and (s := session.label_state(i)) is not None
+                          and s.disagreement and s.source != "adjudicated"), None)
+        if following is None:
+            self.refresh()
+        else:
+            self.show(following)
 
     def undo(self) -> None:
         session = self.session

@@ -134,6 +134,8 @@ class MainWindow(QMainWindow):
         a.skip.triggered.connect(lambda: lab.give("skip"))
         a.unsure.triggered.connect(lambda: lab.give("unsure"))
         a.undo.triggered.connect(lab.undo)
+        a.adjudicate.triggered.connect(lambda: lab.adjudicate())
+        a.disagreements.triggered.connect(self._show_disagreements)
         a.edit_note.triggered.connect(self._focus_note)
         a.blind.setChecked(lab.blind)
         a.blind.toggled.connect(self._blind_toggled)
@@ -336,6 +338,9 @@ class MainWindow(QMainWindow):
         self.actions.run_round.setToolTip(
             self.actions.run_round.statusTip() if engine else NO_ENGINE_TIP)
         self.actions.cancel_round.setEnabled(self.rounds.running)
+        adjudicator = has_project and self.session is not None and self.session.can_adjudicate
+        for action in (self.actions.adjudicate, self.actions.disagreements):
+            action.setEnabled(adjudicator)
 
     def _blind_toggled(self, blind: bool) -> None:
         self.settings.set_blind_mode(blind)
@@ -344,6 +349,11 @@ class MainWindow(QMainWindow):
     def _focus_note(self) -> None:
         self.label_dock.show()
         self.label_panel.note.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def _show_disagreements(self) -> None:
+        self.queue_dock.show()
+        if self.queue_panel.set_filter("disagreements") and self.queue_panel.visible_ids():
+            self.labeling.show(self.queue_panel.visible_ids()[0])
 
     def _focus_jump(self) -> None:
         self.queue_dock.show()

@@ -24,11 +24,13 @@ class Menus:
         self.file.addActions([a.close_project, a.quit])
 
         self.label = bar.addMenu("&Label")
-        self._label_fixed = [a.skip, a.unsure, None, a.edit_note, a.undo, None, a.blind]
+        self._label_fixed = [a.skip, a.unsure, None, a.edit_note, a.undo, None, a.adjudicate,
+                             None, a.blind]
         self.set_class_actions([])
 
         self.navigate = bar.addMenu("&Navigate")
-        self.navigate.addActions([a.next_item, a.previous_item, a.next_unlabeled, a.jump])
+        self.navigate.addActions([a.next_item, a.previous_item, a.next_unlabeled, a.jump,
+                                  a.disagreements])
 
         self.rounds = bar.addMenu("&Rounds")
         self.rounds.addActions([a.run_round, a.cancel_round])

@@ -16,35 +16,49 @@ from alstudio.gui.session import DECISION_WORDS, ProjectSession
 Index = QModelIndex | QPersistentModelIndex
 
 COLUMNS = ("#", "Item", "Score", "Label", "Reason")
+DISAGREEMENT_COLUMNS = ("#", "Item", "", "Final", "Readers")
 SCORE_COLUMN, LABEL_COLUMN, REASON_COLUMN = 2, 3, 4
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ROLE = Qt.ItemDataRole.UserRole + 2
 
-# filter keys: "all", "unlabeled", "labeled", "undecided" (skip/unsure), "class:<name>"
+# filter keys: "all", "unlabeled", "labeled", "undecided" (skip/unsure), "class:<name>", and
+# "disagreements", which lists other rows (items whose readers differ, queued or not)
 FILTERS = ("all", "unlabeled", "labeled", "undecided")
+DISAGREEMENTS = "disagreements"
 
 
 class QueueModel(QAbstractTableModel):
-    """Rows are the session's queue entries in rank order; the last column is this
-    annotator's standing decision, coloured like its class."""
+    """Rows are the session's queue entries in rank order; the label column is this
+    annotator's standing decision, coloured like its class. In the disagreements mode
+    (adjudicators only) rows are the items whose readers differ: the label column says
+    whether each is settled, the reason column what each reader gave."""
 
     def __init__(self, session: ProjectSession) -> None:
         super().__init__()
         self._session = session
+        self.disagreements = False
         self._ids = session.queue_ids()
         self._colours = {c.name: QColor(c.colour) for c in session.classes}
         session.queue_changed.connect(self._reset)
-        session.labels_changed.connect(self._statuses_changed)
+        session.item_changed.connect(self._status_changed)
 
     def _reset(self) -> None:
         self.beginResetModel()
-        self._ids = self._session.queue_ids()
+        self._ids = (self._session.disagreements() if self.disagreements
+                     else self._session.queue_ids())
         self.endResetModel()
 
-    def _statuses_changed(self) -> None:
-        if self._ids:
-            last = len(self._ids) - 1
-            self.dataChanged.emit(self.index(0, LABEL_COLUMN), self.index(last, LABEL_COLUMN))
+    def show_disagreements(self, on: bool) -> None:
+        """Switch the rows between the queue and the disagreements."""
+        if on != self.disagreements:
+            self.disagreements = on
+            self._reset()
+
+    def _status_changed(self, item_id: int) -> None:
+        """One key press changes one row: repaint that row's label, nothing else."""
+        row = self.row_of(item_id)
+        if row >= 0:
+            self.dataChanged.emit(self.index(row, LABEL_COLUMN), self.index(row, LABEL_COLUMN))
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._ids)
@@ -55,7 +69,7 @@ class QueueModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
+            return (DISAGREEMENT_COLUMNS if self.disagreements else COLUMNS)[section]
         return None
 
     @property
@@ -79,6 +93,8 @@ class QueueModel(QAbstractTableModel):
             return item_id
         if role == STATUS_ROLE:
             return status
+        if self.disagreements:
+            return self._disagreement_data(index, item_id, role)
         if role == Qt.ItemDataRole.DisplayRole:
             if entry is None:
                 return None
@@ -95,6 +111,30 @@ class QueueModel(QAbstractTableModel):
             return entry.reason
         if role == Qt.ItemDataRole.ForegroundRole and col == LABEL_COLUMN and status:
             return self._colours.get(status, QColor("#8a8c91"))
+        if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1, 2):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+
+    def _disagreement_data(self, index: Index, item_id: int, role: int) -> object:
+        state = self._session.label_state(item_id)
+        col = index.column()
+        settled = state is not None and state.consensus is not None
+        if role == Qt.ItemDataRole.DisplayRole or (role == Qt.ItemDataRole.ToolTipRole
+                                                  and col == REASON_COLUMN):
+            if col == 0:
+                return index.row() + 1
+            if col == 1:
+                return item_id
+            if col == LABEL_COLUMN:
+                return state.consensus if settled and state is not None else "open"
+            if col == REASON_COLUMN and state is not None:
+                return " · ".join(f"{name}: {v}" for name, v in state.by_annotator.items())
+            return ""
+        if role == Qt.ItemDataRole.ForegroundRole and col == LABEL_COLUMN:
+            if settled and state is not None and state.consensus is not None:
+                return self._colours.get(state.consensus, QColor("#8a8c91"))
+            return QColor("#d9a441")
         if role == Qt.ItemDataRole.TextAlignmentRole and col in (0, 1, 2):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -117,7 +157,7 @@ class QueueFilter(QSortFilterProxyModel):
         self.endFilterChange()
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
-        if self._key == "all":
+        if self._key in ("all", DISAGREEMENTS):
             return True
         model = self.sourceModel()
         return accepts(self._key, model.data(model.index(source_row, 0, source_parent),

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from alstudio.gui.queue_model import (
+    DISAGREEMENTS,
     ITEM_ID_ROLE,
     LABEL_COLUMN,
     REASON_COLUMN,
@@ -118,6 +119,8 @@ class QueuePanel(QWidget):
         if session is not None:
             for cls in session.classes:
                 self.filter_box.addItem(f"Class: {cls.name}", f"class:{cls.name}")
+            if session.can_adjudicate:  # readers stay blind to each other
+                self.filter_box.addItem("Disagreements (D)", DISAGREEMENTS)
             self.filter_box.addItem("Suspected label errors", SUSPECTS_KEY)
         self.filter_box.blockSignals(False)
         self._proxy.set_key("all")
@@ -128,6 +131,7 @@ class QueuePanel(QWidget):
         if session is not None:
             session.queue_changed.connect(self._refresh_title)
             session.labels_changed.connect(self._refresh_budget)
+            session.labels_changed.connect(self._refresh_title)
             session.budget_changed.connect(self._refresh_budget)
         self._refresh_title()
         self._refresh_budget()
@@ -141,15 +145,22 @@ class QueuePanel(QWidget):
     def _refresh_title(self) -> None:
         s = self._session
         # before any round there is no score and every reason would read "import order"
-        no_round = (s is None or s.round is None) and not isinstance(self._model, SuspectsModel)
-        self.table.setColumnHidden(SCORE_COLUMN, no_round)
-        self.table.setColumnHidden(REASON_COLUMN, no_round)
+        no_round = s is None or s.round is None
+        suspects = isinstance(self._model, SuspectsModel)
+        listing = isinstance(self._model, QueueModel) and self._model.disagreements
+        self.table.setColumnHidden(SCORE_COLUMN, (no_round or listing) and not suspects)
+        self.table.setColumnHidden(REASON_COLUMN, no_round and not listing and not suspects)
         if s is None:
             self.title.setText("No project open")
         elif isinstance(self._model, SuspectsModel):
             count = len(self._model.ids)
             self.title.setText(f"{count} suspected label error{'s' if count != 1 else ''} "
                                "from the latest label check · none relabeled")
+        elif isinstance(self._model, QueueModel) and self._model.disagreements:
+            ids = self._model.ids
+            open_ = sum(1 for i in ids if (st := s.label_state(i)) is not None
+                        and st.consensus is None)
+            self.title.setText(f"Disagreements · {open_} open, {len(ids) - open_} settled")
         elif s.round is None:
             count = len(s.entries)
             self.title.setText(f"No round yet: {count} pool item{'s' if count != 1 else ''} "
@@ -187,19 +198,25 @@ class QueuePanel(QWidget):
             if wanted is not self._model:
                 self._model = wanted
                 self._proxy.setSourceModel(wanted)
+        if isinstance(self._model, QueueModel):
+            self._model.show_disagreements(key == DISAGREEMENTS)
         self._proxy.set_key("all" if key == SUSPECTS_KEY else key)
         self._refresh_title()
 
-    def set_filter(self, key: str) -> None:
+    def set_filter(self, key: str) -> bool:
+        """Choose a filter by key; False when this reader has no such filter."""
         index = self.filter_box.findData(key)
         if index >= 0:
             self.filter_box.setCurrentIndex(index)
+        return index >= 0
 
     def visible_ids(self) -> list[int]:
         """Item ids of the rows the filter shows, in queue order: what Next/Previous walk."""
         if self._model is None or self._session is None:
             return []
         key, status = self._proxy.key, self._session.status
+        if isinstance(self._model, SuspectsModel) or self._model.disagreements:
+            return list(self._model.ids)
         return [i for i in self._model.ids if accepts(key, status(i))]
 
     def reload_suspects(self) -> None:
@@ -207,6 +224,7 @@ class QueuePanel(QWidget):
         if self.filter_box.currentData() == SUSPECTS_KEY and isinstance(self._model,
                                                                          SuspectsModel):
             self._model.reload()
+            self._refresh_title()
         else:
             self.set_filter(SUSPECTS_KEY)
 

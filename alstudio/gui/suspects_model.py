@@ -5,6 +5,10 @@ Same columns as the queue (#, item, score, label, reason): the score is the labe
 (the model's probability of the given class; low is suspect), the label the one given, and
 the reason says what the model thinks instead, with its probabilities. Nothing here changes a
 label: picking a row opens the scan for a second look.
+
+Blind reading holds here too: a reader who is not an adjudicator sees only the suspects whose
+label is theirs alone (no other reader has given the item a class) or that are adjudicated;
+an adjudicator sees them all.
 """
 
 from __future__ import annotations
@@ -48,8 +52,15 @@ class SuspectsModel(QAbstractTableModel):
         self.reload()
 
     def reload(self) -> None:
+        session = self._session
+        suspects = session.project.suspected_label_errors()
+        if not session.can_adjudicate:
+            others = {r.item_id for r in session.project.standing_reads()
+                      if r.class_name is not None and r.annotator != session.annotator}
+            suspects = [s for s in suspects
+                        if s.item_id not in others or session.may_see_readings(s.item_id)]
         self.beginResetModel()
-        self._rows = self._session.project.suspected_label_errors()
+        self._rows = suspects
         self.endResetModel()
 
     @property

@@ -14,6 +14,7 @@ from pathlib import Path
 from alstudio.project.connection import SUFFIX, create_file, open_file
 from alstudio.project.items import SPLITS, ItemsMixin
 from alstudio.project.labels import DECISIONS, LabelsMixin
+from alstudio.project.readers import ReadersMixin, ReadingSettings
 from alstudio.project.reads import ImportedRead, Read, ReadsMixin, SuspectedLabelError
 from alstudio.project.records import (
     Annotator,
@@ -25,13 +26,14 @@ from alstudio.project.records import (
     LabelEvent,
     NewItem,
     QueueEntry,
+    Reading,
     RoundInfo,
 )
 from alstudio.project.rounds import RoundsMixin
 from alstudio.project.schema import SCHEMA_VERSION
 
 
-class Project(ItemsMixin, LabelsMixin, RoundsMixin, ReadsMixin):
+class Project(ItemsMixin, LabelsMixin, ReadersMixin, RoundsMixin, ReadsMixin):
     """An open project file. One instance per thread: each holds its own SQLite connection."""
 
     @classmethod
@@ -58,5 +60,6 @@ class Project(ItemsMixin, LabelsMixin, RoundsMixin, ReadsMixin):
 __all__ = [
     "DECISIONS", "SCHEMA_VERSION", "SPLITS", "SUFFIX", "Annotator", "CheckpointBlob",
     "ClassInfo", "ClassSpec", "ImportedRead", "Item", "ItemLabel", "LabelEvent", "NewItem",
-    "Project", "QueueEntry", "Read", "RoundInfo", "SuspectedLabelError",
+    "Project", "QueueEntry", "Read", "Reading", "ReadingSettings", "RoundInfo",
+    "SuspectedLabelError",
 ]

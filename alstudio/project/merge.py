@@ -9,7 +9,8 @@ Identity decides what is the same across files, never a row id:
 * a round is (workstation, number where it ran, started_at); a checkpoint is its digest.
 
 What comes in keeps its provenance: the workstation it was made on (the source file's
-``workstation_id``, or the one it already recorded), its annotator and its times. Events are
+``workstation_id``, or the one it already recorded), its annotator, its times and, for an
+adjudication, its reason; requests for further reads come along too. Events are
 appended in submission order across all sources, so a reader's latest read is the latest one
 they gave on any workstation. Nothing in the target is changed or removed.
 """
@@ -34,6 +35,7 @@ class MergeCounts:
     rounds: int = 0
     checkpoints: int = 0
     annotators: int = 0
+    read_requests: int = 0
     split_conflicts: list[str] = field(default_factory=list)  # content hashes
     role_conflicts: list[str] = field(default_factory=list)  # annotator names
 
@@ -67,8 +69,11 @@ def merge_into(target: Project, sources: Sequence[Project],
         item_maps = [_merge_items(target, source, counts) for source in sources]
         annotator_ids = _merge_annotators(target, sources, counts)
         checkpoint_maps = [_merge_checkpoints(target, s, counts) for s in sources]
-        for source, items, checkpoints in zip(sources, item_maps, checkpoint_maps, strict=True):
-            _merge_rounds(target, source, items, checkpoints, counts)
+        round_maps = [_merge_rounds(target, source, items, checkpoints, counts)
+                      for source, items, checkpoints in zip(sources, item_maps, checkpoint_maps,
+                                                            strict=True)]
+        for source, items, rounds in zip(sources, item_maps, round_maps, strict=True):
+            _merge_read_requests(target, source, items, rounds, counts)
         classes = {name: cid for cid, name in db.execute("SELECT id, name FROM classes")}
         known: dict[EventKey, int] = {key: event_id
                                       for event_id, key in _event_keys(target, {})}
@@ -77,8 +82,8 @@ def merge_into(target: Project, sources: Sequence[Project],
             ws = source.workstation_id
             events = {r[0]: r[1:] for r in source.db.execute(
                 "SELECT e.id, e.item_id, a.name, e.decision, c.name, e.started_at, "
-                "e.submitted_at, e.seconds_spent, e.note, COALESCE(e.workstation, ?), e.origin "
-                "FROM label_events e JOIN annotators a ON a.id = e.annotator_id "
+                "e.submitted_at, e.seconds_spent, e.note, COALESCE(e.workstation, ?), e.origin, "
+                "e.reason FROM label_events e JOIN annotators a ON a.id = e.annotator_id "
                 "LEFT JOIN classes c ON c.id = e.class_id", (ws,))}
             for event_id, key in _event_keys(source, cmap):
                 pending.append((events[event_id][5], n, event_id, key, events[event_id]))
@@ -88,15 +93,16 @@ def merge_into(target: Project, sources: Sequence[Project],
             if key in known:
                 source_to_target[n][event_id] = known[key]
                 continue
-            item_id, annotator, decision, cls, started, submitted, seconds, note, ws, origin \
-                = row
+            item_id, annotator, decision, cls, started, submitted, seconds, note, ws, origin, \
+                reason = row
             cls = class_maps[n].get(cls, cls) if cls else None
             cur = db.execute(
                 "INSERT INTO label_events(item_id, annotator_id, decision, class_id, "
-                "started_at, submitted_at, seconds_spent, note, workstation, origin) "
-                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                "started_at, submitted_at, seconds_spent, note, workstation, origin, reason) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (item_maps[n][item_id], annotator_ids[annotator], decision,
-                 classes[cls] if cls else None, started, submitted, seconds, note, ws, origin))
+                 classes[cls] if cls else None, started, submitted, seconds, note, ws, origin,
+                 reason))
             known[key] = source_to_target[n][event_id] = _rowid(cur)
             counts.label_events += 1
         retracted = {r[0] for r in db.execute("SELECT event_id FROM label_retractions")}
@@ -187,13 +193,15 @@ def _merge_checkpoints(target: Project, source: Project, counts: MergeCounts
 
 
 def _merge_rounds(target: Project, source: Project, items: dict[int, int],
-                  checkpoints: dict[int, int], counts: MergeCounts) -> None:
-    """Rounds are renumbered after the target's own; ``origin_number`` keeps the old one."""
+                  checkpoints: dict[int, int], counts: MergeCounts) -> dict[int, int]:
+    """Source round id -> target round id. Rounds are renumbered after the target's own;
+    ``origin_number`` keeps the number a round had where it ran."""
     db = target.db.conn
     own = target.workstation_id
-    known = {tuple(r) for r in db.execute(
-        "SELECT COALESCE(workstation, ?), COALESCE(origin_number, number), started_at "
+    known = {(r[1], r[2], r[3]): r[0] for r in db.execute(
+        "SELECT id, COALESCE(workstation, ?), COALESCE(origin_number, number), started_at "
         "FROM rounds", (own,))}
+    mapping: dict[int, int] = {}
     test_items = {r[0] for r in db.execute("SELECT id FROM items WHERE split = 'test'")}
     ws = source.workstation_id
     for row in source.db.execute(
@@ -202,6 +210,7 @@ def _merge_rounds(target: Project, source: Project, items: dict[int, int],
             "started_at, finished_at FROM rounds ORDER BY finished_at, id", (ws,)).fetchall():
         round_id, workstation, origin_number, *values = row
         if (workstation, origin_number, values[8]) in known:
+            mapping[round_id] = known[(workstation, origin_number, values[8])]
             continue
         values[3] = checkpoints.get(values[3]) if values[3] is not None else None
         number = 1 + db.execute("SELECT COALESCE(MAX(number), 0) FROM rounds").fetchone()[0]
@@ -216,5 +225,27 @@ def _merge_rounds(target: Project, source: Project, items: dict[int, int],
                      (round_id,)) if items[item_id] not in test_items]
         db.executemany("INSERT OR IGNORE INTO queue(round_id, item_id, rank, score, reason, "
                        "probs) VALUES (?,?,?,?,?,?)", queue)
-        known.add((workstation, origin_number, values[8]))
+        known[(workstation, origin_number, values[8])] = mapping[round_id] = new_id
         counts.rounds += 1
+    return mapping
+
+
+def _merge_read_requests(target: Project, source: Project, items: dict[int, int],
+                         rounds: dict[int, int], counts: MergeCounts) -> None:
+    """Requests for more reads (append-only, like events); the same request lands once."""
+    db = target.db.conn
+    hashes = {iid: h for iid, h in db.execute("SELECT id, content_hash FROM items")}
+    known = {(hashes[item], reads, why, at) for item, reads, why, at in db.execute(
+        "SELECT item_id, reads, why, requested_at FROM read_requests")}
+    for item_id, reads, round_id, why, at in source.db.execute(
+            "SELECT item_id, reads, round_id, why, requested_at FROM read_requests "
+            "ORDER BY id").fetchall():
+        mapped = items[item_id]
+        if (hashes[mapped], reads, why, at) in known:
+            continue
+        db.execute("INSERT INTO read_requests(item_id, reads, round_id, why, requested_at) "
+                   "VALUES (?,?,?,?,?)",
+                   (mapped, reads, rounds.get(round_id) if round_id is not None else None,
+                    why, at))
+        known.add((hashes[mapped], reads, why, at))
+        counts.read_requests += 1

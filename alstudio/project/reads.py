@@ -17,10 +17,12 @@ from typing import Any
 from alstudio.errors import ProjectError
 from alstudio.project.base import ProjectBase
 from alstudio.project.connection import transaction
+from alstudio.project.consensus import Standing, resolve
+from alstudio.project.readers import settings_from_meta
 from alstudio.project.timeutil import utc_now
 
 _STANDING_READS = """
-SELECT e.item_id, a.name, a.role, e.decision, c.name, e.seconds_spent
+SELECT e.item_id, a.name, a.role, e.decision, c.name, e.seconds_spent, e.id
 FROM label_events e
 JOIN annotators a ON a.id = e.annotator_id
 LEFT JOIN classes c ON c.id = e.class_id
@@ -29,7 +31,7 @@ WHERE e.id IN (
     WHERE NOT EXISTS (SELECT 1 FROM label_retractions r WHERE r.event_id = e2.id)
     GROUP BY e2.item_id, e2.annotator_id
 )
-ORDER BY e.item_id, a.id
+ORDER BY e.item_id, e.id
 """
 
 
@@ -50,6 +52,7 @@ class Read:
     decision: str  # 'label' | 'skip' | 'unsure'
     class_name: str | None
     seconds_spent: float | None
+    event_id: int = 0
 
 
 @dataclass(frozen=True)
@@ -169,23 +172,21 @@ class ReadsMixin(ProjectBase):
                         (run["id"],))]
         if not still_standing:
             return suspects
-        agreed = agreed_labels(self.standing_reads())
+        agreed = agreed_labels(self.standing_reads(), settings_from_meta(self.meta()).consensus)
         return [s for s in suspects if agreed.get(s.item_id) == s.given_class]
 
 
-def agreed_labels(reads: Sequence[Read]) -> dict[int, str]:
-    """Each item's agreed class: the adjudicator's, else the one class its readers gave.
-
-    The same rule as ``current_labels``' consensus, over reads already in memory.
-    """
-    adjudicated: dict[int, str] = {}
-    given: dict[int, set[str]] = {}
+def agreed_labels(reads: Sequence[Read], rule: str = "all") -> dict[int, str]:
+    """Each item's agreed class under the project's consensus ``rule``: the same resolution
+    as ``current_labels``, over reads already in memory."""
+    per_item: dict[int, list[Standing]] = {}
     for read in reads:
-        if read.class_name is None:
-            continue
-        if read.role == "adjudicator":
-            adjudicated[read.item_id] = read.class_name
-        given.setdefault(read.item_id, set()).add(read.class_name)
-    agreed = {item: next(iter(names)) for item, names in given.items() if len(names) == 1}
-    agreed.update(adjudicated)
+        per_item.setdefault(read.item_id, []).append(Standing(
+            event_id=read.event_id, annotator=read.annotator, role=read.role,
+            choice=read.class_name if read.class_name is not None else read.decision))
+    agreed = {}
+    for item_id, standings in per_item.items():
+        consensus = resolve(standings, rule).consensus
+        if consensus is not None:
+            agreed[item_id] = consensus
     return agreed

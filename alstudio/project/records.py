@@ -88,16 +88,39 @@ class LabelEvent:
     seconds_spent: float | None
     note: str | None
     retracted: bool
+    reason: str | None = None  # an adjudication's reason
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One annotator's standing decision on an item, as the disagreement view shows it."""
+
+    event_id: int
+    annotator: str
+    role: str
+    choice: str  # a class name, 'skip' or 'unsure'
+    note: str | None
+    seconds_spent: float | None
+    submitted_at: str
+    reason: str | None = None  # an adjudication's reason
 
 
 @dataclass(frozen=True)
 class ItemLabel:
-    """Where an item stands now: each annotator's latest decision and their agreement."""
+    """Where an item stands now: each annotator's latest decision and their agreement.
+
+    ``source`` says how ``consensus`` was reached: 'adjudicated' (an adjudicator's class,
+    with ``adjudication_reason``), 'agreed' (several readers, one class), 'majority' (more
+    than half the readers, under the majority rule), 'single' (one reader), or 'none' when
+    there is no consensus (an unsettled disagreement, a tie, or only skip / unsure).
+    """
 
     item_id: int
     by_annotator: dict[str, str]  # annotator -> class name, or 'skip' / 'unsure'
-    consensus: str | None  # the class all class-giving annotators agree on; None if they differ
-    disagreement: bool
+    consensus: str | None  # the class training may use; None when there is none
+    disagreement: bool  # readers (not the adjudicator) gave different classes
+    source: str = "none"
+    adjudication_reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,13 @@ or a cancel mid-round leaves the project exactly as it was before the round star
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from alstudio.errors import ProjectError
 from alstudio.project.base import ProjectBase
-from alstudio.project.connection import transaction
+from alstudio.project.connection import read_meta, transaction
+from alstudio.project.readers import FLAGGED_WHY, insert_round_reads, settings_from_meta
 from alstudio.project.records import CheckpointBlob, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
 
@@ -43,11 +44,15 @@ class RoundsMixin(ProjectBase):
         device: str | None = None,
         checkpoint: dict[str, Any] | None = None,
         checkpoint_id: int | None = None,
+        second_reads: Iterable[int] = (),
+        second_reads_why: str = FLAGGED_WHY,
     ) -> RoundInfo:
         """Write a finished round with its queue and (optional) checkpoint atomically.
 
         ``checkpoint_id`` instead refers to a stored checkpoint (a stream round reuses the
-        model of the round before it).
+        model of the round before it). The project's second-read fraction of the queue (a
+        sample seeded by the round's seed and number) and every item in ``second_reads``
+        (suspected label errors, say; queued or not) are asked for a second reader.
 
         ``checkpoint`` holds ``architecture``, ``hyperparameters``, ``metrics``, ``digest`` and
         ``weights`` (safetensors bytes).
@@ -83,6 +88,9 @@ class RoundsMixin(ProjectBase):
                 [(round_id, e.item_id, e.rank, e.score, e.reason,
                   json.dumps([round(float(p), 6) for p in e.probs]) if e.probs else None)
                  for e in queue])
+            insert_round_reads(self.db.conn, round_id, (seed or 0) * 1_000_003 + number,
+                               [e.item_id for e in queue], settings_from_meta(read_meta(self.db)),
+                               second_reads, second_reads_why)
             self.db.conn.execute(
                 "INSERT INTO audit_log(at, actor, action, details) VALUES (?,?,?,?)",
                 (utc_now(), "alstudio", "round",

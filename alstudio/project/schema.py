@@ -144,7 +144,31 @@ def _v3_queue_predictions(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE queue ADD COLUMN probs TEXT")
 
 
-def _v4_provenance_and_label_errors(conn: sqlite3.Connection) -> None:
+def _v4_readers(conn: sqlite3.Connection) -> None:
+    """Several readers: why an adjudicator settled an item, and which items need more reads.
+
+    ``label_events.reason`` holds an adjudication's reason (reader error, ambiguous image,
+    guideline clarified, other: text); plain labels leave it empty. ``read_requests`` is
+    append-only like the events: each row asks for ``reads`` readers on an item (a round's
+    second-read sample, or an item sent for a second read later); an item's required reads
+    are the largest number asked for, one when nothing was asked.
+    """
+    for statement in (
+        "ALTER TABLE label_events ADD COLUMN reason TEXT",
+        """CREATE TABLE read_requests (
+            id INTEGER PRIMARY KEY,
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            reads INTEGER NOT NULL CHECK (reads >= 1),
+            round_id INTEGER REFERENCES rounds(id),
+            why TEXT NOT NULL DEFAULT '',
+            requested_at TEXT NOT NULL
+        )""",
+        "CREATE INDEX read_requests_item ON read_requests(item_id)",
+    ):
+        conn.execute(statement)
+
+
+def _v5_provenance_and_label_errors(conn: sqlite3.Connection) -> None:
     """Where work came from, and the labels the model doubts.
 
     Readers label on separate offline workstations and merge their files later, so each file
@@ -192,7 +216,8 @@ def _v4_provenance_and_label_errors(conn: sqlite3.Connection) -> None:
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: _v2_undo_and_audit,
     3: _v3_queue_predictions,
-    4: _v4_provenance_and_label_errors,
+    4: _v4_readers,
+    5: _v5_provenance_and_label_errors,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

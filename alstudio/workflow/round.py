@@ -69,6 +69,8 @@ class LabelSnapshot:
     train_labels: dict[int, int]  # pool item id -> class index
     test_labels: dict[int, int]  # test item id -> class index (annotators, else reference)
     decided: set[int]  # items with any standing decision: never queued again
+    left_out: int = 0  # pool items whose readers disagree, unsettled: not trained on
+    consensus_rule: str = "all"
 
 
 def read_snapshot(project: Project) -> LabelSnapshot:
@@ -86,9 +88,12 @@ def read_snapshot(project: Project) -> LabelSnapshot:
         elif item.reference_label is not None and 0 <= item.reference_label < len(classes):
             test_labels[item.id] = item.reference_label
     pool_ids = {item.id for item in pool}
+    left_out = sum(1 for i, s in current.items()
+                   if i in pool_ids and s.disagreement and s.consensus is None)
     return LabelSnapshot(classes=classes, pool=pool, test=test,
                      train_labels={i: c for i, c in consensus.items() if i in pool_ids},
-                     test_labels=test_labels, decided=set(current))
+                     test_labels=test_labels, decided=set(current), left_out=left_out,
+                     consensus_rule=project.reading_settings().consensus)
 
 
 def run_round(project_path: Path, config: RoundConfig | None = None, *,
@@ -193,6 +198,10 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
                      "split (--split test) and label it to measure the model.")
     if unreadable:
         notes.append(f"{len(unreadable)} scan(s) could not be read and sat out this round.")
+    if snap.left_out:
+        rule = "a majority" if snap.consensus_rule == "majority" else "all readers agreeing"
+        notes.append(f"{snap.left_out} item(s) left out of training: their readers disagree "
+                     f"(consensus rule: {rule}) and no adjudicator has settled them.")
     info = project.save_round(
         strategy=step.selection.strategy,
         params={"requested": config.strategy, "batch_size": config.batch_size,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nibabel as nib
 import numpy as np
 import pydicom
 import pytest
 
-from alstudio.datasets.dicom_mosaic import Mosaic, mosaic_layout, split_mosaic
+from alstudio.datasets.dicom.mosaic import Mosaic, mosaic_layout, split_mosaic
 
 DIFFUSION = "dicom_mr_series/HFS/4_ep2d_diff_mddw_20_p2"
 
@@ -59,3 +60,40 @@ def test_what_is_not_a_splittable_mosaic_stays_as_stored(mosaic_file):
     ragged.update(mosaic_file)
     ragged.Rows = 641  # not a whole number of tiles
     assert mosaic_layout(ragged) is None
+
+
+def _strip_counts(ds: pydicom.Dataset) -> None:
+    """What anonymisers and some exporters do: no tile tag, no CSA image header."""
+    del ds[0x0019, 0x100A]
+    del ds[0x0029, 0x1010]  # CSA image header (SIEMENS CSA HEADER block 0x10)
+    assert (0x0029, 0x1020) in ds  # the series header, with the ASCCONV protocol, stays
+
+
+def test_without_the_tile_tag_or_csa_image_header_the_protocol_gives_the_count(
+        mosaic_file: pydicom.Dataset) -> None:
+    layout = mosaic_layout(mosaic_file)
+    _strip_counts(mosaic_file)
+    assert mosaic_layout(mosaic_file) == layout  # sSliceArray.lSize = 25, same direction
+    row, col = mosaic_file.ImageOrientationPatient[:3], mosaic_file.ImageOrientationPatient[3:]
+    mosaic_file.ImageOrientationPatient = [*col, *row]
+    assert mosaic_layout(mosaic_file).reversed  # asSlice[0].sNormal against the new normal
+
+
+def test_stripped_mosaic_matches_the_converters_reference_slice_by_slice(
+        tmp_path: Path, shared_data: Path) -> None:
+    from alstudio.datasets import ScanRecord, discover, read_pixels
+
+    ds = pydicom.dcmread(shared_data / "dicom_transfer_syntaxes" / "In" / "1.dcm")
+    _strip_counts(ds)
+    ds.save_as(tmp_path / "stripped.dcm")
+    (record,) = [r for r in discover([tmp_path]) if isinstance(r, ScanRecord)]
+    assert record.shape == (35, 64, 64)
+    volume = read_pixels(record.source).array
+    # dcm2niix's NIfTI (LAS voxel axes): display axial = k ascending (inferior to superior),
+    # rows anterior first (j descending), columns patient right to left (i ascending)
+    reference = np.asarray(nib.load(shared_data / "dicom_transfer_syntaxes" / "Ref" /
+                                    "1.nii").dataobj)
+    assert "".join(nib.aff2axcodes(nib.load(shared_data / "dicom_transfer_syntaxes" / "Ref" /
+                                            "1.nii").affine)) == "LAS"
+    for k in range(35):
+        assert np.array_equal(volume[k], reference[:, ::-1, k].T)

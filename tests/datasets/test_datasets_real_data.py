@@ -12,8 +12,8 @@ import pydicom
 import pytest
 
 from alstudio.datasets import ScanRecord, SkippedFile, read_pixels, verify
-from alstudio.datasets.dicom_geometry import slice_normal
-from alstudio.datasets.dicom_index import METADATA_TAGS
+from alstudio.datasets.dicom import METADATA_TAGS
+from alstudio.datasets.dicom.geometry import slice_normal
 from alstudio.datasets.discovery import is_ignored
 from alstudio.datasets.npz import ARRAY_CACHE
 from alstudio.errors import ScanReadError
@@ -27,7 +27,7 @@ ENHANCED = "dicom_enhanced_multiframe"
 DERIVED_KEYS = {"TransferSyntaxUID", "NumberOfFrames", "orientation", "WindowCenter",
                 "WindowWidth", "slices", "slice_spacing_irregular", "format", "axcodes", "view",
                 "datatype", "volumes", "split", "index", "labels", "mode", "bits", "pages",
-                "mosaic_tiles", "volume", "page"}
+                "mosaic_tiles", "volume", "page", "axes", "warnings"}
 
 
 def under(records: list[ScanRecord], fragment: str) -> list[ScanRecord]:
@@ -131,8 +131,9 @@ def test_nine_transfer_syntaxes_decode_to_identical_pixels(
         assert np.array_equal(array, arrays[0])
 
     # The image is a Siemens mosaic: 6x6 tiles of 64x64 holding 35 slices, read as a volume.
-    # dcm2niix's reference stores slice k transposed and flipped; our NIfTI view undoes
-    # exactly that, so the mosaic's volume, dcm2niix's and our NIfTI reading all agree.
+    # dcm2niix's reference stores slice k transposed and flipped; DICOM and NIfTI share one
+    # display orientation (radiological, axial here), so the mosaic's volume, dcm2niix's and
+    # our NIfTI reading all agree.
     assert all(r.shape == (35, 64, 64) for r in items)
     volume = arrays[0]
     assert volume.shape == (35, 64, 64)

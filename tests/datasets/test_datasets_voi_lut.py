@@ -13,7 +13,7 @@ from pydicom.dataset import Dataset
 from pydicom.sequence import Sequence
 
 from alstudio.datasets import ScanRecord, discover, read_pixels
-from alstudio.datasets.dicom_tags import voi_lut_windows
+from alstudio.datasets.dicom.tags import voi_lut_windows
 
 
 def _lut_item(first: int, values: np.ndarray, explanation: str | None = None) -> Dataset:

@@ -71,6 +71,11 @@ def test_cli_shows_the_stored_check(tmp_path: Path, capsys: pytest.CaptureFixtur
     out = capsys.readouterr().out
     assert "1 suspected label error(s) among 1 checked" in out
     assert "item 2" in out and "model says 'abnormal'" in out and "0.08, 0.92" in out
+    assert main(["label-errors", str(path), "--show", "--second-read"]) == 0
+    assert "1 item(s) sent for a second read" in capsys.readouterr().out
+    with Project.open(path) as project:
+        assert project.planned_reads() == {2: 2}
+        assert project.current_labels()[2].by_annotator == {"dr_a": "normal"}  # unchanged
 
 
 def label_demo(path: Path, n: int, flip: int) -> list[int]:

@@ -128,6 +128,23 @@ def test_rounds_and_checkpoints_keep_provenance(tmp_path: Path) -> None:
     assert merge_projects([out, a], tmp_path / "m2.alstudio").counts.rounds == 2
 
 
+def test_adjudication_reasons_and_read_requests_come_along(two_workstations: tuple[Path, Path],
+                                                          tmp_path: Path) -> None:
+    a, b = two_workstations
+    with Project.open(b) as project:
+        project.ensure_annotator("chief", "adjudicator")
+        project.add_label(3, "chief", "abnormal", reason="reader error")
+        project.request_reads([4], reads=2)
+    out = tmp_path / "m.alstudio"
+    result = merge_projects([a, b], out)
+    assert result.counts.read_requests == 1
+    with Project.open(out) as merged:
+        chief = [e for e in merged.label_events() if e.annotator == "chief"]
+        assert [e.reason for e in chief] == ["reader error"]
+        assert merged.planned_reads() == {merged.items()[3].id: 2}
+    assert merge_projects([out, b], tmp_path / "m2.alstudio").counts.read_requests == 1
+
+
 def test_different_classes_refused_unless_mapped(tmp_path: Path) -> None:
     a = make_project(tmp_path / "a.alstudio", classes=("normal", "abnormal"))
     b = make_project(tmp_path / "b.alstudio", classes=("normal", "lesion"))

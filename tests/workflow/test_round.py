@@ -110,3 +110,21 @@ def test_a_checkpoint_committee_votes_with_the_new_model(demo_path: Path) -> Non
     assert third.round.params["committee"] == "checkpoints"
     assert third.round.strategy == "vote_entropy" and len(third.queue) == 8
     assert "Committee: the new model and 1 earlier checkpoint(s)." in third.round.explanation
+
+
+@pytest.mark.parametrize(("rule", "used", "left_out"), [("all", 1, 2), ("majority", 2, 1)])
+def test_disagreements_stay_out_of_training_and_the_round_says_so(
+        demo_path: Path, rule: str, used: int, left_out: int) -> None:
+    with Project.open(demo_path) as project:
+        a, b, c = project.item_ids("pool")[:3]
+        names = project.class_names()
+        for item_id, votes in ((a, (0, 0)), (b, (0, 0, 1)), (c, (0, 1))):
+            for n, vote in enumerate(votes):
+                project.add_label(item_id, f"reader{n}", names[vote])
+        project.set_reading_settings(consensus=rule, second_read_fraction=0.25)
+    outcome = run_round(demo_path, RoundConfig(batch_size=8, train=QUICK))
+    assert outcome.round.labels_used == used
+    assert f"{left_out} item(s) left out of training" in outcome.explanation
+    with Project.open(demo_path) as project:
+        planned = project.planned_reads()
+    assert len(planned) == 2 and set(planned) <= {e.item_id for e in outcome.queue}

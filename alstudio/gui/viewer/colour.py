@@ -16,6 +16,9 @@ BACKGROUND = QColor("#111111")
 OVERLAY_TEXT = QColor(200, 200, 200, 225)
 #: The halo under the text (drawn several times, so fairly transparent): readable over bone.
 OVERLAY_SHADOW = QColor(0, 0, 0, 150)
+#: Geometry warnings over the scan (a slice gap, a tilt): a muted amber, the one colour the
+#: overlay uses, so a reader's eye finds it without it looking like image content.
+OVERLAY_WARNING = QColor(230, 180, 90, 235)
 #: The "No scan" placeholder: calm, barely there.
 PLACEHOLDER_TEXT = QColor("#6a6a6a")
 #: Bottom bar (slice slider and position) text.

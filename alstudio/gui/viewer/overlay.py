@@ -1,7 +1,8 @@
 """The corner text over the scan: what the reader needs, and never who the patient is.
 
 The viewer composes the overlay only from values it computed itself (modality, size, spacing,
-slice, window, zoom, cursor value) and from the caller's ``extra`` text, which is filtered
+slice, window, zoom, cursor value, the reader's orientation letters and geometry warnings)
+and from the caller's ``extra`` text, which is filtered
 through :data:`ALLOWED_KEYS`. Nothing here reads file metadata, so a DICOM header's
 PatientName, PatientID, birth date or institution can never reach the screen through the
 viewer, even by a caller passing a metadata dict by mistake. File names and paths are not on
@@ -14,8 +15,9 @@ import logging
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QFontMetricsF, QPainter
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 
+from alstudio.datasets.orientation import opposite
 from alstudio.datasets.records import ScanImage
 from alstudio.gui.viewer import colour
 
@@ -28,6 +30,8 @@ ALLOWED_KEYS: tuple[str, ...] = (
 )
 #: Longest value shown for a caller key; a reason string must not cover the scan.
 MAX_VALUE_CHARS = 48
+#: Longest geometry warning shown over the scan (the label panel shows it whole).
+MAX_WARNING_CHARS = 72
 #: Gap between the overlay and the widget edges, logical pixels.
 MARGIN = 8.0
 #: Offsets of the dark halo drawn under each line: a thin outline plus a drop shadow.
@@ -42,9 +46,14 @@ class OverlayText:
     top_right: list[str] = field(default_factory=list)
     bottom_left: list[str] = field(default_factory=list)
     bottom_right: list[str] = field(default_factory=list)
+    #: Orientation letters at the middle of the top, right, bottom and left edges.
+    sides: tuple[str, str, str, str] = ("", "", "", "")
+    #: Geometry warnings, drawn under the top-left lines in the warning colour.
+    warnings: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        return [*self.top_left, *self.top_right, *self.bottom_left, *self.bottom_right]
+        return [*self.top_left, *self.warnings, *self.top_right, *self.bottom_left,
+                *self.bottom_right, *(s for s in self.sides if s)]
 
     def text(self) -> str:
         """All lines as one string (what tests search for forbidden values)."""
@@ -101,6 +110,26 @@ def format_number(value: float) -> str:
     return f"{value:.4g}"
 
 
+def side_letters(axes: tuple[str, str, str]) -> tuple[str, str, str, str]:
+    """(top, right, bottom, left) letters from where rows and columns point (radiological:
+    an axial slice shows A at the top and L on the right)."""
+    _, down, across = axes
+    if not down or not across:
+        return ("", "", "", "")
+    return (opposite(down), across, down, opposite(across))
+
+
+def warning_lines(warnings: tuple[str, ...]) -> list[str]:
+    """Each warning on one line, cut to :data:`MAX_WARNING_CHARS`."""
+    out = []
+    for text in warnings:
+        line = " ".join(text.split())
+        if len(line) > MAX_WARNING_CHARS:
+            line = line[: MAX_WARNING_CHARS - 1] + "…"
+        out.append(line)
+    return out
+
+
 def compose_overlay(image: ScanImage, *, slice_index: int, slice_count: int, zoom: float,
                     window: tuple[float, float], preset: str | None, inverted: bool,
                     readout: str | None, extra: dict[str, object] | None) -> OverlayText:
@@ -123,7 +152,8 @@ def compose_overlay(image: ScanImage, *, slice_index: int, slice_count: int, zoo
     notes = [note for note in (preset, "inverted" if inverted else None) if note]
     if notes:
         bottom_right.append(" · ".join(notes))
-    return OverlayText(top_left, allowed_extra(extra), bottom_left, bottom_right)
+    return OverlayText(top_left, allowed_extra(extra), bottom_left, bottom_right,
+                       side_letters(image.axes), warning_lines(image.warnings))
 
 
 def paint_overlay(painter: QPainter, rect: QRectF, text: OverlayText) -> None:
@@ -149,3 +179,39 @@ def paint_overlay(painter: QPainter, rect: QRectF, text: OverlayText) -> None:
     draw(text.top_right, True, False)
     draw(text.bottom_left, False, True)
     draw(text.bottom_right, False, False)
+    if text.warnings:
+        y = inner.top() + step * len(text.top_left)
+        for line in text.warnings:
+            _halo_text(painter, QRectF(inner.left(), y, inner.width(), step),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop, line,
+                       colour.OVERLAY_WARNING)
+            y += step
+    _paint_sides(painter, inner, step, text.sides)
+
+
+def _halo_text(painter: QPainter, box: QRectF, flags: Qt.AlignmentFlag, line: str,
+               pen: QColor) -> None:
+    """One line with the dark halo under it (readable over bone and noise)."""
+    painter.setPen(colour.OVERLAY_SHADOW)
+    for dx, dy in _HALO:
+        painter.drawText(box.translated(QPointF(dx, dy)), int(flags), line)
+    painter.setPen(pen)
+    painter.drawText(box, int(flags), line)
+
+
+def _paint_sides(painter: QPainter, inner: QRectF, step: float,
+                 sides: tuple[str, str, str, str]) -> None:
+    """Orientation letters at the middle of each edge, as clinical viewers place them."""
+    top, right, bottom, left = sides
+    middle = inner.top() + (inner.height() - step) / 2
+    align = Qt.AlignmentFlag
+    boxes = (
+        (top, QRectF(inner.left(), inner.top(), inner.width(), step), align.AlignHCenter),
+        (bottom, QRectF(inner.left(), inner.bottom() - step, inner.width(), step),
+         align.AlignHCenter),
+        (left, QRectF(inner.left(), middle, inner.width(), step), align.AlignLeft),
+        (right, QRectF(inner.left(), middle, inner.width(), step), align.AlignRight),
+    )
+    for letter, box, flags in boxes:
+        if letter:
+            _halo_text(painter, box, flags | align.AlignTop, letter, colour.OVERLAY_TEXT)

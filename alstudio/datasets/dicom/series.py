@@ -6,26 +6,30 @@ Grouping rule (documented for users in the import dialog's help):
   discovery streaming (a folder is finished before the next starts) and means two copies of
   one series in two folders are two items, which the project then flags as duplicates by
   content hash instead of silently merging them.
-* Within a series, single-frame greyscale files with the same rows/columns, orientation
-  and pixel spacing form a candidate stack. A stack of two or more files whose positions,
-  projected on the slice normal, are all **distinct** becomes one ``dicom-series`` volume,
-  slices in ascending order along the normal (see :mod:`dicom_geometry`).
+* Within a series, single-frame files with the same rows/columns, orientation, pixel
+  spacing and colour (grey or RGB) form a candidate stack. A stack of two or more files
+  whose positions, projected on the slice normal, are all **distinct** becomes one
+  ``dicom-series`` volume, slices in ascending order along the normal (see :mod:`.geometry`).
 * A stack with repeated positions holds several volumes (echoes, time points, diffusion
   weightings, magnitude and phase). It is split by the first tag of
-  :data:`~alstudio.datasets.dicom_index.VOLUME_TAGS` whose groups are each a proper volume
+  :data:`~alstudio.datasets.dicom.header.VOLUME_TAGS` whose groups are each a proper volume
   (two or more slices, all at distinct positions), then by all of those tags together, then,
   when every position holds the same number of files with distinct InstanceNumbers, by
   acquisition order (the k-th file at each position by InstanceNumber goes to volume k).
   Each volume is an item, its ``volume`` metadata naming what sets it apart. A stack that
   splits no way (the same slice in several transfer syntaxes, plain copies) leaves each
   file its own ``dicom`` item. So does any file that fits no stack (a different size or
-  orientation, colour, or a localizer among axial slices).
+  orientation, or a localizer among axial slices).
+* Every volume is in the display orientation of :mod:`alstudio.datasets.orientation`; slice
+  gaps, uneven spacing and gantry tilt are kept as acquired and named in the record's
+  ``warnings`` metadata (see :mod:`.layout`).
 * Without ImagePositionPatient, cross-sectional files (CT, MR, PT, NM) are stacked by
   SliceLocation if all values differ, else by InstanceNumber if all of those differ.
-* Multi-frame files (NumberOfFrames > 1) are always one ``dicom`` item each: a volume of
-  frames (enhanced MR/CT, RT dose, NM) or a cine loop.
+* Multi-frame files (NumberOfFrames > 1) are one ``dicom`` item each: a volume of frames
+  (enhanced MR/CT, RT dose, NM) or a cine loop; unless their frames repeat positions, when
+  the per-frame functional groups split them into one item per volume (see :mod:`.frames`).
 * A Siemens mosaic (ImageType MOSAIC) is one ``dicom`` item, a volume of its tiles (see
-  :mod:`dicom_mosaic`): one file per diffusion direction or time point, one item each.
+  :mod:`.mosaic`): one file per diffusion direction or time point, one item each.
 """
 
 from __future__ import annotations
@@ -34,91 +38,148 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 
 from alstudio.datasets._common import sha256_of_hashes
-from alstudio.datasets.dicom_geometry import (
+from alstudio.datasets.dicom.geometry import (
     POSITION_TOLERANCE_MM,
     StackOrder,
     order_by_position,
     order_by_scalar,
     slice_normal,
 )
-from alstudio.datasets.dicom_index import VOLUME_TAGS, DicomHeader
+from alstudio.datasets.dicom.header import VOLUME_TAGS, DicomHeader
+from alstudio.datasets.dicom.layout import (
+    image_plan,
+    metadata_for,
+    plane_shape,
+    plane_spacing,
+    volume_layout,
+)
 from alstudio.datasets.records import KIND_DICOM, KIND_DICOM_SERIES, ScanRecord, ScanSource
 
 #: Modalities whose files without positions may still be slices of one volume.
 CROSS_SECTIONAL = {"CT", "MR", "PT", "NM"}
 
 
-def single_record(header: DicomHeader) -> ScanRecord:
-    """One file, one item: a 2D image, or a volume/cine when it has several frames or tiles."""
-    shape: tuple[int, ...] = (header.rows, header.cols)
-    spacing: tuple[float, ...] | None = header.pixel_spacing
-    if header.mosaic is not None:
-        shape = header.mosaic.shape
-    elif header.frames > 1:
-        shape = (header.frames, *shape)
-    if len(shape) == 3:  # a volume: slice spacing first
-        if spacing is not None and header.slice_spacing is not None:
-            spacing = (header.slice_spacing, *spacing)
-        else:
-            spacing = None
-    if header.is_rgb:
-        shape = (*shape, 3)
+def _volume_record(header: DicomHeader, shape: tuple[int, int, int],
+                   spacing: tuple[float, ...] | None, order: StackOrder | None,
+                   spatial: bool, member: str | None = None,
+                   content_hash: str | None = None) -> ScanRecord:
+    """A one-file volume (frames or mosaic tiles) in display orientation."""
+    layout = volume_layout(header.orientation, order, spatial)
     metadata = dict(header.metadata)
-    if header.slice_spacing_irregular:
+    metadata.update(metadata_for(layout))
+    if order is not None and order.irregular:
         metadata["slice_spacing_irregular"] = 1
+    if layout.plan is not None:
+        full: tuple[int, ...] = layout.plan.shape(shape)
+        spacing = layout.plan.spacing(spacing)
+    else:
+        full = shape
+    if header.is_rgb:
+        full = (*full, 3)
     return ScanRecord(
-        source=ScanSource(KIND_DICOM, (header.path,)),
-        content_hash=header.sha256,
+        source=ScanSource(KIND_DICOM, (header.path,), member),
+        content_hash=content_hash or header.sha256,
         modality=header.modality,
-        shape=shape,
+        shape=full,
         spacing=spacing,
         series_uid=header.series_uid,
         metadata=metadata,
     )
 
 
-def _stack_key(header: DicomHeader) -> tuple:
+def file_records(header: DicomHeader) -> list[ScanRecord]:
+    """One file's items: a 2D image, a volume/cine of frames or tiles, or its volumes."""
+    pixel = header.pixel_spacing
+    if header.frame_volumes:
+        records = []
+        for volume in header.frame_volumes:
+            step = volume.order.spacing
+            spacing = (step, *pixel) if pixel is not None and step is not None else None
+            record = _volume_record(
+                header, (len(volume.frames), header.rows, header.cols), spacing, volume.order,
+                True, volume.member, sha256_of_hashes([header.sha256, volume.member]))
+            record.metadata["volume"] = volume.label
+            record.metadata["NumberOfFrames"] = len(volume.frames)
+            records.append(record)
+        return records
+    if header.mosaic is not None or header.frames > 1:
+        shape = header.mosaic.shape if header.mosaic is not None else (
+            header.frames, header.rows, header.cols)
+        step = header.slice_spacing
+        spacing = (step, *pixel) if pixel is not None and step is not None else None
+        spatial = header.mosaic is not None or header.frame_order is not None
+        return [_volume_record(header, shape, spacing, header.frame_order, spatial)]
+    plan = image_plan(header.orientation)
+    shape2: tuple[int, ...] = (header.rows, header.cols, 3) if header.is_rgb else (
+        header.rows, header.cols)
+    return [ScanRecord(
+        source=ScanSource(KIND_DICOM, (header.path,)),
+        content_hash=header.sha256,
+        modality=header.modality,
+        shape=plane_shape(plan, shape2),
+        spacing=plane_spacing(plan, pixel),
+        series_uid=header.series_uid,
+        metadata=dict(header.metadata),
+    )]
+
+
+StackKey = tuple[object, ...]
+
+
+def _stack_key(header: DicomHeader) -> StackKey:
     iop = tuple(round(v, 3) + 0.0 for v in header.orientation) if header.orientation else None
     ps = tuple(round(v, 4) for v in header.pixel_spacing) if header.pixel_spacing else None
-    return (header.rows, header.cols, iop, ps, header.position is None)
+    return (header.rows, header.cols, iop, ps, header.position is None, header.is_rgb)
 
 
 def _order(stack: list[DicomHeader]) -> tuple[StackOrder, float | None] | None:
     """Slice order and slice spacing (mm) of a candidate stack, or ``None``."""
     first = stack[0]
-    if first.orientation is not None and all(h.position is not None for h in stack):
-        order = order_by_position([h.position for h in stack], first.orientation)
+    positions = [h.position for h in stack if h.position is not None]
+    if first.orientation is not None and len(positions) == len(stack):
+        order = order_by_position(positions, first.orientation)
         return (order, order.spacing) if order else None
     if any(h.position is not None for h in stack) or first.modality not in CROSS_SECTIONAL:
         return None
-    if all(h.slice_location is not None for h in stack):
-        order = order_by_scalar([h.slice_location for h in stack])
+    locations = [h.slice_location for h in stack if h.slice_location is not None]
+    if len(locations) == len(stack):
+        order = order_by_scalar(locations)
         if order is not None:
             return order, order.spacing
-    if all(h.instance_number is not None for h in stack):
-        order = order_by_scalar([h.instance_number for h in stack])
+    instances = [h.instance_number for h in stack if h.instance_number is not None]
+    if len(instances) == len(stack):
+        order = order_by_scalar([float(n) for n in instances])
+        if order is None:
+            return None
         # instance numbers count slices, not millimetres: trust the stated spacing
-        return (order, first.slice_spacing) if order else None
+        return StackOrder(order.order, first.slice_spacing, False), first.slice_spacing
     return None
 
 
 def series_record(stack: list[DicomHeader], order: StackOrder,
                   slice_spacing: float | None) -> ScanRecord:
-    """Several single-frame files stacked into one volume item."""
+    """Several single-frame files stacked into one volume item, in display orientation."""
     ordered = [stack[i] for i in order.order]
     centre = ordered[len(ordered) // 2]
-    spacing = None
+    spacing: tuple[float, ...] | None = None
     if centre.pixel_spacing is not None and slice_spacing is not None:
         spacing = (slice_spacing, *centre.pixel_spacing)
+    layout = volume_layout(centre.orientation, order)
+    shape: tuple[int, ...] = (len(ordered), centre.rows, centre.cols)
+    if layout.plan is not None:
+        shape, spacing = layout.plan.shape(shape), layout.plan.spacing(spacing)
+    if centre.is_rgb:
+        shape = (*shape, 3)
     metadata = dict(centre.metadata)
     metadata["slices"] = len(ordered)
+    metadata.update(metadata_for(layout))
     if order.irregular:
         metadata["slice_spacing_irregular"] = 1
     return ScanRecord(
         source=ScanSource(KIND_DICOM_SERIES, tuple(h.path for h in ordered)),
         content_hash=sha256_of_hashes([h.sha256 for h in ordered]),
         modality=centre.modality,
-        shape=(len(ordered), centre.rows, centre.cols),
+        shape=shape,
         spacing=spacing,
         series_uid=centre.series_uid,
         metadata=metadata,
@@ -132,7 +193,7 @@ def _stack_records(stack: list[DicomHeader]) -> list[ScanRecord]:
         return [series_record(stack, *result)]
     volumes = _split_volumes(stack) if len(stack) > 3 else None
     if volumes is None:
-        return [single_record(h) for h in stack]
+        return [r for h in stack for r in file_records(h)]
     records = []
     for label, members, (order, spacing) in volumes:
         record = series_record(members, order, spacing)
@@ -168,7 +229,7 @@ def _acquisition_order_groups(stack: list[DicomHeader]) -> dict[str, list[DicomH
         return None
     groups: dict[str, list[DicomHeader]] = defaultdict(list)
     for members in positions:
-        for rank, h in enumerate(sorted(members, key=lambda h: h.instance_number), start=1):
+        for rank, h in enumerate(sorted(members, key=lambda h: h.instance_number or 0), start=1):
             groups[f"acquisition {rank}"].append(h)
     return groups
 
@@ -210,11 +271,11 @@ def group_folder(headers: Iterable[DicomHeader]) -> list[ScanRecord]:
     records: list[ScanRecord] = []
     for header in headers:
         if header.series_uid is None or not header.stackable:
-            records.append(single_record(header))
+            records.extend(file_records(header))
         else:
             by_series[header.series_uid].append(header)
     for members in by_series.values():
-        stacks: dict[tuple, list[DicomHeader]] = defaultdict(list)
+        stacks: dict[StackKey, list[DicomHeader]] = defaultdict(list)
         for header in members:
             stacks[_stack_key(header)].append(header)
         for stack in stacks.values():

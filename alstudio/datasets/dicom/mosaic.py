@@ -6,27 +6,34 @@ stored, a radiologist sees a contact sheet of thumbnails, and the model sees the
 mosaic becomes what it is: a volume of ``NumberOfImagesInMosaic`` slices.
 
 The tile count comes from the private tag (0019,100A) when the scanner wrote it, else from
-the CSA image header (read with nibabel's reader, which never executes anything). Tiles are
-stored in the order of the CSA ``SliceNormalVector``; when that vector points against the
-normal of ImageOrientationPatient the slices are reversed, so that every volume in the project
-runs along the same normal as classic series do (see :mod:`dicom_geometry`).
+the CSA image header (read with nibabel's reader, which never executes anything), else from
+the protocol text (ASCCONV) of the CSA *series* header, ``sSliceArray.lSize``; anonymisers
+and some exporters drop the first two. Tiles are stored in the order of the slice normal of
+the protocol (the CSA image header's ``SliceNormalVector``, else ASCCONV's
+``sSliceArray.asSlice[0].sNormal``); when it points against the normal of
+ImageOrientationPatient the slices are reversed, so that every volume in the project runs
+along the same normal as classic series do (see :mod:`.geometry`).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 from pydicom.dataset import Dataset
 from pydicom.tag import Tag
 
 from alstudio.datasets._common import captured_warnings
-from alstudio.datasets.dicom_geometry import slice_normal
+from alstudio.datasets.dicom.geometry import slice_normal
 
 _SIEMENS_TILES = Tag(0x0019, 0x100A)  # NumberOfImagesInMosaic (private, US)
+#: A CSA header as nibabel's reader returns it: tag names to their items.
+CsaHeader = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -58,15 +65,55 @@ def _csareader() -> ModuleType:
     return csareader
 
 
-def _csa_image_header(ds: Dataset) -> dict | None:
+def _csa_image_header(ds: Dataset) -> CsaHeader | None:
     try:
         with captured_warnings():
-            return _csareader().get_csa_header(ds, "image")
+            header: CsaHeader | None = _csareader().get_csa_header(ds, "image")
+            return header
     except Exception:  # a damaged or foreign CSA blob: treat as absent
         return None
 
 
-def _tile_count(ds: Dataset, csa: dict | None) -> int | None:
+_ASCCONV_SIZE = re.compile(rb"^\s*sSliceArray\.lSize\s*=\s*(\d+)", re.MULTILINE)
+_ASCCONV_NORMAL = re.compile(
+    rb"^\s*sSliceArray\.asSlice\[0\]\.sNormal\.d(Sag|Cor|Tra)\s*=\s*([-+0-9.eE]+)",
+    re.MULTILINE)
+
+
+def _ascconv(ds: Dataset) -> bytes | None:
+    """The raw CSA series header (where the ASCCONV protocol text lives), or ``None``.
+
+    Found by its private creator ("SIEMENS CSA HEADER", element xx20 of group 0029) and
+    searched as bytes: no CSA parsing is needed to read two protocol lines.
+    """
+    for element in ds.group_dataset(0x0029):
+        if element.tag.element >= 0x1000 or not str(element.value).startswith("SIEMENS CSA"):
+            continue
+        block = element.tag.element << 8
+        tag = Tag(0x0029, block | 0x20)
+        if tag in ds:
+            value = ds[tag].value
+            return bytes(value) if isinstance(value, (bytes, bytearray)) else None
+    return None
+
+
+def _ascconv_tiles(ds: Dataset) -> int | None:
+    text = _ascconv(ds)
+    match = _ASCCONV_SIZE.search(text) if text else None
+    return int(match.group(1)) if match else None
+
+
+def _ascconv_normal(ds: Dataset) -> np.ndarray | None:
+    text = _ascconv(ds)
+    if not text:
+        return None
+    found = {m.group(1).decode(): float(m.group(2)) for m in _ASCCONV_NORMAL.finditer(text)}
+    if not found:
+        return None
+    return np.array([found.get("Sag", 0.0), found.get("Cor", 0.0), found.get("Tra", 0.0)])
+
+
+def _tile_count(ds: Dataset, csa: CsaHeader | None) -> int | None:
     if _SIEMENS_TILES in ds:
         try:
             return int(ds[_SIEMENS_TILES].value)
@@ -76,16 +123,18 @@ def _tile_count(ds: Dataset, csa: dict | None) -> int | None:
         try:
             return int(_csareader().get_n_mosaic(csa))
         except Exception:
-            return None
-    return None
+            pass
+    return _ascconv_tiles(ds)
 
 
-def _against_normal(ds: Dataset, csa: dict | None) -> bool:
-    """True when the CSA slice normal points against ImageOrientationPatient's normal."""
-    if csa is None:
-        return False
+def _against_normal(ds: Dataset, csa: CsaHeader | None) -> bool:
+    """True when the protocol's slice normal points against ImageOrientationPatient's."""
+    csa_normal = None
     try:
-        csa_normal = _csareader().get_slice_normal(csa)
+        if csa is not None:
+            csa_normal = _csareader().get_slice_normal(csa)
+        if csa_normal is None:
+            csa_normal = _ascconv_normal(ds)
         orientation = [float(v) for v in ds.ImageOrientationPatient]
     except Exception:
         return False

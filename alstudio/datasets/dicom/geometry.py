@@ -56,11 +56,65 @@ def same_orientation(a: Sequence[float], b: Sequence[float], tol: float = 1e-3) 
 
 @dataclass(frozen=True)
 class StackOrder:
-    """The result of ordering slices: permutation, median spacing and a regularity flag."""
+    """The result of ordering slices: permutation, median spacing and what looks wrong.
+
+    ``offsets`` are the sorted slice positions along the normal (mm), ``tilt`` the angle in
+    degrees between the normal and the line through the slice positions (gantry tilt).
+    """
 
     order: tuple[int, ...]
     spacing: float | None
     irregular: bool
+    offsets: tuple[float, ...] = ()
+    tilt: float = 0.0
+
+    def warnings(self, reverse: bool = False) -> tuple[str, ...]:
+        """What a reader must be told about this stack, slices numbered as displayed.
+
+        ``reverse``: the display shows the slices in the opposite order (see
+        :mod:`alstudio.datasets.orientation`).
+        """
+        out = []
+        if self.irregular and self.spacing is not None and len(self.offsets) > 2:
+            out.append(spacing_warning(np.asarray(self.offsets), self.spacing, reverse))
+        if self.tilt >= TILT_DEGREES:
+            out.append(f"gantry tilt {self.tilt:.1f}°: slices kept as acquired (a sheared "
+                       "stack, not resampled); spacing is the distance between slice planes")
+        return tuple(out)
+
+
+#: Angles (degrees) between the slice normal and the slice positions' line that count as tilt.
+TILT_DEGREES = 0.5
+
+
+def _mm(value: float) -> str:
+    return f"{value:.3g} mm"
+
+
+def spacing_warning(sorted_offsets: np.ndarray, spacing: float, reverse: bool) -> str:
+    """"slice gap: 10 mm between slices 3 and 4; elsewhere 5 mm", or an uneven-spacing line."""
+    gaps = np.diff(sorted_offsets)
+    if reverse:
+        gaps = gaps[::-1]
+    odd = [i for i, gap in enumerate(gaps) if abs(gap - spacing) > IRREGULAR_SPACING * spacing]
+    if len(odd) > 3:
+        return (f"uneven slice spacing: {_mm(float(gaps.min()))} to "
+                f"{_mm(float(gaps.max()))} (median {_mm(spacing)}), not resampled")
+    parts = [f"{_mm(float(gaps[i]))} between slices {i + 1} and {i + 2}" for i in odd]
+    word = "slice gap" if len(odd) == 1 else "slice gaps"
+    return f"{word}: {', '.join(parts)}; elsewhere {_mm(spacing)}"
+
+
+def tilt_degrees(sorted_positions: np.ndarray, normal: np.ndarray) -> float:
+    """Angle between ``normal`` and the line from the first to the last slice position."""
+    if len(sorted_positions) < 2:
+        return 0.0
+    line = sorted_positions[-1] - sorted_positions[0]
+    length = float(np.linalg.norm(line))
+    if length < POSITION_TOLERANCE_MM:
+        return 0.0
+    cosine = min(1.0, abs(float(line @ normal)) / length)
+    return round(float(np.degrees(np.arccos(cosine))), 2)
 
 
 def _round(value: float | None) -> float | None:
@@ -90,13 +144,15 @@ def order_by_position(positions: Sequence[Sequence[float]],
     pts = np.asarray(positions, dtype=np.float64)
     if pts.ndim != 2 or pts.shape[1] != 3 or len(pts) < 2:
         return None
-    offsets = pts @ slice_normal(orientation)
+    normal = slice_normal(orientation)
+    offsets = pts @ normal
     order = np.argsort(offsets, kind="stable")
     sorted_offsets = offsets[order]
     if np.any(np.diff(sorted_offsets) < POSITION_TOLERANCE_MM):
         return None
     spacing, irregular = spacing_from_offsets(sorted_offsets)
-    return StackOrder(tuple(int(i) for i in order), _round(spacing), irregular)
+    return StackOrder(tuple(int(i) for i in order), _round(spacing), irregular,
+                      tuple(float(v) for v in sorted_offsets), tilt_degrees(pts[order], normal))
 
 
 def order_by_scalar(values: Sequence[float]) -> StackOrder | None:
@@ -109,4 +165,5 @@ def order_by_scalar(values: Sequence[float]) -> StackOrder | None:
     if np.any(np.diff(sorted_vals) < POSITION_TOLERANCE_MM):
         return None
     spacing, irregular = spacing_from_offsets(sorted_vals)
-    return StackOrder(tuple(int(i) for i in order), _round(spacing), irregular)
+    return StackOrder(tuple(int(i) for i in order), _round(spacing), irregular,
+                      tuple(float(v) for v in sorted_vals))

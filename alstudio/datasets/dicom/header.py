@@ -21,15 +21,16 @@ from pydicom import dcmread
 from pydicom.datadict import dictionary_has_tag, tag_for_keyword
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
-from pydicom.pixels import get_decoder
+from pydicom.pixels.decoders.base import get_decoder
 from pydicom.pixels.utils import get_expected_length
-from pydicom.tag import Tag
+from pydicom.tag import BaseTag, Tag
 from pydicom.uid import UID
 
-from alstudio.datasets import dicom_tags as tags
-from alstudio.datasets._common import captured_warnings, one_line, sha256_bytes
-from alstudio.datasets.dicom_geometry import plane_label
-from alstudio.datasets.dicom_mosaic import Mosaic, mosaic_layout
+from alstudio.datasets._common import captured_warnings, one_line, printable, sha256_bytes
+from alstudio.datasets.dicom import tags
+from alstudio.datasets.dicom.frames import FrameVolume, split_frames
+from alstudio.datasets.dicom.geometry import StackOrder, plane_label
+from alstudio.datasets.dicom.mosaic import Mosaic, mosaic_layout
 from alstudio.datasets.records import SkippedFile
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,20 @@ VOLUME_TAGS: tuple[str, ...] = (
     "EchoNumbers", "TemporalPositionIdentifier", "DiffusionBValue",
     "DiffusionGradientOrientation", "ImageType", "AcquisitionNumber", "TriggerTime",
 )
-_VOLUME_KEYS = tuple((keyword, Tag(tag_for_keyword(keyword))) for keyword in VOLUME_TAGS)
+
+
+def _keyword_tags(keywords: tuple[str, ...]) -> tuple[tuple[str, BaseTag], ...]:
+    """(keyword, tag) pairs, looked up once: the hot loops test tags, not keywords."""
+    out = []
+    for keyword in keywords:
+        number = tag_for_keyword(keyword)
+        if number is None:
+            raise ValueError(f"not a DICOM keyword: {keyword}")
+        out.append((keyword, Tag(number)))
+    return tuple(out)
+
+
+_VOLUME_KEYS = _keyword_tags(VOLUME_TAGS)
 
 _PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 _DIRECTORY_SOP = "1.2.840.10008.1.3.10"
@@ -80,8 +94,12 @@ class DicomHeader:
     metadata: dict[str, str | int | float] = field(default_factory=dict)
     mosaic: Mosaic | None = None  # a Siemens mosaic: one frame holding a volume's slices
     #: Tags that tell apart volumes sharing slice positions in one series (echo, time point,
-    #: diffusion weighting...), as text; see :mod:`dicom_series`.
+    #: diffusion weighting...), as text; see :mod:`.series`.
     volume_tags: dict[str, str] = field(default_factory=dict)
+    #: Multi-frame: the frames' spatial order when they form one stack...
+    frame_order: StackOrder | None = None
+    #: ...or the volumes they hold when they repeat positions (see :mod:`.frames`).
+    frame_volumes: tuple[FrameVolume, ...] = ()
 
     @property
     def is_rgb(self) -> bool:
@@ -90,8 +108,8 @@ class DicomHeader:
 
     @property
     def stackable(self) -> bool:
-        """A single-frame greyscale image that could be one slice of a classic series."""
-        return self.frames == 1 and not self.is_rgb and self.mosaic is None
+        """A single-frame image that could be one slice of a classic series (grey or colour)."""
+        return self.frames == 1 and self.mosaic is None
 
 
 def looks_like_dicom(head: bytes) -> bool:
@@ -124,7 +142,7 @@ def _no_pixels_reason(ds: Dataset) -> str:
     if sop == _DIRECTORY_SOP or "DirectoryRecordSequence" in ds:
         return "no pixel data (a DICOMDIR)"
     if sop:
-        return f"no pixel data ({UID(sop).name})"
+        return f"no pixel data ({printable(UID(sop).name, 80)})"
     return "no pixel data"
 
 
@@ -135,7 +153,7 @@ def _plausible(ds: Dataset) -> bool:
     return known >= 3 and has_identity
 
 
-_METADATA_KEYS = tuple((keyword, Tag(tag_for_keyword(keyword))) for keyword in METADATA_TAGS)
+_METADATA_KEYS = _keyword_tags(METADATA_TAGS)
 
 
 def _metadata(ds: Dataset) -> dict[str, str | int | float]:
@@ -191,6 +209,7 @@ def index_file(path: str, data: bytes, sha256: str | None = None) -> DicomHeader
     try:
         return _describe(path, sha256 or sha256_bytes(data), ds)
     except (ValueError, TypeError, AttributeError, KeyError, IndexError) as exc:
+        logger.info("invalid DICOM header in %s", path, exc_info=True)
         return SkippedFile(path, f"invalid DICOM header: {one_line(exc)}")
 
 
@@ -218,10 +237,16 @@ def _describe(path: str, sha256: str, ds: Dataset) -> DicomHeader | SkippedFile:
     iop = tags.orientation(ds)
     slice_spacing = tags.nominal_slice_spacing(ds)
     irregular = False
+    order: StackOrder | None = None
+    volumes: tuple[FrameVolume, ...] = ()
     if frames > 1:
         order = tags.multiframe_order(ds, frames)
         if order is not None and order.spacing is not None:
             slice_spacing, irregular = order.spacing, order.irregular
+        elif order is None and iop is not None:
+            positions = tags.frame_positions(ds, frames)
+            if positions is not None:
+                volumes = split_frames(ds, frames, iop, positions)
     instance = ds.get("InstanceNumber")
     location = tags.first_float(ds.get("SliceLocation"))
     metadata = _metadata(ds)
@@ -260,6 +285,8 @@ def _describe(path: str, sha256: str, ds: Dataset) -> DicomHeader | SkippedFile:
         metadata=metadata,
         mosaic=mosaic,
         volume_tags=_volume_tags(ds),
+        frame_order=order,
+        frame_volumes=volumes,
     )
 
 

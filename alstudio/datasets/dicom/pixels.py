@@ -11,28 +11,38 @@ Steps, in the order the DICOM display pipeline applies them:
    dense** and one window/level behaviour fits all. Windows from the file are mirrored
    the same way, so they show exactly what the modality intended.
 4. Multi-frame images with per-frame positions are put in spatial order (see
-   :mod:`dicom_geometry`); others keep their stored frame order. A Siemens mosaic is cut
-   into its slices (see :mod:`dicom_mosaic`).
+   :mod:`.geometry`); others keep their stored frame order. A Siemens mosaic is cut
+   into its slices (see :mod:`.mosaic`).
 
 Colour is returned as RGB scaled to 0..255 whatever the stored bit depth.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Sequence
 
 import numpy as np
 from pydicom import dcmread
 from pydicom.dataset import Dataset
-from pydicom.pixels import apply_color_lut, apply_modality_lut
+from pydicom.pixels.processing import apply_color_lut, apply_modality_lut
 from pydicom.uid import ExplicitVRBigEndian, ExplicitVRLittleEndian, ImplicitVRLittleEndian
 
-from alstudio.datasets import dicom_tags as tags
 from alstudio.datasets._common import captured_warnings, one_line
 from alstudio.datasets._image import build_image
-from alstudio.datasets.dicom_geometry import slice_normal
-from alstudio.datasets.dicom_mosaic import mosaic_layout, split_mosaic
+from alstudio.datasets.dicom import tags
+from alstudio.datasets.dicom.frames import parse_member
+from alstudio.datasets.dicom.geometry import StackOrder, order_by_position
+from alstudio.datasets.dicom.layout import (
+    image_axes,
+    image_plan,
+    plane_array,
+    plane_spacing,
+    volume_layout,
+)
+from alstudio.datasets.dicom.mosaic import mosaic_layout, split_mosaic
+from alstudio.datasets.library_logs import c_stderr_to_log
 from alstudio.datasets.records import ScanImage
 
 logger = logging.getLogger(__name__)
@@ -89,12 +99,17 @@ def _decode_reason(exc: BaseException) -> str:
 
 
 def _raw_pixels(ds: Dataset) -> np.ndarray:
-    with captured_warnings():
+    syntax = ds.file_meta.get("TransferSyntaxUID")
+    quiet = c_stderr_to_log() if syntax is not None and syntax.is_compressed else \
+        contextlib.nullcontext()
+    with captured_warnings(), quiet:
         try:
-            return ds.pixel_array
+            pixels: np.ndarray = ds.pixel_array
+            return pixels
         except MemoryError:
             raise
         except Exception as exc:  # decoders raise RuntimeError, ValueError, KeyError ...
+            logger.info("cannot decode %s", ds.filename, exc_info=True)
             raise DicomDecodeError(_decode_reason(exc)) from exc
 
 
@@ -176,71 +191,120 @@ def decode(ds: Dataset) -> tuple[np.ndarray, bool, float | None]:
     return out, False, mirror
 
 
-def read_file(path: str) -> ScanImage:
-    """One DICOM file: a 2D image, or a volume/cine of frames."""
+def _frames_order(ds: Dataset, frames: int, chosen: list[int] | None
+                  ) -> tuple[list[int] | None, StackOrder | None]:
+    """Which frames to show in which order, and their stack geometry (``None``: as stored)."""
+    if chosen is not None:
+        positions = tags.frame_positions(ds, frames)
+        iop = tags.orientation(ds)
+        if positions is None or iop is None:
+            raise DicomDecodeError("the file no longer has the frame positions it had "
+                                   "at import")
+        order = order_by_position([positions[i] for i in chosen], iop)
+        if order is None:
+            raise DicomDecodeError("the frames of this volume share positions")
+        return [chosen[i] for i in order.order], order
+    order = tags.multiframe_order(ds, frames) if frames > 1 else None
+    return (list(order.order) if order is not None else None), order
+
+
+def read_file(path: str, member: str | None = None) -> ScanImage:
+    """One DICOM file: a 2D image, a volume/cine of frames, or one volume of its frames."""
     ds = load(path)
     array, is_rgb, mirror = decode(ds)
     frames = tags.number_of_frames(ds)
-    spacing = tags.pixel_spacing(ds)
+    chosen = parse_member(member)
+    if chosen is not None and (frames < 2 or max(chosen) >= frames):
+        raise DicomDecodeError(f"the file has {frames} frame(s), fewer than at import")
+    pixel = tags.pixel_spacing(ds)
+    iop = tags.orientation(ds)
+    spacing: tuple[float, ...] | None = pixel
+    axes: tuple[str, str, str] = ("", "", "")
+    warnings: tuple[str, ...] = ()
+    volume = frames > 1
+    order: StackOrder | None = None
+    spatial = False
     if frames > 1:
-        order = tags.multiframe_order(ds, frames)
-        if order is not None and list(order.order) != list(range(frames)):
-            array = array[list(order.order)]
-        slice_spacing = order.spacing if order and order.spacing else \
-            tags.nominal_slice_spacing(ds)
-        spacing = (slice_spacing, *spacing) if spacing and slice_spacing else None
+        picked, order = _frames_order(ds, frames, chosen)
+        if picked is not None and picked != list(range(frames)):
+            array = array[picked]
+        spatial = order is not None
+        step = order.spacing if order and order.spacing else tags.nominal_slice_spacing(ds)
+        spacing = (step, *pixel) if pixel and step else None
     mosaic = mosaic_layout(ds) if frames == 1 and not is_rgb else None
     if mosaic is not None:
         array = split_mosaic(array, mosaic)
-        slice_spacing = tags.nominal_slice_spacing(ds)
-        spacing = (slice_spacing, *spacing) if spacing and slice_spacing else None
+        step = tags.nominal_slice_spacing(ds)
+        spacing = (step, *pixel) if pixel and step else None
+        volume = spatial = True
+    if volume:
+        layout = volume_layout(iop, order, spatial)
+        if layout.plan is not None:
+            array, spacing = layout.plan.apply(array), layout.plan.spacing(spacing)
+        axes, warnings = layout.axes, layout.warnings
+    else:
+        plan = image_plan(iop)
+        array, spacing, axes = plane_array(plan, array), plane_spacing(plan, spacing), \
+            image_axes(plan)
     modality = str(ds.get("Modality") or "").strip() or None
     windows = _file_windows(ds, frames // 2 if frames > 1 else None, mirror)
-    return build_image(array, spacing=spacing, modality=modality, is_rgb=is_rgb,
-                       file_windows=None if is_rgb else windows)
-
-
-def _series_spacing(datasets_geometry: list[tuple[tuple[float, ...] | None,
-                                                  tuple[float, ...] | None]],
-                    fallback: float | None) -> float | None:
-    positions = [p for p, _ in datasets_geometry]
-    iop = datasets_geometry[0][1]
-    if iop is None or any(p is None for p in positions) or len(positions) < 2:
-        return fallback
-    offsets = np.asarray(positions, dtype=np.float64) @ slice_normal(iop)
-    gaps = np.abs(np.diff(offsets))
-    return round(float(np.median(gaps)), 6) if gaps.size else fallback
+    image = build_image(array, spacing=spacing, modality=modality, is_rgb=is_rgb,
+                        file_windows=None if is_rgb else windows)
+    image.axes, image.warnings = axes, warnings
+    return image
 
 
 def read_series(paths: Sequence[str]) -> ScanImage:
     """Slices of a classic series, in the order discovery stored them, as one volume."""
     volume: np.ndarray | None = None
-    geometry: list[tuple[tuple[float, ...] | None, tuple[float, ...] | None]] = []
+    positions: list[tuple[float, ...] | None] = []
     centre_index = len(paths) // 2
     centre_ds: Dataset | None = None
     centre_mirror: float | None = None
+    colour = False
     for index, path in enumerate(paths):
         try:
             ds = load(path)
             pixels, is_rgb, mirror = decode(ds)
         except DicomDecodeError as exc:
             raise DicomDecodeError(f"slice {index + 1} of {len(paths)}: {exc}", path) from exc
-        if is_rgb or pixels.ndim != 2:
+        if index == 0:
+            colour = is_rgb
+        if is_rgb != colour or pixels.ndim != (3 if colour else 2):
             raise DicomDecodeError(f"slice {index + 1} of {len(paths)} is not a single "
-                                   "greyscale frame", path)
+                                   f"{'colour' if colour else 'greyscale'} frame", path)
         if volume is None:
             volume = np.empty((len(paths), *pixels.shape), dtype=np.float32)
         elif pixels.shape != volume.shape[1:]:
             raise DicomDecodeError(f"slice {index + 1} of {len(paths)} is {pixels.shape}, "
                                    f"expected {volume.shape[1:]}", path)
         volume[index] = pixels
-        geometry.append((tags.position(ds), tags.orientation(ds)))
+        positions.append(tags.position(ds))
         if index == centre_index:
             centre_ds, centre_mirror = ds, mirror
     assert volume is not None and centre_ds is not None
+    iop = tags.orientation(centre_ds)
+    order = _series_order(positions, iop)
     pixel = tags.pixel_spacing(centre_ds)
-    slice_spacing = _series_spacing(geometry, tags.nominal_slice_spacing(centre_ds))
-    spacing = (slice_spacing, *pixel) if pixel and slice_spacing else None
+    step = order.spacing if order is not None and order.spacing else \
+        tags.nominal_slice_spacing(centre_ds)
+    spacing: tuple[float, ...] | None = (step, *pixel) if pixel and step else None
+    layout = volume_layout(iop, order)
+    array: np.ndarray = volume
+    if layout.plan is not None:
+        array, spacing = layout.plan.apply(volume), layout.plan.spacing(spacing)
     modality = str(centre_ds.get("Modality") or "").strip() or None
-    return build_image(volume, spacing=spacing, modality=modality, is_rgb=False,
-                       file_windows=_file_windows(centre_ds, None, centre_mirror))
+    image = build_image(array, spacing=spacing, modality=modality, is_rgb=colour,
+                        file_windows=None if colour else _file_windows(centre_ds, None,
+                                                                       centre_mirror))
+    image.axes, image.warnings = layout.axes, layout.warnings
+    return image
+
+
+def _series_order(positions: list[tuple[float, ...] | None],
+                  iop: tuple[float, ...] | None) -> StackOrder | None:
+    """Geometry of slices already in discovery's order (``None`` without positions)."""
+    known = [p for p in positions if p is not None]
+    if iop is None or len(known) != len(positions) or len(known) < 2:
+        return None
+    return order_by_position(known, iop)

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from pydicom.dataset import Dataset
 
-from alstudio.datasets.dicom_geometry import StackOrder, order_by_position, spacing_from_offsets
+from alstudio.datasets.dicom.geometry import StackOrder, order_by_position, spacing_from_offsets
 
 _SHARED = "SharedFunctionalGroupsSequence"
 _PER_FRAME = "PerFrameFunctionalGroupsSequence"
@@ -53,7 +53,8 @@ def _sequence_item(container: Dataset | None, keyword: str) -> Dataset | None:
     seq = container.get(keyword)
     if not seq:
         return None
-    return seq[0]
+    first: Dataset = seq[0]
+    return first
 
 
 def functional_item(ds: Dataset, keyword: str, frame: int | None = None) -> Dataset | None:
@@ -153,7 +154,8 @@ def multiframe_order(ds: Dataset, frames: int) -> StackOrder | None:
         arr = np.asarray(offsets)
         if np.all(np.diff(arr) > 0):  # offsets are relative to the first frame, in order
             spacing, irregular = spacing_from_offsets(arr)
-            return StackOrder(tuple(range(frames)), spacing, irregular)
+            return StackOrder(tuple(range(frames)), spacing, irregular,
+                              tuple(float(v) for v in arr))
     return None
 
 

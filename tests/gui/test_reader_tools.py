@@ -11,6 +11,8 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from alstudio.gui.merge_dialog import MergeDialog, MergeRequest
+from alstudio.gui.session import ProjectSession
+from alstudio.gui.suspects_model import SuspectsModel
 from alstudio.project import Project
 
 
@@ -56,16 +58,21 @@ def test_suspected_label_errors_filter(qtbot: QtBot, open_window, demo_path: Pat
         names = project.class_names()
         agreed = {i: s.consensus for i, s in project.current_labels().items() if s.consensus}
         doubted = [i for i in ids if i in agreed][:2]
+        alone = max(project.reference_labels("pool"))  # read by dr_a only
+        project.add_label(alone, "dr_a", names[0])
+        agreed[alone] = names[0]
+        doubted.append(alone)
         project.save_label_error_run(
             round_id=None, checked=len(agreed), params={},
             errors=[(i, agreed[i], [0.95, 0.05] if agreed[i] == names[1] else [0.05, 0.95],
                      0.05) for i in doubted])
-    window = open_window(demo_path, "dr_a")
+        project.ensure_annotator("chief", "adjudicator")
+    window = open_window(demo_path, "chief")
     panel = window.queue_panel
     assert panel.filter_box.findData("suspects") >= 0
     panel.set_filter("suspects")
     assert panel.visible_ids() == doubted
-    assert "2 suspected label errors" in panel.title.text()
+    assert "3 suspected label errors" in panel.title.text()
     assert not panel.table.isColumnHidden(2)  # the score shows though no round ran
     first = panel.table.model().index(0, 4)
     assert first.data() in ("malignant 0.95", "benign/normal 0.95")
@@ -74,6 +81,12 @@ def test_suspected_label_errors_filter(qtbot: QtBot, open_window, demo_path: Pat
     assert window.labeling.current == doubted[0]
     panel.set_filter("all")
     assert len(panel.visible_ids()) > 2
+    # a plain reader stays blind: dr_a sees only the suspect no one else read
+    reader = ProjectSession(Project.open(demo_path), "dr_a")
+    try:
+        assert SuspectsModel(reader).ids == [alone]
+    finally:
+        reader.close()
 
 
 def test_merge_from_the_file_menu(qtbot: QtBot, open_window, demo_path: Path, tmp_path: Path,

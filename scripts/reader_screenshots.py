@@ -68,7 +68,7 @@ def main() -> int:
         read_demo(demo)
         outcome = check_labels(demo)
         print(f"label check: {len(outcome.suspects)} suspect(s) among {outcome.checked}")
-        window = shooter.window("dr_lee")
+        window = shooter.window("chief")  # the adjudicator sees every suspect
         window.open_project(demo)
         shooter.wait(lambda: window.labeling._displayed is not None)
         dialog = window.reader_tools.show_agreement()

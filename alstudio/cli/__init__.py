@@ -13,7 +13,14 @@ import sys
 from collections.abc import Callable, Sequence
 
 from alstudio.build_info import version_line
-from alstudio.cli import doctor_verbs, engine_verbs, export_verbs, project_verbs, reader_verbs
+from alstudio.cli import (
+    agreement_verbs,
+    doctor_verbs,
+    engine_verbs,
+    export_verbs,
+    project_verbs,
+    reader_verbs,
+)
 from alstudio.errors import AlstudioError, Cancelled
 from alstudio.project import SUFFIX
 
@@ -33,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     reader_verbs.register(verbs)
     export_verbs.register(verbs)
     doctor_verbs.register(verbs)
+    agreement_verbs.register(verbs)
     return parser
 
 

@@ -55,6 +55,8 @@ class Actions(QObject):
                               "Add DICOM, NIfTI, PNG/JPEG/TIFF or .npz files to the project")
         self.export = a(parent, "&Export…", "Ctrl+Shift+E",
                         "Export labels, images, de-identified DICOM, reports or the model")
+        self.merge_projects = a(parent, "&Merge projects…", None,
+                                "Bring readers' project files from other workstations together")
         self.close_project = a(parent, "&Close project", "Ctrl+W", "Back to the start page")
         self.quit = a(parent, "&Quit", "Ctrl+Q", "Quit alstudio")
         # Label
@@ -84,6 +86,10 @@ class Actions(QObject):
                            "Train on the labels so far and queue the next batch")
         self.cancel_round = a(parent, "&Cancel round", None,
                               "Stop the running round; the project stays as it was")
+        self.agreement = a(parent, "Reader &agreement…", "Ctrl+Shift+A",
+                           "Kappa, alpha and percent agreement between readers")
+        self.check_labels = a(parent, "Check &labels…", None,
+                              "List labels the model contradicts out of sample (none changed)")
         # View
         self.theme_group = QActionGroup(parent)
         self.dark_theme = a(parent, "&Dark theme", None, "Dark theme (reading room)",
@@ -101,7 +107,7 @@ class Actions(QObject):
         """Actions that need an open project."""
         return [self.import_scans, self.export, self.close_project, self.skip, self.unsure,
                 self.undo, self.edit_note, self.next_item, self.previous_item, self.next_unlabeled,
-                self.jump, self.run_round]
+                self.jump, self.run_round, self.agreement, self.check_labels]
 
     def item_actions(self) -> list[QAction]:
         """Actions that need an item on screen."""

@@ -34,6 +34,7 @@ from alstudio.gui.label_panel import LabelPanel
 from alstudio.gui.labeling import LabelingController
 from alstudio.gui.menus import Menus
 from alstudio.gui.queue_panel import QueuePanel
+from alstudio.gui.reader_tools import ReaderTools
 from alstudio.gui.round_dialog import RoundDialog
 from alstudio.gui.rounds import RoundRequest, RoundRunner, device_job, engine_available, options_job
 from alstudio.gui.session import ProjectSession
@@ -101,6 +102,7 @@ class MainWindow(QMainWindow):
                                            self.settings.blind_mode(), self)
         self.labeling.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.rounds = RoundRunner(self)
+        self.reader_tools = ReaderTools(self, self.actions)
         # the device probe loads torch: it waits until the window is up and the user pauses
         self._device_idle = IdleTrigger(DEVICE_PROBE_QUIET_MS, self)
         self._device_idle.idle.connect(self._ask_device)

@@ -19,7 +19,7 @@ class Menus:
         self.file.addActions([a.new_project, a.open_project, a.open_demo])
         self.recent = self.file.addMenu("Recent projects")
         self.file.addSeparator()
-        self.file.addActions([a.import_scans, a.export])
+        self.file.addActions([a.import_scans, a.export, a.merge_projects])
         self.file.addSeparator()
         self.file.addActions([a.close_project, a.quit])
 
@@ -34,6 +34,8 @@ class Menus:
 
         self.rounds = bar.addMenu("&Rounds")
         self.rounds.addActions([a.run_round, a.cancel_round])
+        self.rounds.addSeparator()
+        self.rounds.addActions([a.agreement, a.check_labels])
 
         self.view = bar.addMenu("&View")
         self.view.addActions([a.dark_theme, a.light_theme])

@@ -30,6 +30,7 @@ from alstudio.gui.queue_model import (
     accepts,
 )
 from alstudio.gui.session import ProjectSession
+from alstudio.gui.suspects_model import SUSPECTS_KEY, SuspectsModel
 
 
 class QueuePanel(QWidget):
@@ -40,7 +41,8 @@ class QueuePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session: ProjectSession | None = None
-        self._model: QueueModel | None = None
+        self._model: QueueModel | SuspectsModel | None = None
+        self._queue_model: QueueModel | None = None
         self._proxy = QueueFilter()
 
         self.title = QLabel("No project open")
@@ -119,9 +121,10 @@ class QueuePanel(QWidget):
                 self.filter_box.addItem(f"Class: {cls.name}", f"class:{cls.name}")
             if session.can_adjudicate:  # readers stay blind to each other
                 self.filter_box.addItem("Disagreements (D)", DISAGREEMENTS)
+            self.filter_box.addItem("Suspected label errors", SUSPECTS_KEY)
         self.filter_box.blockSignals(False)
         self._proxy.set_key("all")
-        self._model = QueueModel(session) if session is not None else None
+        self._model = self._queue_model = QueueModel(session) if session is not None else None
         self._proxy.setSourceModel(self._model)
         self._size_columns()
         self.setEnabled(session is not None)
@@ -143,12 +146,17 @@ class QueuePanel(QWidget):
         s = self._session
         # before any round there is no score and every reason would read "import order"
         no_round = s is None or s.round is None
-        listing = self._model is not None and self._model.disagreements
-        self.table.setColumnHidden(SCORE_COLUMN, no_round or listing)
-        self.table.setColumnHidden(REASON_COLUMN, no_round and not listing)
+        suspects = isinstance(self._model, SuspectsModel)
+        listing = isinstance(self._model, QueueModel) and self._model.disagreements
+        self.table.setColumnHidden(SCORE_COLUMN, (no_round or listing) and not suspects)
+        self.table.setColumnHidden(REASON_COLUMN, no_round and not listing and not suspects)
         if s is None:
             self.title.setText("No project open")
-        elif self._model is not None and self._model.disagreements:
+        elif isinstance(self._model, SuspectsModel):
+            count = len(self._model.ids)
+            self.title.setText(f"{count} suspected label error{'s' if count != 1 else ''} "
+                               "from the latest label check · none relabeled")
+        elif isinstance(self._model, QueueModel) and self._model.disagreements:
             ids = self._model.ids
             open_ = sum(1 for i in ids if (st := s.label_state(i)) is not None
                         and st.consensus is None)
@@ -184,9 +192,15 @@ class QueuePanel(QWidget):
     # -- filters and navigation -------------------------------------------------------------
     def _filter_changed(self) -> None:
         key = str(self.filter_box.currentData() or "all")
-        if self._model is not None:
+        if self._session is not None:
+            # suspected label errors are mostly items of earlier rounds: rows of their own
+            wanted = SuspectsModel(self._session) if key == SUSPECTS_KEY else self._queue_model
+            if wanted is not self._model:
+                self._model = wanted
+                self._proxy.setSourceModel(wanted)
+        if isinstance(self._model, QueueModel):
             self._model.show_disagreements(key == DISAGREEMENTS)
-        self._proxy.set_key(key)
+        self._proxy.set_key("all" if key == SUSPECTS_KEY else key)
         self._refresh_title()
 
     def set_filter(self, key: str) -> bool:
@@ -201,9 +215,18 @@ class QueuePanel(QWidget):
         if self._model is None or self._session is None:
             return []
         key, status = self._proxy.key, self._session.status
-        if self._model.disagreements:
+        if isinstance(self._model, SuspectsModel) or self._model.disagreements:
             return list(self._model.ids)
         return [i for i in self._model.ids if accepts(key, status(i))]
+
+    def reload_suspects(self) -> None:
+        """Show the latest label check's suspects (after a check has run)."""
+        if self.filter_box.currentData() == SUSPECTS_KEY and isinstance(self._model,
+                                                                         SuspectsModel):
+            self._model.reload()
+            self._refresh_title()
+        else:
+            self.set_filter(SUSPECTS_KEY)
 
     def _row_clicked(self, index: QModelIndex) -> None:
         item_id = index.data(ITEM_ID_ROLE)

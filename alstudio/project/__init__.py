@@ -15,6 +15,7 @@ from alstudio.project.connection import SUFFIX, create_file, open_file
 from alstudio.project.items import SPLITS, ItemsMixin
 from alstudio.project.labels import DECISIONS, LabelsMixin
 from alstudio.project.readers import ReadersMixin, ReadingSettings
+from alstudio.project.reads import ImportedRead, Read, ReadsMixin, SuspectedLabelError
 from alstudio.project.records import (
     Annotator,
     CheckpointBlob,
@@ -32,7 +33,7 @@ from alstudio.project.rounds import RoundsMixin
 from alstudio.project.schema import SCHEMA_VERSION
 
 
-class Project(ItemsMixin, LabelsMixin, ReadersMixin, RoundsMixin):
+class Project(ItemsMixin, LabelsMixin, ReadersMixin, RoundsMixin, ReadsMixin):
     """An open project file. One instance per thread: each holds its own SQLite connection."""
 
     @classmethod
@@ -58,6 +59,7 @@ class Project(ItemsMixin, LabelsMixin, ReadersMixin, RoundsMixin):
 
 __all__ = [
     "DECISIONS", "SCHEMA_VERSION", "SPLITS", "SUFFIX", "Annotator", "CheckpointBlob",
-    "ClassInfo", "ClassSpec", "Item", "ItemLabel", "LabelEvent", "NewItem", "Project",
-    "QueueEntry", "Reading", "ReadingSettings", "RoundInfo",
+    "ClassInfo", "ClassSpec", "ImportedRead", "Item", "ItemLabel", "LabelEvent", "NewItem",
+    "Project", "QueueEntry", "Read", "Reading", "ReadingSettings", "RoundInfo",
+    "SuspectedLabelError",
 ]

@@ -17,6 +17,7 @@ Rules the schema keeps:
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Callable
 
 BASELINE_V1 = """
@@ -167,11 +168,56 @@ def _v4_readers(conn: sqlite3.Connection) -> None:
         conn.execute(statement)
 
 
+def _v5_provenance_and_label_errors(conn: sqlite3.Connection) -> None:
+    """Where work came from, and the labels the model doubts.
+
+    Readers label on separate offline workstations and merge their files later, so each file
+    gets a workstation id (``meta.workstation_id``) and label events, rounds and checkpoints
+    brought in from elsewhere record the workstation they were made on (NULL: made here).
+    ``label_events.origin`` is a stable key for events brought in from a file (a CSV of
+    earlier reads) so that importing or merging the same work twice adds nothing;
+    ``rounds.origin_number`` is the number a merged round had where it ran.
+
+    ``label_error_runs`` / ``suspected_label_errors`` hold the result of a confident-learning
+    check: items whose given label the model's out-of-sample probabilities contradict. They
+    are a list for a second read, never a change to any label.
+    """
+    for statement in (
+        "ALTER TABLE label_events ADD COLUMN workstation TEXT",
+        "ALTER TABLE label_events ADD COLUMN origin TEXT",
+        "CREATE UNIQUE INDEX label_events_origin ON label_events(origin) "
+        "WHERE origin IS NOT NULL",
+        "ALTER TABLE rounds ADD COLUMN workstation TEXT",
+        "ALTER TABLE rounds ADD COLUMN origin_number INTEGER",
+        "ALTER TABLE checkpoints ADD COLUMN workstation TEXT",
+        """CREATE TABLE label_error_runs (
+            id INTEGER PRIMARY KEY,
+            round_id INTEGER REFERENCES rounds(id),
+            found_at TEXT NOT NULL,
+            checked INTEGER NOT NULL,
+            params TEXT NOT NULL DEFAULT '{}'
+        )""",
+        """CREATE TABLE suspected_label_errors (
+            run_id INTEGER NOT NULL REFERENCES label_error_runs(id),
+            item_id INTEGER NOT NULL REFERENCES items(id),
+            given_class TEXT NOT NULL,
+            probs TEXT NOT NULL,
+            score REAL NOT NULL,
+            found_at TEXT NOT NULL,
+            PRIMARY KEY (run_id, item_id)
+        )""",
+    ):
+        conn.execute(statement)
+    conn.execute("INSERT OR IGNORE INTO meta(key, value) VALUES ('workstation_id', ?)",
+                 (uuid.uuid4().hex,))
+
+
 # version reached -> step from the version before it
 MIGRATIONS: dict[int, Callable[[sqlite3.Connection], None]] = {
     2: _v2_undo_and_audit,
     3: _v3_queue_predictions,
     4: _v4_readers,
+    5: _v5_provenance_and_label_errors,
 }
 
 SCHEMA_VERSION = max(MIGRATIONS)

@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
 from alstudio import __version__
-from alstudio.cli import engine_verbs, project_verbs
+from alstudio.cli import engine_verbs, file_verbs, project_verbs
+from alstudio.cli.arguments import printable_error
 from alstudio.errors import AlstudioError, Cancelled
 
 log = logging.getLogger("alstudio.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every verb's parser; argument types check values as they are parsed."""
     parser = argparse.ArgumentParser(
         prog="alstudio",
         description="Active-learning studio for medical scans. With no verb, opens the app.",
@@ -29,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     project_verbs.register(verbs)
     engine_verbs.register(verbs)
+    file_verbs.register(verbs)
     return parser
 
 
@@ -38,14 +42,15 @@ GuiRunner = Callable[[object, object], int]
 def main(argv: Sequence[str] | None = None, open_gui: GuiRunner | None = None) -> int:
     """Run one verb. ``open_gui(project, annotator)`` starts the window for `gui` and `open`."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    args.open_gui = open_gui
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    handler = getattr(args, "handler", None) or project_verbs.run_gui
     try:
+        # path checks run inside parsing and raise AlstudioError: one line, exit 1
+        args = parser.parse_args(argv)
+        args.open_gui = open_gui
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
+        handler = getattr(args, "handler", None) or project_verbs.run_gui
         return int(handler(args) or 0)
     except Cancelled:
         print("Cancelled.", file=sys.stderr)
@@ -55,7 +60,14 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiRunner | None = None) -
         return 130
     except AlstudioError as exc:
         log.debug("error", exc_info=True)
-        print(f"alstudio: {exc}", file=sys.stderr)
+        print(printable_error(f"alstudio: {exc}"), file=sys.stderr)
+        return 1
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        # a file that passed its quick check at open but is damaged further in
+        log.debug("database error", exc_info=True)
+        print(printable_error(
+            f"alstudio: the project file could not be read ({exc}); it may be damaged. "
+            "Run `alstudio check PROJECT`; it names the newest good backup."), file=sys.stderr)
         return 1
 
 

@@ -4,26 +4,37 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
-from pathlib import Path
 from typing import Any
 
+from alstudio.cli.arguments import (
+    encodable_text,
+    existing_path,
+    existing_project,
+    item_id,
+    new_file,
+    output_file,
+    seconds,
+)
 from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
 from alstudio.project import SUFFIX, ClassSpec, Project
 
 
 def register(verbs: argparse._SubParsersAction) -> None:
+    """Add the project verbs; every argument is checked as it is parsed."""
     gui = verbs.add_parser("gui", help="open the app's start page (the default)")
     gui.set_defaults(handler=run_gui)
 
     open_ = verbs.add_parser("open", help="open the app on a project")
-    open_.add_argument("project", type=Path)
-    open_.add_argument("--annotator", help="who is labeling (asked for when omitted)")
+    open_.add_argument("project", type=existing_project)
+    open_.add_argument("--annotator", type=encodable_text,
+                       help="who is labeling (asked for when omitted)")
     open_.set_defaults(handler=run_gui)
 
     new = verbs.add_parser("new", help="create an empty project file")
-    new.add_argument("project", type=Path, help=f"path of the new file (suffix {SUFFIX})")
+    new.add_argument("project", type=new_file, help=f"path of the new file (suffix {SUFFIX})")
     new.add_argument("--classes", required=True,
                      help="comma-separated class names; shortcuts 1-9 follow this order")
     new.add_argument("--name", help="display name (default: the file name)")
@@ -32,8 +43,8 @@ def register(verbs: argparse._SubParsersAction) -> None:
     imp = verbs.add_parser(
         "import", help="import scans (DICOM, NIfTI, PNG/JPEG/TIFF, MedMNIST .npz)",
         description="Import files and folders. Unreadable files are reported and skipped.")
-    imp.add_argument("project", type=Path)
-    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.add_argument("project", type=existing_project)
+    imp.add_argument("paths", nargs="+", type=existing_path, metavar="PATH")
     imp.add_argument("--split", choices=("pool", "test"),
                      help="force a split (default: pool, or the archive's own split)")
     imp.add_argument("--modality", metavar="CODE",
@@ -42,21 +53,22 @@ def register(verbs: argparse._SubParsersAction) -> None:
     imp.set_defaults(handler=cmd_import)
 
     info = verbs.add_parser("info", help="what a project holds")
-    info.add_argument("project", type=Path)
+    info.add_argument("project", type=existing_project)
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(handler=cmd_info)
 
     label = verbs.add_parser("label", help="give one item a label (or skip / unsure)")
-    label.add_argument("project", type=Path)
-    label.add_argument("item", type=int, metavar="ITEM_ID")
-    label.add_argument("cls", metavar="CLASS", help="a class name, 'skip' or 'unsure'")
-    label.add_argument("--annotator", required=True)
-    label.add_argument("--note")
-    label.add_argument("--seconds", type=float, help="active time spent on the item")
+    label.add_argument("project", type=existing_project)
+    label.add_argument("item", type=item_id, metavar="ITEM_ID")
+    label.add_argument("cls", metavar="CLASS", type=encodable_text,
+                       help="a class name, 'skip' or 'unsure'")
+    label.add_argument("--annotator", required=True, type=encodable_text)
+    label.add_argument("--note", type=encodable_text)
+    label.add_argument("--seconds", type=seconds, help="active time spent on the item (>= 0)")
     label.set_defaults(handler=cmd_label)
 
     demo = verbs.add_parser("demo", help="build the demo project (BreastMNIST)")
-    demo.add_argument("project", type=Path, nargs="?",
+    demo.add_argument("project", type=output_file, nargs="?",
                       help="where to write it (default: the user data folder)")
     demo.add_argument("--json", action="store_true", help="print the import report as JSON")
     demo.set_defaults(handler=cmd_demo)
@@ -86,7 +98,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     # imported here so that `alstudio --help` does not load the readers
     from alstudio.datasets.importer import import_paths
 
-    with Project.open(args.project) as project:
+    with Project.open(args.project, full_check=True) as project:
         report = import_paths(project, args.paths, split=args.split, modality=args.modality,
                               progress=StderrProgress(quiet=args.json))
     if args.json:
@@ -130,11 +142,23 @@ def project_summary(project: Project) -> dict[str, Any]:
     }
 
 
+def finite_json(value: Any) -> Any:
+    """``value`` with NaN and infinities as null: JSON has no words for them (an old project may
+    hold a time that is not finite)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    return value
+
+
 def cmd_info(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         summary = project_summary(project)
     if args.json:
-        print(json.dumps(summary, indent=2))
+        print(json.dumps(finite_json(summary), indent=2, allow_nan=False))
         return 0
     items = summary["items"]
     print(f"{summary['name']}  ({summary['path']}, schema {summary['schema_version']})")
@@ -152,7 +176,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_label(args: argparse.Namespace) -> int:
     decision = args.cls.lower() if args.cls.lower() in ("skip", "unsure") else "label"
-    with Project.open(args.project) as project:
+    with Project.open(args.project, full_check=True) as project:
         event = project.add_label(
             args.item, args.annotator, args.cls if decision == "label" else None,
             decision=decision, seconds_spent=args.seconds, note=args.note)

@@ -46,9 +46,12 @@ class Project(ItemsMixin, LabelsMixin, RoundsMixin):
         return project
 
     @classmethod
-    def open(cls, path: str | Path, migrate: bool = True) -> Project:
+    def open(cls, path: str | Path, migrate: bool = True, read_only: bool | None = None,
+             full_check: bool = False) -> Project:
+        """Open a project file (see :func:`~alstudio.project.connection.open_file`)."""
         path = Path(path)
-        return cls(path, open_file(path, migrate=migrate))
+        return cls(path, open_file(path, migrate=migrate, read_only=read_only,
+                                   full_check=full_check))
 
     def __enter__(self) -> Project:
         return self

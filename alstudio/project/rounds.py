@@ -87,6 +87,7 @@ class RoundsMixin(ProjectBase):
                 "INSERT INTO audit_log(at, actor, action, details) VALUES (?,?,?,?)",
                 (utc_now(), "alstudio", "round",
                  json.dumps({"round": number, "strategy": strategy, "queued": len(queue)})))
+        self.backup("round")
         return self.round(round_id)
 
     def round(self, round_id: int) -> RoundInfo:

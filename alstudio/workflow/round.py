@@ -91,6 +91,23 @@ def read_snapshot(project: Project) -> LabelSnapshot:
                      test_labels=test_labels, decided=set(current))
 
 
+def check_round_config(config: RoundConfig) -> None:
+    """Refuse names and numbers that would fail (or be ignored) minutes into a round."""
+    from alstudio.learning.models import MODEL_NAMES
+    from alstudio.selection import STRATEGIES
+
+    if config.strategy not in STRATEGIES:
+        raise AlstudioError(f"Unknown strategy {config.strategy!r}.",
+                            f"Choose one of: {', '.join(sorted(STRATEGIES))}.")
+    if config.model != "auto" and config.model not in MODEL_NAMES:
+        raise AlstudioError(f"Unknown model {config.model!r}.",
+                            f"Choose one of: {', '.join(MODEL_NAMES)} (or 'auto').")
+    for name, value, low in (("max epochs", config.max_epochs, 1),
+                             ("committee size", config.committee_size, 1)):
+        if value is not None and value < low:
+            raise AlstudioError(f"The {name} must be at least {low}, not {value}.")
+
+
 def run_round(project_path: Path, config: RoundConfig | None = None, *,
               progress: ProgressCallback | None = None,
               cancel: CancelToken | None = None) -> RoundOutcome:
@@ -100,6 +117,7 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
     if config.committee not in COMMITTEE_SOURCES:
         raise AlstudioError(f"Unknown committee {config.committee!r}.",
                             f"Use one of: {', '.join(COMMITTEE_SOURCES)}.")
+    check_round_config(config)
     started, started_at = time.monotonic(), utc_now()
     device = pick_device(config.device)
     with Project.open(project_path) as project:

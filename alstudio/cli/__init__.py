@@ -69,6 +69,13 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiRunner | None = None) -
             f"alstudio: the project file could not be read ({exc}); it may be damaged. "
             "Run `alstudio check PROJECT`; it names the newest good backup."), file=sys.stderr)
         return 1
+    except Exception as exc:  # the last line of defence: one line, the details in the log
+        log.debug("unexpected error", exc_info=True)
+        print(printable_error(
+            f"alstudio: unexpected error ({type(exc).__name__}: {exc}). If a project file may "
+            "be damaged, run `alstudio check PROJECT`; `-v` shows the details."),
+            file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -38,7 +38,7 @@ class Project(ItemsMixin, LabelsMixin, RoundsMixin):
                name: str | None = None) -> Project:
         path = Path(path)
         create_file(path, name or path.stem)
-        project = cls.open(path)
+        project = cls(path, open_file(path, backup=False))
         specs = [c if isinstance(c, ClassSpec) else ClassSpec(c) for c in classes]
         if specs:
             project.add_classes(specs)

@@ -228,12 +228,13 @@ def _probe(path: Path, full_check: bool) -> int:
 
 
 def open_file(path: Path, migrate: bool = True, read_only: bool | None = None,
-              full_check: bool = False) -> ProjectDatabase:
+              full_check: bool = False, backup: bool = True) -> ProjectDatabase:
     """Open a project: check it, refuse a newer schema, migrate an older one after a backup.
 
     ``read_only``: None decides by the medium (a read-only file or folder opens read-only),
     True forces it. ``full_check`` runs the full integrity check instead of the quick one,
-    which is what a command that writes once and exits uses.
+    which is what a command that writes once and exits uses. ``backup``: make a rolling
+    backup when the last one is older than ``BACKUP_INTERVAL_S``.
     """
     path = Path(path)
     if not path.is_file():
@@ -274,7 +275,7 @@ def open_file(path: Path, migrate: bool = True, read_only: bool | None = None,
         return ro
     if version < SCHEMA_VERSION:
         _migrate_with_backup(db, path, version)
-    elif backup_due(path):
+    elif backup and backup_due(path):
         make_backup(db.conn, path, "open")
     return db
 

@@ -29,25 +29,40 @@ def folder_writable(path: Path) -> bool:
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
 
 
-def connect_read_only(path: Path) -> sqlite3.Connection:
-    """A connection that can never write the file.
+def _wal_without_log(path: Path) -> bool:
+    """A WAL-mode file with no ``-wal`` beside it: nobody has it open and every committed page
+    is in the file itself (the last connection to close folds the log back and removes it)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(20)
+    except OSError:
+        return False
+    return head.startswith(SQLITE_MAGIC) and head[18:20] == b"\x02\x02" and not Path(
+        f"{path}-wal").exists()
 
-    A WAL project on a read-only medium has no ``-shm`` file and SQLite cannot create one;
-    then the file is opened as immutable, which is exact as long as nobody writes it, and
-    nobody can in a folder that is read-only.
+
+def connect_read_only(path: Path) -> sqlite3.Connection:
+    """A connection that can never write the file, and leaves nothing beside it.
+
+    A read-only connection to a WAL file would create (and leave behind) ``-wal`` and ``-shm``
+    files; when no log exists the file alone is the database, so it is read as immutable
+    instead. That is also the only way to read a WAL project on a read-only medium, where
+    SQLite cannot create the ``-shm`` file.
     """
-    conn = sqlite3.connect(file_uri(path, mode="ro"), uri=True, timeout=BUSY_TIMEOUT_S,
+    params = {"mode": "ro"}
+    if _wal_without_log(path):
+        params["immutable"] = "1"
+    conn = sqlite3.connect(file_uri(path, **params), uri=True, timeout=BUSY_TIMEOUT_S,
                            isolation_level=None)
     try:
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         return conn
     except sqlite3.OperationalError:
         conn.close()
-        if folder_writable(path):
+        if folder_writable(path) or "immutable" in params:
             raise
-    conn = sqlite3.connect(file_uri(path, mode="ro", immutable="1"), uri=True,
+    return sqlite3.connect(file_uri(path, mode="ro", immutable="1"), uri=True,
                            timeout=BUSY_TIMEOUT_S, isolation_level=None)
-    return conn
 
 
 def header_problem(path: Path) -> str | None:
@@ -78,7 +93,7 @@ def check_problem(conn: sqlite3.Connection, full: bool = False) -> str | None:
         rows = conn.execute(f"PRAGMA {pragma}(5)").fetchall()
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
         return str(exc)
-    messages = [str(row[0]) for row in rows]
+    messages = [" ".join(str(row[0]).split()) for row in rows]
     if messages == ["ok"]:
         return None
     return "; ".join(messages)[:300] or "the check returned nothing"

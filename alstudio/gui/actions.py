@@ -52,6 +52,8 @@ class Actions(QObject):
                            "Open the BreastMNIST demo (built on first use)")
         self.import_scans = a(parent, "&Import scans…", "Ctrl+I",
                               "Add DICOM, NIfTI, PNG/JPEG/TIFF or .npz files to the project")
+        self.save_copy = a(parent, "Save a &copy…", None,
+                           "A consistent copy of the project, with every label so far")
         self.close_project = a(parent, "&Close project", "Ctrl+W", "Back to the start page")
         self.quit = a(parent, "&Quit", "Ctrl+Q", "Quit alstudio")
         # Label
@@ -90,8 +92,8 @@ class Actions(QObject):
 
     def project_actions(self) -> list[QAction]:
         """Actions that need an open project."""
-        return [self.import_scans, self.close_project, self.skip, self.unsure, self.undo,
-                self.edit_note, self.next_item, self.previous_item, self.next_unlabeled,
+        return [self.import_scans, self.save_copy, self.close_project, self.skip, self.unsure,
+                self.undo, self.edit_note, self.next_item, self.previous_item, self.next_unlabeled,
                 self.jump, self.run_round]
 
     def item_actions(self) -> list[QAction]:

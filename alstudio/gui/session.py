@@ -37,7 +37,8 @@ class ProjectSession(QObject):
         super().__init__(parent)
         self.project = project
         self.annotator = annotator.strip()
-        project.ensure_annotator(self.annotator)
+        if project.read_only_reason is None:  # a read-only project is looked at, not joined
+            project.ensure_annotator(self.annotator)
         self.classes: list[ClassInfo] = project.classes()
         self.round: RoundInfo | None = None
         self.entries: list[QueueEntry] = []

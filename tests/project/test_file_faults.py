@@ -132,7 +132,7 @@ def test_full_check_failure_refuses_writes(stocked: Project) -> None:
         Project.open(path, full_check=True)  # what `alstudio label` and `import` use
     with Project.open(path) as project:  # the GUI: quick check now, full check in background
         assert project.verify(full=True) is not None
-        with pytest.raises(ReadOnlyProjectError, match="Nothing was written.*integrity"):
+        with pytest.raises(ReadOnlyProjectError, match=r"Nothing was written.*integrity"):
             project.add_label(1, "dr_a", "normal")
 
 
@@ -170,7 +170,7 @@ def test_read_only_open_reads_and_refuses_writes_plainly(stocked: Project) -> No
     with Project.open(path, read_only=True) as project:
         assert project.read_only_reason is not None
         assert len(project.label_events()) == 1
-        with pytest.raises(ReadOnlyProjectError, match="Nothing was written.*read-only"):
+        with pytest.raises(ReadOnlyProjectError, match=r"Nothing was written.*read-only"):
             project.add_label(2, "dr_a", "normal")
     assert digest(path) == before
 

@@ -174,5 +174,5 @@ def printable_error(message: str) -> str:
     """A message safe to print on any terminal, on one line (undecodable bytes shown as
     escapes)."""
     encoding = getattr(sys.stderr, "encoding", None) or "utf-8"
-    message = " ".join(message.split())  # one line, whatever the parts held
+    message = message.replace("\r", " ").replace("\n", " ")  # one line, whatever the parts held
     return message.encode(encoding, "backslashreplace").decode(encoding, "replace")

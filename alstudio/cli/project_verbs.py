@@ -15,6 +15,7 @@ from alstudio.cli.arguments import (
     item_id,
     new_file,
     output_file,
+    printable_error,
     seconds,
 )
 from alstudio.cli.progress import StderrProgress
@@ -104,10 +105,32 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
     else:
-        for skipped in report.skipped:
-            print(f"skipped {skipped['path']}: {skipped['reason']}", file=sys.stderr)
+        print_skips(report.skipped)
         print(report.summary())
-    return 0
+    missing = [entry for entry in report.skipped if entry["reason"] == "no such file or folder"]
+    return 1 if missing and len(missing) == len(args.paths) and not report.imported else 0
+
+
+SKIP_LINES = 20  # up to this many skipped files are listed one by one
+EXAMPLES = 3
+
+
+def print_skips(skipped: list[dict[str, str]]) -> None:
+    """Skipped files on stderr: each one when few; else a count per reason with examples
+    (every path stays in --json and, with -v, in the log)."""
+    if len(skipped) <= SKIP_LINES:
+        for entry in skipped:
+            print(printable_error(f"skipped {entry['path']}: {entry['reason']}"),
+                  file=sys.stderr)
+        return
+    by_reason: dict[str, list[str]] = {}
+    for entry in skipped:
+        by_reason.setdefault(entry["reason"], []).append(entry["path"])
+    print(f"skipped {len(skipped)} file(s) for {len(by_reason)} reason(s):", file=sys.stderr)
+    for reason, paths in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
+        examples = ", ".join(paths[:EXAMPLES]) + (", ..." if len(paths) > EXAMPLES else "")
+        print(printable_error(f"  {len(paths)} x {reason} (e.g. {examples})"), file=sys.stderr)
+    print("  every skipped path: --json, or -v for the log", file=sys.stderr)
 
 
 def project_summary(project: Project) -> dict[str, Any]:

@@ -12,7 +12,9 @@ the index that mentions them is replaced, and the index is replaced atomically (
 a temporary file, fsynced, then ``os.replace``). Growing writes a doubled copy to a
 temporary file and swaps it in the same way. A kill at any moment leaves either the old or
 the new index, both pointing only at rows already on disk; unindexed rows are simply
-computed again. One process writes a cache at a time (the project holds it).
+computed again. Writers take turns through a lock file in the cache folder (two rounds may
+start at once); temporary files carry unique names, and a writer re-reads the index once it
+holds the lock, so it never overwrites rows another process just added.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -27,6 +30,7 @@ import numpy as np
 
 from alstudio.datasets.model_inputs import model_input
 from alstudio.datasets.pixels import read_pixels
+from alstudio.datasets.process_lock import ProcessLock
 from alstudio.datasets.records import ScanSource
 from alstudio.datasets.row_view import RowView
 from alstudio.errors import ScanReadError
@@ -38,8 +42,14 @@ PHASE = "preparing model inputs"
 _COPY_ROWS = 1024  # rows copied at a time when growing
 
 
+def _tmp_name(path: Path) -> Path:
+    """A temporary name beside ``path`` that no other writer uses."""
+    return path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
+
+
 def _atomic_save(path: Path, array: np.ndarray) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    """Write ``array`` to a temporary file, flush it to disk, then rename it over ``path``."""
+    tmp = _tmp_name(path)
     with open(tmp, "wb") as handle:
         np.save(handle, array)
         handle.flush()
@@ -81,16 +91,19 @@ class ModelInputCache:
         self._rows: dict[int, int] = {}
         self._ids: list[int] = []
         self._data: np.memmap | None = None
-        self._open()
+        self.process_lock = ProcessLock(self.folder / f"inputs-{size}.lock")
+        with self.process_lock:
+            self._open()
 
     # -- opening and validation -------------------------------------------------------
     def _row_shape(self) -> tuple[int, int, int]:
         return (1, self.size, self.size)
 
     def _open(self) -> None:
-        for stale in (self.data_path.with_name(self.data_path.name + ".tmp"),
-                      self.index_path.with_name(self.index_path.name + ".tmp")):
-            stale.unlink(missing_ok=True)  # left by a kill while growing or saving
+        """Map the data and read the index (the caller holds the process lock)."""
+        for path in (self.data_path, self.index_path):  # left by a kill while growing/saving
+            for stale in self.folder.glob(f"{path.name}*.tmp"):
+                stale.unlink(missing_ok=True)
         data = self._open_data()
         ids = self._load_index() if data is not None else None
         if data is None or ids is None or len(ids) > data.shape[0]:
@@ -184,7 +197,7 @@ class ModelInputCache:
         capacity = self.capacity
         while capacity < needed:
             capacity *= 2
-        tmp = self.data_path.with_name(self.data_path.name + ".tmp")
+        tmp = _tmp_name(self.data_path)
         grown = self._create(tmp, capacity)
         count = len(self._ids)
         for start in range(0, count, _COPY_ROWS):
@@ -226,6 +239,17 @@ class ModelInputCache:
         missing and the rest are cached. One ``ensure`` at a time per cache; ``get_many``
         may run meanwhile from another thread.
         """
+        with self.process_lock:
+            with self._lock:  # another process may have added rows since we looked
+                if self._data is not None:
+                    self._data.flush()
+                self._open()
+            return self._ensure_locked(list(item_ids), sources, progress, cancel, batch_size)
+
+    def _ensure_locked(self, item_ids: list[int], sources: Callable[[int], ScanSource],
+                       progress: ProgressCallback | None, cancel: CancelToken | None,
+                       batch_size: int) -> dict[int, str]:
+        """:meth:`ensure` once the process lock is held."""
         todo = self.missing(item_ids)
         failures: dict[int, str] = {}
         report(progress, PHASE, 0, len(todo))

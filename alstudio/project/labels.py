@@ -62,10 +62,10 @@ class LabelsMixin(ProjectBase):
         if note:
             encodable(note, "note")
         class_id = self.class_id(class_name) if class_name is not None else None
-        annotator_id = self.annotator_id(annotator)
         if self.db.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone() is None:
             raise ProjectError(f"No item {item_id} in this project.",
                                "List items with `alstudio info PROJECT`.")
+        annotator_id = self.annotator_id(annotator)  # only once the label is known to be good
         with transaction(self.db):
             cur = self.db.conn.execute(
                 "INSERT INTO label_events(item_id, annotator_id, decision, class_id, started_at, "

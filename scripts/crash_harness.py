@@ -29,8 +29,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from alstudio.project import Project, QueueEntry  # noqa: E402
-from alstudio.project.integrity import file_problem  # noqa: E402
+from alstudio.project import Project, QueueEntry
+from alstudio.project.integrity import file_problem
 
 ROUND_SHARE = 0.05  # of writes that are rounds (each with a checkpoint blob and a queue)
 QUEUE_LENGTH = 20
@@ -134,7 +134,7 @@ def run(path: Path, kills: int, seed: int, max_delay: float,
             code = 0
             try:
                 writer(path, ack_path, seed * 100_003 + n)
-            except BaseException as exc:  # noqa: BLE001 - reported through the exit code
+            except BaseException as exc:
                 os.write(2, f"writer failed: {type(exc).__name__}: {exc}\n".encode())
                 code = 3
             os._exit(code)

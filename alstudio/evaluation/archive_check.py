@@ -26,7 +26,7 @@ def check_simulation_archive(path: Path, rare_class: int | None) -> int:
     if not zipfile.is_zipfile(path):
         raise AlstudioError(f"{path} is not an .npz archive (not a zip file).", _HINT)
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
             missing = [key for key in NEEDED if key not in archive.files]
             if missing:
                 raise AlstudioError(f"{path} lacks {', '.join(missing)}.", _HINT)

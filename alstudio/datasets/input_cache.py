@@ -22,24 +22,26 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 
-from alstudio.datasets.model_inputs import model_input
-from alstudio.datasets.pixels import read_pixels
+from alstudio.datasets.batch_inputs import model_inputs_of
 from alstudio.datasets.process_lock import ProcessLock
 from alstudio.datasets.records import ScanSource
 from alstudio.datasets.row_view import RowView
-from alstudio.errors import ScanReadError
+from alstudio.errors import Cancelled, ScanReadError
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 
 logger = logging.getLogger(__name__)
 
 PHASE = "preparing model inputs"
 _COPY_ROWS = 1024  # rows copied at a time when growing
+COMMIT_ROWS = 4096  # rows decoded between two index publications ...
+COMMIT_SECONDS = 2.0  # ... or this long, whichever comes first
 
 
 def _tmp_name(path: Path) -> Path:
@@ -78,7 +80,8 @@ class ModelInputCache:
     learning call ``ensure`` again and decode nothing.
     """
 
-    def __init__(self, folder: Path | str, size: int, initial_capacity: int = 256) -> None:
+    def __init__(self, folder: Path | str, size: int, initial_capacity: int = 256,
+                 commit_rows: int = COMMIT_ROWS) -> None:
         if size < 1 or initial_capacity < 1:
             raise ValueError("size and capacity must be positive")
         self.folder = Path(folder)
@@ -88,6 +91,7 @@ class ModelInputCache:
         self.index_path = self.folder / f"inputs-{size}.index.npy"
         self._lock = threading.RLock()
         self._initial_capacity = initial_capacity
+        self.commit_rows = max(1, commit_rows)
         self._rows: dict[int, int] = {}
         self._ids: list[int] = []
         self._data: np.memmap | None = None
@@ -249,24 +253,43 @@ class ModelInputCache:
     def _ensure_locked(self, item_ids: list[int], sources: Callable[[int], ScanSource],
                        progress: ProgressCallback | None, cancel: CancelToken | None,
                        batch_size: int) -> dict[int, str]:
-        """:meth:`ensure` once the process lock is held."""
+        """:meth:`ensure` once the process lock is held.
+
+        Decoded rows are published every ``commit_rows`` rows or ``COMMIT_SECONDS`` (each
+        commit flushes the map and fsyncs the index, which at 64 rows per commit cost more
+        than decoding 28-pixel images); a cancel publishes what is pending first.
+        """
         todo = self.missing(item_ids)
         failures: dict[int, str] = {}
+        pending: list[tuple[int, np.ndarray]] = []
+        last_commit = time.monotonic()
+
+        def publish() -> None:
+            with self._lock:
+                self._commit([(i, v) for i, v in pending if i not in self._rows])
+            pending.clear()
+
         report(progress, PHASE, 0, len(todo))
         for start in range(0, len(todo), max(1, batch_size)):
-            check(cancel)
-            batch: list[tuple[int, np.ndarray]] = []
-            for item in todo[start:start + batch_size]:
-                try:  # decoding happens outside the lock: readers are never kept waiting
-                    values = model_input(read_pixels(sources(item)), self.size)
-                except ScanReadError as exc:
-                    failures[item] = exc.reason
-                    logger.info("no model input for item %s: %s", item, exc)
-                    continue
-                batch.append((item, values))
-            with self._lock:
-                self._commit([(i, v) for i, v in batch if i not in self._rows])
+            try:
+                check(cancel)
+            except Cancelled:
+                publish()
+                raise
+            chunk = todo[start:start + batch_size]
+            # decoding happens outside the lock: readers are never kept waiting
+            for item, values in zip(chunk, model_inputs_of([sources(i) for i in chunk],
+                                                           self.size), strict=True):
+                if isinstance(values, ScanReadError):
+                    failures[item] = values.reason
+                    logger.info("no model input for item %s: %s", item, values)
+                else:
+                    pending.append((item, values))
+            if len(pending) >= self.commit_rows or time.monotonic() - last_commit > COMMIT_SECONDS:
+                publish()
+                last_commit = time.monotonic()
             report(progress, PHASE, min(len(todo), start + batch_size), len(todo))
+        publish()
         return failures
 
     def close(self) -> None:

@@ -47,6 +47,9 @@ def register(verbs: argparse._SubParsersAction) -> None:
                           "checkpoints")
     rnd.add_argument("--committee-size", type=positive_int, default=4,
                      help="earlier checkpoints in a checkpoint committee (default 4)")
+    rnd.add_argument("--max-scored", type=non_negative_int, default=20_000,
+                     help="score at most this many unlabeled items, a random sample of a "
+                          "larger pool (default 20000; 0 scores the whole pool)")
     rnd.add_argument("--json", action="store_true", help="print one JSON object")
     rnd.set_defaults(handler=cmd_round)
 
@@ -102,7 +105,8 @@ def cmd_round(args: argparse.Namespace) -> int:
 
     config = RoundConfig(batch_size=args.batch, model=args.model, device=args.device,
                          seed=args.seed, max_epochs=args.max_epochs, committee=args.committee,
-                         committee_size=args.committee_size)
+                         committee_size=args.committee_size,
+                         max_scored=args.max_scored or None)
     if args.strategy:
         config.strategy = "coreset_uncertainty" if args.strategy == "default" else args.strategy
     outcome = run_round(args.project, config, progress=StderrProgress(quiet=args.json))

@@ -47,6 +47,10 @@ class RoundConfig:
     #: model) or "checkpoints" (the new model and up to ``committee_size`` earlier ones).
     committee: str = "dropout"
     committee_size: int = 4
+    #: Most unlabeled items a round scores: beyond it a seeded random sample is scored (all
+    #: labeled items always are), so a round's cost follows the labels, not the pool.
+    #: None scores the whole pool.
+    max_scored: int | None = 20_000
 
 
 @dataclass
@@ -91,6 +95,18 @@ def read_snapshot(project: Project) -> LabelSnapshot:
                      test_labels=test_labels, decided=set(current))
 
 
+def scored_subset(pool_ids: list[int], snap: LabelSnapshot, config: RoundConfig) -> list[int]:
+    """Every labeled pool item plus at most ``config.max_scored`` undecided ones (a seeded
+    random sample, in pool order), so scoring does not grow with the pool."""
+    cap = config.max_scored
+    undecided = [i for i in pool_ids if i not in snap.decided]
+    if cap is None or len(undecided) <= cap:
+        return pool_ids
+    rng = np.random.default_rng(config.seed + len(snap.train_labels))
+    keep = set(rng.choice(np.asarray(undecided), size=cap, replace=False).tolist())
+    return [i for i in pool_ids if i in keep or i in snap.decided]
+
+
 def check_round_config(config: RoundConfig) -> None:
     """Refuse names and numbers that would fail (or be ignored) minutes into a round."""
     from alstudio.learning.models import MODEL_NAMES
@@ -103,7 +119,8 @@ def check_round_config(config: RoundConfig) -> None:
         raise AlstudioError(f"Unknown model {config.model!r}.",
                             f"Choose one of: {', '.join(MODEL_NAMES)} (or 'auto').")
     for name, value, low in (("max epochs", config.max_epochs, 1),
-                             ("committee size", config.committee_size, 1)):
+                             ("committee size", config.committee_size, 1),
+                             ("number of items to score", config.max_scored, 1)):
         if value is not None and value < low:
             raise AlstudioError(f"The {name} must be at least {low}, not {value}.")
 
@@ -131,7 +148,8 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
         try:
             report(progress, "preparing inputs", 0, None)
             unreadable = inputs.ensure(snap.pool + snap.test, progress=progress, cancel=cancel)
-            pool_ids = [i.id for i in snap.pool if i.id not in unreadable]
+            pool_ids = scored_subset([i.id for i in snap.pool if i.id not in unreadable],
+                                     snap, config)
             test_ids = [i for i in snap.test_labels if i not in unreadable]
             past = []
             if config.committee == "checkpoints" and pool_ids and \
@@ -211,6 +229,12 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
                      "split (--split test) and label it to measure the model.")
     if unreadable:
         notes.append(f"{len(unreadable)} scan(s) could not be read and sat out this round.")
+    readable = len(snap.pool) - sum(1 for i in snap.pool if i.id in unreadable)
+    if len(pool_ids) < readable:
+        metrics["scored"] = len(pool_ids)
+        notes.append(f"Scored {len(pool_ids)} of {readable} pool items (all labeled ones and a "
+                     f"random {config.max_scored} of the rest), so the round's time follows "
+                     "the labels, not the pool.")
     info = project.save_round(
         strategy=step.selection.strategy,
         params={"requested": config.strategy, "batch_size": config.batch_size,

@@ -22,7 +22,7 @@ from alstudio.evaluation.metrics import test_metrics
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.cache import OutputCache, cache_key
 from alstudio.learning.checkpoints import checkpoint_digest, checkpoint_to_bytes
-from alstudio.learning.device import describe_device, pick_device
+from alstudio.learning.device import cpu_threads, describe_device, free_cpu_threads, pick_device
 from alstudio.learning.training import TrainConfig
 from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
@@ -128,6 +128,8 @@ def check_round_config(config: RoundConfig) -> None:
 def run_round(project_path: Path, config: RoundConfig | None = None, *,
               progress: ProgressCallback | None = None,
               cancel: CancelToken | None = None) -> RoundOutcome:
+    """One round on the project at ``project_path`` (see the module docs). On the CPU with no
+    thread count given, it uses the cores the machine is not already busy with."""
     config = config or RoundConfig()
     if config.batch_size < 1:
         raise AlstudioError("The batch size must be at least 1.")
@@ -137,6 +139,18 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
     check_round_config(config)
     started, started_at = time.monotonic(), utc_now()
     device = pick_device(config.device)
+    if device.type == "cpu" and not config.threads:
+        config = replace(config, threads=free_cpu_threads())
+    with cpu_threads(config.threads if device.type == "cpu" else None):
+        outcome = _run(project_path, config, device, started_at, progress, cancel)
+    outcome.seconds = time.monotonic() - started
+    report(progress, "saving", 1, 1, f"round {outcome.round.number} saved")
+    return outcome
+
+
+def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
+         progress: ProgressCallback | None, cancel: CancelToken | None) -> RoundOutcome:
+    """:func:`run_round` once the configuration is checked and the threads are set."""
     with Project.open(project_path) as project:
         snap = read_snapshot(project)
         if len(snap.classes) < 2:
@@ -165,8 +179,6 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
         report(progress, "saving", 0, 1)
         outcome = _save(project, snap, pool_ids, test_ids, step, config, started_at,
                         describe_device(device), size, unreadable)
-    outcome.seconds = time.monotonic() - started
-    report(progress, "saving", 1, 1, f"round {outcome.round.number} saved")
     return outcome
 
 

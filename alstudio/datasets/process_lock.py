@@ -9,11 +9,12 @@ dies, so a kill never leaves a stale lock behind.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from pathlib import Path
 from types import TracebackType
 
-if os.name == "nt":  # pragma: no cover - exercised on Windows only
+if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
     import msvcrt
 
     def _lock(fd: int) -> None:

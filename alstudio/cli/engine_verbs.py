@@ -164,6 +164,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from alstudio.evaluation.plot import plot_simulation
     from alstudio.evaluation.report import format_summary
     from alstudio.evaluation.simulate import SimulationConfig, simulate
+    from alstudio.learning.device import cpu_threads, free_cpu_threads
     from alstudio.learning.training import TrainConfig
 
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
@@ -179,8 +180,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     config = SimulationConfig(strategies=list(dict.fromkeys(strategies)), seeds=args.seeds,
                               initial=args.initial, batch=args.batch, budget=args.budget,
                               rare_class=args.rare_class, rare_fraction=args.rare_fraction,
-                              train=train, threads=args.threads)
-    result = simulate(args.dataset, config, progress=StderrProgress())
+                              train=train, threads=args.threads or free_cpu_threads())
+    with cpu_threads(config.threads):  # inference too: idle cores only (see free_cpu_threads)
+        result = simulate(args.dataset, config, progress=StderrProgress())
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=1, allow_nan=False))

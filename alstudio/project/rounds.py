@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from alstudio.errors import ProjectError
+from alstudio.errors import DamagedProjectError, ProjectError
 from alstudio.project.base import ProjectBase
 from alstudio.project.connection import transaction
 from alstudio.project.records import CheckpointBlob, QueueEntry, RoundInfo
@@ -21,11 +21,17 @@ _ROUND_COLUMNS = ("id, number, strategy, params, seed, checkpoint_id, labels_use
 
 
 def _row_to_round(row: Sequence[Any]) -> RoundInfo:
-    return RoundInfo(
-        id=row[0], number=row[1], strategy=row[2], params=json.loads(row[3]), seed=row[4],
-        checkpoint_id=row[5], labels_used=row[6], metrics=json.loads(row[7]),
-        explanation=row[8], device=row[9], started_at=row[10], finished_at=row[11],
-    )
+    """A RoundInfo from its row; stored values that do not decode are reported as damage."""
+    try:
+        return RoundInfo(
+            id=row[0], number=row[1], strategy=row[2], params=json.loads(row[3]), seed=row[4],
+            checkpoint_id=row[5], labels_used=row[6], metrics=json.loads(row[7]),
+            explanation=row[8], device=row[9], started_at=row[10], finished_at=row[11],
+        )
+    except (ValueError, TypeError) as exc:
+        raise DamagedProjectError(
+            f"The stored record of round {row[1]} is damaged ({type(exc).__name__}).",
+            "Run `alstudio check PROJECT`; it names the newest good backup.") from exc
 
 
 class RoundsMixin(ProjectBase):

@@ -45,3 +45,11 @@ class Cancelled(AlstudioError):
 
     def __init__(self, message: str = "Cancelled.") -> None:
         super().__init__(message)
+
+
+class DamagedProjectError(ProjectError):
+    """The project file fails its integrity check; it is not opened for writing."""
+
+
+class ReadOnlyProjectError(ProjectError):
+    """The project is open read-only (read-only medium, or damaged): a write was refused."""

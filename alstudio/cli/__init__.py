@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sqlite3
 import sys
 from collections.abc import Callable, Sequence
 
@@ -18,9 +19,11 @@ from alstudio.cli import (
     doctor_verbs,
     engine_verbs,
     export_verbs,
+    file_verbs,
     project_verbs,
     reader_verbs,
 )
+from alstudio.cli.arguments import printable_error
 from alstudio.errors import AlstudioError, Cancelled
 from alstudio.project import SUFFIX
 
@@ -28,6 +31,7 @@ log = logging.getLogger("alstudio.cli")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """Every verb's parser; argument types check values as they are parsed."""
     parser = argparse.ArgumentParser(
         prog="alstudio",
         description="Active-learning studio for medical scans. With no verb, opens the app.",
@@ -41,6 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
     export_verbs.register(verbs)
     doctor_verbs.register(verbs)
     agreement_verbs.register(verbs)
+    file_verbs.register(verbs)
     return parser
 
 
@@ -55,14 +60,15 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiRunner | None = None) -
     argv = list(sys.argv[1:] if argv is None else argv)
     if len(argv) == 1 and argv[0].endswith(SUFFIX):  # a double-clicked project file
         argv = ["open", argv[0]]
-    args = parser.parse_args(argv)
-    args.open_gui = open_gui
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    handler = getattr(args, "handler", None) or project_verbs.run_gui
     try:
+        # path checks run inside parsing and raise AlstudioError: one line, exit 1
+        args = parser.parse_args(argv)
+        args.open_gui = open_gui
+        logging.basicConfig(
+            level=logging.INFO if args.verbose else logging.WARNING,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
+        handler = getattr(args, "handler", None) or project_verbs.run_gui
         return int(handler(args) or 0)
     except Cancelled:
         print("Cancelled.", file=sys.stderr)
@@ -72,7 +78,21 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiRunner | None = None) -
         return 130
     except AlstudioError as exc:
         log.debug("error", exc_info=True)
-        print(f"alstudio: {exc}", file=sys.stderr)
+        print(printable_error(f"alstudio: {exc}"), file=sys.stderr)
+        return 1
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        # a file that passed its quick check at open but is damaged further in
+        log.debug("database error", exc_info=True)
+        print(printable_error(
+            f"alstudio: the project file could not be read ({exc}); it may be damaged. "
+            "Run `alstudio check PROJECT`; it names the newest good backup."), file=sys.stderr)
+        return 1
+    except Exception as exc:  # the last line of defence: one line, the details in the log
+        log.debug("unexpected error", exc_info=True)
+        print(printable_error(
+            f"alstudio: unexpected error ({type(exc).__name__}: {exc}). If a project file may "
+            "be damaged, run `alstudio check PROJECT`; `-v` shows the details."),
+            file=sys.stderr)
         return 1
 
 

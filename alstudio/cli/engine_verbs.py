@@ -8,8 +8,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
+import sys
 
+from alstudio.cli.arguments import (
+    existing_file,
+    existing_project,
+    fraction,
+    non_negative_int,
+    output_file,
+    positive_int,
+)
 from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
 
@@ -17,26 +25,31 @@ DEFAULT_SIM_STRATEGIES = "random,coreset_uncertainty,entropy,coreset,badge"
 
 
 def register(verbs: argparse._SubParsersAction) -> None:
+    """Add round, stream and simulate; every number and path is checked as it is parsed."""
     rnd = verbs.add_parser(
         "round", help="train on the labels so far, score the pool, queue the next batch",
         description="One active-learning round. The round, its queue and its model "
                     "checkpoint are written together at the end; a cancelled or failed round "
                     "leaves the project as it was.")
-    rnd.add_argument("project", type=Path)
+    rnd.add_argument("project", type=existing_project)
     rnd.add_argument("--strategy", default=None,
                      help="query strategy (default: coreset_uncertainty; `auto` picks by stage)")
-    rnd.add_argument("--batch", type=int, default=20, help="items to queue (default 20)")
+    rnd.add_argument("--batch", type=positive_int, default=20,
+                     help="items to queue (default 20; more than the pool queues all of it)")
     rnd.add_argument("--model", default="auto", help="architecture (default: by device and "
                      "image size)")
     rnd.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
-    rnd.add_argument("--seed", type=int, default=0)
-    rnd.add_argument("--max-epochs", type=int, help="cap training epochs")
+    rnd.add_argument("--seed", type=non_negative_int, default=0)
+    rnd.add_argument("--max-epochs", type=positive_int, help="cap training epochs")
     rnd.add_argument("--committee", choices=("dropout", "checkpoints"), default="dropout",
                      help="committee for bald/vote_entropy/kl_consensus: MC-dropout passes of "
                           "the new model (default), or the new model with earlier rounds' "
                           "checkpoints")
-    rnd.add_argument("--committee-size", type=int, default=4,
+    rnd.add_argument("--committee-size", type=positive_int, default=4,
                      help="earlier checkpoints in a checkpoint committee (default 4)")
+    rnd.add_argument("--max-scored", type=non_negative_int, default=20_000,
+                     help="score at most this many unlabeled items, a random sample of a "
+                          "larger pool (default 20000; 0 scores the whole pool)")
     rnd.add_argument("--json", action="store_true", help="print one JSON object")
     rnd.set_defaults(handler=cmd_round)
 
@@ -45,9 +58,10 @@ def register(verbs: argparse._SubParsersAction) -> None:
         description="Stream mode: with the latest round's model, decide for each newly "
                     "imported scan whether it is worth a label (uncertain or unlike anything "
                     "labeled), within a label budget. Queues the accepted scans; no training.")
-    stream.add_argument("project", type=Path)
-    stream.add_argument("--budget", type=int, required=True, help="most scans to queue")
-    stream.add_argument("--accept-fraction", type=float, default=0.05,
+    stream.add_argument("project", type=existing_project)
+    stream.add_argument("--budget", type=positive_int, required=True,
+                        help="most scans to queue")
+    stream.add_argument("--accept-fraction", type=fraction, default=0.05,
                         help="thresholds are set so this share of the pool would be accepted")
     stream.add_argument("--rule", choices=("or", "and"), default="or",
                         help="'or': uncertain or novel suffices; 'and': both are needed")
@@ -58,40 +72,48 @@ def register(verbs: argparse._SubParsersAction) -> None:
         "simulate", help="benchmark strategies against an oracle on a labeled .npz archive",
         description="Oracle simulation on a MedMNIST-style archive: pool = train+val, test "
                     "held out. Learning curves per seed, label efficiency against random.")
-    sim.add_argument("dataset", type=Path, metavar="DATASET.npz")
+    sim.add_argument("dataset", type=existing_file, metavar="DATASET.npz")
     sim.add_argument("--strategies", default=DEFAULT_SIM_STRATEGIES,
                      help=f"comma-separated (default {DEFAULT_SIM_STRATEGIES}; `default` means "
                           "coreset_uncertainty); random is always included; a variant is "
                           "NAME:KEY=VALUE[:KEY=VALUE], e.g. coreset_uncertainty:shortlist_factor=5")
-    sim.add_argument("--seeds", type=int, default=5)
-    sim.add_argument("--initial", type=int, default=20, help="random labels to start from")
-    sim.add_argument("--batch", type=int, default=20)
-    sim.add_argument("--budget", type=int, default=300, help="labels at the end")
-    sim.add_argument("--rare-class", type=int, metavar="CLASS",
+    sim.add_argument("--seeds", type=positive_int, default=5)
+    sim.add_argument("--initial", type=positive_int, default=20,
+                     help="random labels to start from")
+    sim.add_argument("--batch", type=positive_int, default=20)
+    sim.add_argument("--budget", type=positive_int, default=300, help="labels at the end")
+    sim.add_argument("--rare-class", type=non_negative_int, metavar="CLASS",
                      help="rare-class scenario: keep only --rare-fraction of this class in the "
                           "pool (test set unchanged)")
-    sim.add_argument("--rare-fraction", type=float, default=0.03)
+    sim.add_argument("--rare-fraction", type=fraction, default=0.03)
     sim.add_argument("--model", default="auto")
-    sim.add_argument("--max-epochs", type=int, help="cap epochs per training")
-    sim.add_argument("--min-steps", type=int,
+    sim.add_argument("--max-epochs", type=positive_int, help="cap epochs per training")
+    sim.add_argument("--min-steps", type=non_negative_int,
                      help="floor on optimiser steps per training (the recipe's default keeps "
                           "tiny labeled sets from being under-trained)")
-    sim.add_argument("--threads", type=int, help="cap CPU threads")
-    sim.add_argument("--json", type=Path, metavar="OUT.json", help="write the full result")
-    sim.add_argument("--plot", type=Path, metavar="OUT.png", help="draw the learning curves")
+    sim.add_argument("--threads", type=positive_int, help="cap CPU threads")
+    sim.add_argument("--json", type=output_file, metavar="OUT.json",
+                     help="write the full result")
+    sim.add_argument("--plot", type=output_file, metavar="OUT.png",
+                     help="draw the learning curves")
     sim.set_defaults(handler=cmd_simulate)
 
 
 def cmd_round(args: argparse.Namespace) -> int:
+    """Run one round and print (or --json) what it queued."""
     from alstudio.workflow import RoundConfig, run_round
 
     config = RoundConfig(batch_size=args.batch, model=args.model, device=args.device,
                          seed=args.seed, max_epochs=args.max_epochs, committee=args.committee,
-                         committee_size=args.committee_size)
+                         committee_size=args.committee_size,
+                         max_scored=args.max_scored or None)
     if args.strategy:
         config.strategy = "coreset_uncertainty" if args.strategy == "default" else args.strategy
     outcome = run_round(args.project, config, progress=StderrProgress(quiet=args.json))
     test = outcome.metrics.get("test", {})
+    if len(outcome.queue) < args.batch:
+        print(f"alstudio: --batch {args.batch} is more than the {len(outcome.queue)} unlabeled "
+              "pool item(s): the whole unlabeled pool was queued.", file=sys.stderr)
     if args.json:
         print(json.dumps({
             "round": outcome.round.number, "strategy": outcome.round.strategy,
@@ -117,6 +139,7 @@ def cmd_round(args: argparse.Namespace) -> int:
 
 
 def cmd_stream(args: argparse.Namespace) -> int:
+    """Judge newly imported scans one by one and queue the accepted ones."""
     from alstudio.workflow import run_stream
 
     outcome = run_stream(args.project, args.budget, accept_fraction=args.accept_fraction,
@@ -134,9 +157,14 @@ def cmd_stream(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
+    """Check the archive and scenario first (seconds), then run the oracle benchmark."""
+    from alstudio.evaluation.archive_check import check_simulation_archive
+
+    check_simulation_archive(args.dataset, args.rare_class)
     from alstudio.evaluation.plot import plot_simulation
     from alstudio.evaluation.report import format_summary
     from alstudio.evaluation.simulate import SimulationConfig, simulate
+    from alstudio.learning.device import cpu_threads, free_cpu_threads
     from alstudio.learning.training import TrainConfig
 
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
@@ -152,8 +180,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     config = SimulationConfig(strategies=list(dict.fromkeys(strategies)), seeds=args.seeds,
                               initial=args.initial, batch=args.batch, budget=args.budget,
                               rare_class=args.rare_class, rare_fraction=args.rare_fraction,
-                              train=train, threads=args.threads)
-    result = simulate(args.dataset, config, progress=StderrProgress())
+                              train=train, threads=args.threads or free_cpu_threads())
+    with cpu_threads(config.threads):  # inference too: idle cores only (see free_cpu_threads)
+        result = simulate(args.dataset, config, progress=StderrProgress())
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result, indent=1, allow_nan=False))

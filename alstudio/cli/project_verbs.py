@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
-from pathlib import Path
+from typing import Any
 
+from alstudio.cli.arguments import (
+    encodable_text,
+    existing_path,
+    existing_project,
+    item_id,
+    new_file,
+    output_file,
+    printable_error,
+    seconds,
+)
 from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
 from alstudio.project import SUFFIX, ClassSpec, Project
@@ -17,18 +28,20 @@ STARTUP_CHECK_HELP = "open the window, print a line once it is shown, and quit (
 
 
 def register(verbs: argparse._SubParsersAction) -> None:
+    """Add the project verbs; every argument is checked as it is parsed."""
     gui = verbs.add_parser("gui", help="open the app's start page (the default)")
     gui.add_argument("--startup-check", action="store_true", help=STARTUP_CHECK_HELP)
     gui.set_defaults(handler=run_gui)
 
     open_ = verbs.add_parser("open", help="open the app on a project")
-    open_.add_argument("project", type=Path)
-    open_.add_argument("--annotator", help="who is labeling (asked for when omitted)")
+    open_.add_argument("project", type=existing_project)
+    open_.add_argument("--annotator", type=encodable_text,
+                       help="who is labeling (asked for when omitted)")
     open_.add_argument("--startup-check", action="store_true", help=STARTUP_CHECK_HELP)
     open_.set_defaults(handler=run_gui)
 
     new = verbs.add_parser("new", help="create an empty project file")
-    new.add_argument("project", type=Path, help=f"path of the new file (suffix {SUFFIX})")
+    new.add_argument("project", type=new_file, help=f"path of the new file (suffix {SUFFIX})")
     new.add_argument("--classes", required=True,
                      help="comma-separated class names; shortcuts 1-9 follow this order")
     new.add_argument("--name", help="display name (default: the file name)")
@@ -37,8 +50,8 @@ def register(verbs: argparse._SubParsersAction) -> None:
     imp = verbs.add_parser(
         "import", help="import scans (DICOM, NIfTI, PNG/JPEG/TIFF, MedMNIST .npz)",
         description="Import files and folders. Unreadable files are reported and skipped.")
-    imp.add_argument("project", type=Path)
-    imp.add_argument("paths", nargs="+", type=Path, metavar="PATH")
+    imp.add_argument("project", type=existing_project)
+    imp.add_argument("paths", nargs="+", type=existing_path, metavar="PATH")
     imp.add_argument("--split", choices=("pool", "test"),
                      help="force a split (default: pool, or the archive's own split)")
     imp.add_argument("--modality", metavar="CODE",
@@ -47,24 +60,25 @@ def register(verbs: argparse._SubParsersAction) -> None:
     imp.set_defaults(handler=cmd_import)
 
     info = verbs.add_parser("info", help="what a project holds")
-    info.add_argument("project", type=Path)
+    info.add_argument("project", type=existing_project)
     info.add_argument("--json", action="store_true", help="print one JSON object")
     info.set_defaults(handler=cmd_info)
 
     label = verbs.add_parser("label", help="give one item a label (or skip / unsure)")
-    label.add_argument("project", type=Path)
-    label.add_argument("item", type=int, metavar="ITEM_ID")
-    label.add_argument("cls", metavar="CLASS",
+    label.add_argument("project", type=existing_project)
+    label.add_argument("item", type=item_id, metavar="ITEM_ID")
+    label.add_argument("cls", metavar="CLASS", type=encodable_text,
                        help="a class name (any case) or key (1-9), 'skip' or 'unsure'")
-    label.add_argument("--annotator", required=True, help="who is labeling (the reader)")
-    label.add_argument("--note")
-    label.add_argument("--seconds", type=float, help="active time spent on the item")
-    label.add_argument("--reason", help="an adjudication's reason: "
+    label.add_argument("--annotator", required=True, type=encodable_text,
+                       help="who is labeling (the reader)")
+    label.add_argument("--note", type=encodable_text)
+    label.add_argument("--seconds", type=seconds, help="active time spent on the item (>= 0)")
+    label.add_argument("--reason", type=encodable_text, help="an adjudication's reason: "
                        + ", ".join(ADJUDICATION_REASONS) + " (other: TEXT)")
     label.set_defaults(handler=cmd_label)
 
     demo = verbs.add_parser("demo", help="build the demo project (BreastMNIST)")
-    demo.add_argument("project", type=Path, nargs="?",
+    demo.add_argument("project", type=output_file, nargs="?",
                       help="where to write it (default: the user data folder)")
     demo.add_argument("--json", action="store_true", help="print the import report as JSON")
     demo.set_defaults(handler=cmd_demo)
@@ -97,23 +111,57 @@ def cmd_import(args: argparse.Namespace) -> int:
     # imported here so that `alstudio --help` does not load the readers
     from alstudio.datasets.importer import import_paths
 
-    with Project.open(args.project) as project:
+    with Project.open(args.project, full_check=True) as project:
         report = import_paths(project, args.paths, split=args.split, modality=args.modality,
                               progress=StderrProgress(quiet=args.json))
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
     else:
-        for skipped in report.skipped:
-            print(f"skipped {skipped['path']}: {skipped['reason']}", file=sys.stderr)
+        print_skips(report.skipped)
         print(report.summary())
-    return 0
+    missing = [entry for entry in report.skipped if entry["reason"] == "no such file or folder"]
+    return 1 if missing and len(missing) == len(args.paths) and not report.imported else 0
+
+
+SKIP_LINES = 20  # up to this many skipped files are listed one by one
+EXAMPLES = 3
+
+
+def print_skips(skipped: list[dict[str, str]]) -> None:
+    """Skipped files on stderr: each one when few; else a count per reason with examples
+    (every path stays in --json and, with -v, in the log)."""
+    if len(skipped) <= SKIP_LINES:
+        for entry in skipped:
+            print(printable_error(f"skipped {entry['path']}: {entry['reason']}"),
+                  file=sys.stderr)
+        return
+    by_reason: dict[str, list[str]] = {}
+    for entry in skipped:
+        by_reason.setdefault(entry["reason"], []).append(entry["path"])
+    print(f"skipped {len(skipped)} file(s) for {len(by_reason)} reason(s):", file=sys.stderr)
+    for reason, paths in sorted(by_reason.items(), key=lambda kv: -len(kv[1])):
+        examples = ", ".join(paths[:EXAMPLES]) + (", ..." if len(paths) > EXAMPLES else "")
+        print(printable_error(f"  {len(paths)} x {reason} (e.g. {examples})"), file=sys.stderr)
+    print("  every skipped path: --json, or -v for the log", file=sys.stderr)
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` with NaN and infinities as null: JSON has no words for them (an old project may
+    hold a time that is not finite)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    return value
 
 
 def cmd_info(args: argparse.Namespace) -> int:
     with Project.open(args.project) as project:
         summary = project_summary(project)
     if args.json:
-        print(json.dumps(summary, indent=2))
+        print(json.dumps(finite_json(summary), indent=2, allow_nan=False))
         return 0
     items = summary["items"]
     print(f"{summary['name']}  ({summary['path']}, schema {summary['schema_version']})")
@@ -130,7 +178,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 
 def cmd_label(args: argparse.Namespace) -> int:
-    with Project.open(args.project) as project:
+    with Project.open(args.project, full_check=True) as project:
         session = LabelingSession(project, args.annotator)
         event = session.give(args.item, args.annotator, args.cls, args.seconds, args.note,
                              reason=args.reason)

@@ -54,6 +54,10 @@ class ImportReport:
             "seconds": round(self.seconds, 3),
         }
 
+    def skipped_by_reason(self) -> Counter[str]:
+        """How many files were skipped for each reason: what a person reads first."""
+        return Counter(entry["reason"] for entry in self.skipped)
+
     def summary(self) -> str:
         kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.by_kind.items())) or "none"
         text = (f"Imported {self.imported} item(s) ({kinds}); {self.duplicates} duplicate(s) "
@@ -66,8 +70,34 @@ class ImportReport:
         return text
 
 
+NOT_TEXT_REASON = ("its name is not valid UTF-8 text, which the project cannot store; rename "
+                   "it (e.g. with convmv) and import again")
+
+
 def _root_for(path: Path) -> Path:
+    """The dataset root for an imported path: the folder itself, or a file's folder."""
     return path if path.is_dir() else path.parent
+
+
+def shown(path: str | Path) -> str:
+    """A path as printable text: bytes that are not UTF-8 appear as ``\\xff`` escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _is_text(*paths: str | Path) -> bool:
+    """Whether every path can be stored as UTF-8 text."""
+    try:
+        for path in paths:
+            os.fspath(path).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _skip(result: ImportReport, path: str | Path, reason: str) -> None:
+    """Record one skipped file (every path goes to the report and the log)."""
+    result.skipped.append({"path": shown(path), "reason": reason})
+    log.info("skipped %s: %s", shown(path), reason)
 
 
 def _to_new_item(record: ScanRecord, root: Path, split: str | None,
@@ -112,20 +142,27 @@ def import_paths(
         for raw in paths:
             path = Path(raw).expanduser()
             if not path.exists():
-                result.skipped.append({"path": str(path), "reason": "no such file or folder"})
+                _skip(result, path, "no such file or folder")
                 continue
             root = _root_for(path.resolve())
+            if not _is_text(root):
+                raise AlstudioError(f"The folder {shown(root)} has a name that is not valid "
+                                    "UTF-8 text, which the project cannot store.",
+                                    "Rename it (e.g. with convmv) and import again.")
             dataset_id = project.dataset_root_id(root)
             batch: list[NewItem] = []
             for found in discover([path.resolve()], progress=progress, cancel=cancel):
                 check(cancel)
                 if isinstance(found, SkippedFile):
-                    result.skipped.append({"path": found.path, "reason": found.reason})
+                    _skip(result, found.path, found.reason)
+                    continue
+                if not _is_text(*found.source.files, found.source.member or ""):
+                    _skip(result, found.source.files[0], NOT_TEXT_REASON)
                     continue
                 try:
                     verify(found.source)
                 except ScanReadError as exc:
-                    result.skipped.append({"path": exc.path, "reason": exc.reason})
+                    _skip(result, exc.path, exc.reason)
                     continue
                 batch.append(_to_new_item(found, root, split, modality))
                 if len(batch) >= BATCH:
@@ -139,7 +176,7 @@ def import_paths(
         result.cancelled = True
     result.seconds = time.monotonic() - started
     project.audit(actor, "import", {
-        "paths": [str(p) for p in paths], "imported": result.imported,
+        "paths": [shown(p) for p in paths], "imported": result.imported,
         "duplicates": result.duplicates, "skipped": len(result.skipped),
         "cancelled": result.cancelled,
     })

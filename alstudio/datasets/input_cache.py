@@ -12,7 +12,9 @@ the index that mentions them is replaced, and the index is replaced atomically (
 a temporary file, fsynced, then ``os.replace``). Growing writes a doubled copy to a
 temporary file and swaps it in the same way. A kill at any moment leaves either the old or
 the new index, both pointing only at rows already on disk; unindexed rows are simply
-computed again. One process writes a cache at a time (the project holds it).
+computed again. Writers take turns through a lock file in the cache folder (two rounds may
+start at once); temporary files carry unique names, and a writer re-reads the index once it
+holds the lock, so it never overwrites rows another process just added.
 """
 
 from __future__ import annotations
@@ -20,26 +22,36 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import numpy as np
 
-from alstudio.datasets.model_inputs import model_input
-from alstudio.datasets.pixels import read_pixels
+from alstudio.datasets.batch_inputs import model_inputs_of
+from alstudio.datasets.process_lock import ProcessLock
 from alstudio.datasets.records import ScanSource
 from alstudio.datasets.row_view import RowView
-from alstudio.errors import ScanReadError
+from alstudio.errors import Cancelled, ScanReadError
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 
 logger = logging.getLogger(__name__)
 
 PHASE = "preparing model inputs"
 _COPY_ROWS = 1024  # rows copied at a time when growing
+COMMIT_ROWS = 4096  # rows decoded between two index publications ...
+COMMIT_SECONDS = 2.0  # ... or this long, whichever comes first
+
+
+def _tmp_name(path: Path) -> Path:
+    """A temporary name beside ``path`` that no other writer uses."""
+    return path.with_name(f"{path.name}.{uuid.uuid4().hex}.tmp")
 
 
 def _atomic_save(path: Path, array: np.ndarray) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    """Write ``array`` to a temporary file, flush it to disk, then rename it over ``path``."""
+    tmp = _tmp_name(path)
     with open(tmp, "wb") as handle:
         np.save(handle, array)
         handle.flush()
@@ -68,7 +80,8 @@ class ModelInputCache:
     learning call ``ensure`` again and decode nothing.
     """
 
-    def __init__(self, folder: Path | str, size: int, initial_capacity: int = 256) -> None:
+    def __init__(self, folder: Path | str, size: int, initial_capacity: int = 256,
+                 commit_rows: int = COMMIT_ROWS) -> None:
         if size < 1 or initial_capacity < 1:
             raise ValueError("size and capacity must be positive")
         self.folder = Path(folder)
@@ -78,19 +91,23 @@ class ModelInputCache:
         self.index_path = self.folder / f"inputs-{size}.index.npy"
         self._lock = threading.RLock()
         self._initial_capacity = initial_capacity
+        self.commit_rows = max(1, commit_rows)
         self._rows: dict[int, int] = {}
         self._ids: list[int] = []
         self._data: np.memmap | None = None
-        self._open()
+        self.process_lock = ProcessLock(self.folder / f"inputs-{size}.lock")
+        with self.process_lock:
+            self._open()
 
     # -- opening and validation -------------------------------------------------------
     def _row_shape(self) -> tuple[int, int, int]:
         return (1, self.size, self.size)
 
     def _open(self) -> None:
-        for stale in (self.data_path.with_name(self.data_path.name + ".tmp"),
-                      self.index_path.with_name(self.index_path.name + ".tmp")):
-            stale.unlink(missing_ok=True)  # left by a kill while growing or saving
+        """Map the data and read the index (the caller holds the process lock)."""
+        for path in (self.data_path, self.index_path):  # left by a kill while growing/saving
+            for stale in self.folder.glob(f"{path.name}*.tmp"):
+                stale.unlink(missing_ok=True)
         data = self._open_data()
         ids = self._load_index() if data is not None else None
         if data is None or ids is None or len(ids) > data.shape[0]:
@@ -186,7 +203,7 @@ class ModelInputCache:
         capacity = self.capacity
         while capacity < needed:
             capacity *= 2
-        tmp = self.data_path.with_name(self.data_path.name + ".tmp")
+        tmp = _tmp_name(self.data_path)
         grown = self._create(tmp, capacity)
         count = len(self._ids)
         for start in range(0, count, _COPY_ROWS):
@@ -228,23 +245,53 @@ class ModelInputCache:
         missing and the rest are cached. One ``ensure`` at a time per cache; ``get_many``
         may run meanwhile from another thread.
         """
+        with self.process_lock:
+            with self._lock:  # another process may have added rows since we looked
+                if self._data is not None:
+                    self._data.flush()
+                self._open()
+            return self._ensure_locked(list(item_ids), sources, progress, cancel, batch_size)
+
+    def _ensure_locked(self, item_ids: list[int], sources: Callable[[int], ScanSource],
+                       progress: ProgressCallback | None, cancel: CancelToken | None,
+                       batch_size: int) -> dict[int, str]:
+        """:meth:`ensure` once the process lock is held.
+
+        Decoded rows are published every ``commit_rows`` rows or ``COMMIT_SECONDS`` (each
+        commit flushes the map and fsyncs the index, which at 64 rows per commit cost more
+        than decoding 28-pixel images); a cancel publishes what is pending first.
+        """
         todo = self.missing(item_ids)
         failures: dict[int, str] = {}
+        pending: list[tuple[int, np.ndarray]] = []
+        last_commit = time.monotonic()
+
+        def publish() -> None:
+            with self._lock:
+                self._commit([(i, v) for i, v in pending if i not in self._rows])
+            pending.clear()
+
         report(progress, PHASE, 0, len(todo))
         for start in range(0, len(todo), max(1, batch_size)):
-            check(cancel)
-            batch: list[tuple[int, np.ndarray]] = []
-            for item in todo[start:start + batch_size]:
-                try:  # decoding happens outside the lock: readers are never kept waiting
-                    values = model_input(read_pixels(sources(item)), self.size)
-                except ScanReadError as exc:
-                    failures[item] = exc.reason
-                    logger.info("no model input for item %s: %s", item, exc)
-                    continue
-                batch.append((item, values))
-            with self._lock:
-                self._commit([(i, v) for i, v in batch if i not in self._rows])
+            try:
+                check(cancel)
+            except Cancelled:
+                publish()
+                raise
+            chunk = todo[start:start + batch_size]
+            # decoding happens outside the lock: readers are never kept waiting
+            for item, values in zip(chunk, model_inputs_of([sources(i) for i in chunk],
+                                                           self.size), strict=True):
+                if isinstance(values, ScanReadError):
+                    failures[item] = values.reason
+                    logger.info("no model input for item %s: %s", item, values)
+                else:
+                    pending.append((item, values))
+            if len(pending) >= self.commit_rows or time.monotonic() - last_commit > COMMIT_SECONDS:
+                publish()
+                last_commit = time.monotonic()
             report(progress, PHASE, min(len(todo), start + batch_size), len(todo))
+        publish()
         return failures
 
     def close(self) -> None:

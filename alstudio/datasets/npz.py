@@ -53,7 +53,8 @@ class _ArrayCache:
             if ident in self._items:
                 self._items.move_to_end(ident)
                 return self._items[ident]
-        with np.load(path, allow_pickle=False) as archive:
+        # the file is opened here so that it is closed even when np.load refuses it
+        with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
             array: np.ndarray = archive[key]
         array.setflags(write=False)
         with self._lock:
@@ -93,7 +94,7 @@ def _label(labels: np.ndarray, index: int) -> int | None:
 
 def _layout(path: str) -> list[str] | str:
     """Splits of a valid archive (member names only, nothing decompressed), or a reason."""
-    with np.load(path, allow_pickle=False) as archive:
+    with open(path, "rb") as handle, np.load(handle, allow_pickle=False) as archive:
         keys = set(archive.files)
     splits = [s for s in SPLITS if f"{s}_images" in keys]
     if not splits:

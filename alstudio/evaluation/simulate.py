@@ -56,7 +56,9 @@ def load_archive(path: Path, image_size: int | None) -> dict[str, np.ndarray]:
     try:
         archive = np.load(path, allow_pickle=False)
     except (OSError, ValueError) as exc:
-        raise AlstudioError(f"Cannot read {path} as an .npz archive ({exc}).") from exc
+        # numpy's own message may advise allow_pickle=True: never pass that advice on
+        raise AlstudioError(f"Cannot read {path} as an .npz archive.",
+                            "Give a MedMNIST-style .npz file (a zip of .npy arrays).") from exc
     needed = ("train_images", "train_labels", "val_images", "val_labels", "test_images",
               "test_labels")
     missing = [key for key in needed if key not in archive.files]

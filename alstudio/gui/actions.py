@@ -57,6 +57,8 @@ class Actions(QObject):
                         "Export labels, images, de-identified DICOM, reports or the model")
         self.merge_projects = a(parent, "&Merge projects…", None,
                                 "Bring readers' project files from other workstations together")
+        self.save_copy = a(parent, "Save a &copy…", None,
+                           "A consistent copy of the project, with every label so far")
         self.close_project = a(parent, "&Close project", "Ctrl+W", "Back to the start page")
         self.quit = a(parent, "&Quit", "Ctrl+Q", "Quit alstudio")
         # Label
@@ -105,9 +107,10 @@ class Actions(QObject):
 
     def project_actions(self) -> list[QAction]:
         """Actions that need an open project."""
-        return [self.import_scans, self.export, self.close_project, self.skip, self.unsure,
-                self.undo, self.edit_note, self.next_item, self.previous_item, self.next_unlabeled,
-                self.jump, self.run_round, self.agreement, self.check_labels]
+        return [self.import_scans, self.export, self.save_copy, self.close_project, self.skip,
+                self.unsure, self.undo, self.edit_note, self.next_item, self.previous_item,
+                self.next_unlabeled, self.jump, self.run_round, self.agreement,
+                self.check_labels]
 
     def item_actions(self) -> list[QAction]:
         """Actions that need an item on screen."""

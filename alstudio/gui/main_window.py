@@ -27,6 +27,7 @@ from alstudio.gui.actions import Actions, class_actions
 from alstudio.gui.active_time import ActiveTimer
 from alstudio.gui.error_path import log_file, report_error
 from alstudio.gui.export_dialog import ExportDialog
+from alstudio.gui.file_guard import FileBanner, FileGuard, save_copy
 from alstudio.gui.heap import settle_heap
 from alstudio.gui.idle import IdleTrigger
 from alstudio.gui.import_dialog import ImportDialog
@@ -78,6 +79,8 @@ class MainWindow(QMainWindow):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.start_page)
         self.viewer_page = ViewerPage(self.viewer)
+        self.file_guard = FileGuard(FileBanner(), self)
+        self.viewer_page.layout().insertWidget(0, self.file_guard.banner)
         self.stack.addWidget(self.viewer_page)
         self.setCentralWidget(self.stack)
 
@@ -133,6 +136,8 @@ class MainWindow(QMainWindow):
         a.import_scans.triggered.connect(self.import_scans)
         a.export.triggered.connect(self.export)
         a.close_project.triggered.connect(self.close_project)
+        a.save_copy.triggered.connect(lambda: self.session and save_copy(self,
+                                                                        self.session.path))
         a.quit.triggered.connect(self.close)
         a.skip.triggered.connect(lambda: lab.give("skip"))
         a.unsure.triggered.connect(lambda: lab.give("unsure"))
@@ -225,6 +230,7 @@ class MainWindow(QMainWindow):
         self.label_panel.set_classes(self.session.classes, self._class_actions)
         self.queue_panel.set_session(self.session)
         self.labeling.set_session(self.session)
+        self.file_guard.watch(project)
         self.stack.setCurrentIndex(1)
         state = self.settings.window_state()
         if state is None or not self.restoreState(state):
@@ -248,6 +254,7 @@ class MainWindow(QMainWindow):
             shutdown_workers(30_000)
         self.settings.save_window(self.saveGeometry(), self.saveState())
         session, self.session = self.session, None
+        self.file_guard.stop()
         self.labeling.set_session(None)
         self.queue_panel.set_session(None)
         for action in self._class_actions:

@@ -19,7 +19,7 @@ class Menus:
         self.file.addActions([a.new_project, a.open_project, a.open_demo])
         self.recent = self.file.addMenu("Recent projects")
         self.file.addSeparator()
-        self.file.addActions([a.import_scans, a.export, a.merge_projects])
+        self.file.addActions([a.import_scans, a.export, a.merge_projects, a.save_copy])
         self.file.addSeparator()
         self.file.addActions([a.close_project, a.quit])
 

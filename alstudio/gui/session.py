@@ -44,7 +44,8 @@ class ProjectSession(QObject):
 
     def __init__(self, project: Project, annotator: str, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        project.ensure_annotator(annotator)  # opening the window is how a reader joins
+        if project.read_only_reason is None:  # a read-only project is looked at, not joined
+            project.ensure_annotator(annotator)  # opening the window is how a reader joins
         self.core = LabelingSession(project, annotator)
 
     # -- identity and state, read from the headless session ---------------------------------

@@ -20,6 +20,7 @@ from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
 from alstudio.errors import AlstudioError
+from alstudio.learning.checkpoint_meta import architecture_fields, check_tensors
 from alstudio.learning.models import Classifier, build_model, load_state_strict
 
 FORMAT_VERSION = 1
@@ -110,17 +111,20 @@ def checkpoint_from_bytes(blob: bytes, source: str = "checkpoint"
     tensors, raw = read_safetensors(blob, source)
     try:
         meta = {k: json.loads(v) for k, v in raw.items()}
-    except json.JSONDecodeError as exc:
+    except (json.JSONDecodeError, RecursionError) as exc:
         raise _refuse(source, "its metadata is not alstudio's") from exc
     missing = [k for k in _ARCH_KEYS if k not in meta]
     if missing:
         raise _refuse(source, f"it lacks the architecture fields {', '.join(missing)}")
-    if int(meta.get("format_version", 1)) > FORMAT_VERSION:
+    version = meta.get("format_version", 1)
+    if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
         raise AlstudioError(f"{source} was written by a newer alstudio.",
                             "Update alstudio to open it.")
-    model = build_model(str(meta["architecture"]), int(meta["in_channels"]),
-                        int(meta["num_classes"]), int(meta["image_size"]),
-                        dropout=float(meta["dropout"]))
+    # schema and tensor shapes first: nothing is allocated for a checkpoint that lies
+    fields = architecture_fields(meta, source)
+    check_tensors(fields, tensors, source)
+    model = build_model(fields["architecture"], fields["in_channels"], fields["num_classes"],
+                        fields["image_size"], dropout=fields["dropout"])
     load_state_strict(model, tensors, source)
     model.eval()
     return model, meta

@@ -41,7 +41,7 @@ class Project(ItemsMixin, LabelsMixin, ReadersMixin, RoundsMixin, ReadsMixin):
                name: str | None = None) -> Project:
         path = Path(path)
         create_file(path, name or path.stem)
-        project = cls.open(path)
+        project = cls(path, open_file(path, backup=False))
         specs = [c if isinstance(c, ClassSpec) else ClassSpec(c) for c in classes]
         if specs:
             project.add_classes(specs)
@@ -49,9 +49,12 @@ class Project(ItemsMixin, LabelsMixin, ReadersMixin, RoundsMixin, ReadsMixin):
         return project
 
     @classmethod
-    def open(cls, path: str | Path, migrate: bool = True) -> Project:
+    def open(cls, path: str | Path, migrate: bool = True, read_only: bool | None = None,
+             full_check: bool = False) -> Project:
+        """Open a project file (see :func:`~alstudio.project.connection.open_file`)."""
         path = Path(path)
-        return cls(path, open_file(path, migrate=migrate))
+        return cls(path, open_file(path, migrate=migrate, read_only=read_only,
+                                   full_check=full_check))
 
     def __enter__(self) -> Project:
         return self

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import json
+import logging
+import sqlite3
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from alstudio.errors import ProjectError
+from alstudio.project.backups import make_backup, restore_hint
 from alstudio.project.connection import read_meta, transaction
+from alstudio.project.integrity import check_problem
 from alstudio.project.records import DEFAULT_COLOURS, Annotator, ClassInfo, ClassSpec
 from alstudio.project.timeutil import utc_now
 
 ROLES = ("annotator", "adjudicator", "simulator")
+
+log = logging.getLogger(__name__)
+
+
+def encodable(text: str, what: str) -> str:
+    """``text`` if SQLite can store it as UTF-8; otherwise a clear error naming ``what``."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ProjectError(f"The {what} {text!r} contains bytes that are not valid text.",
+                           f"Use a {what} made of ordinary characters.") from exc
+    return text
 
 
 class ProjectBase:
@@ -25,7 +41,36 @@ class ProjectBase:
 
     # -- life cycle -------------------------------------------------------------------------
     def close(self) -> None:
+        """Fold the WAL back into the file, then close, so a plain file copy is complete."""
+        if self.read_only_reason is None:
+            try:
+                self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            except sqlite3.Error as exc:  # another connection still reading: it folds later
+                log.info("WAL checkpoint on close of %s skipped: %s", self.path, exc)
         self.db.close()
+
+    @property
+    def read_only_reason(self) -> str | None:
+        """Why this project refuses writes (read-only medium, failed check), or None."""
+        return getattr(self.db, "write_refusal", None)
+
+    def verify(self, full: bool = True) -> str | None:
+        """Run the integrity check now; a failure makes this connection refuse every write.
+
+        Returns the problem, or None when the file is whole. The GUI runs it in the
+        background after the quick check at open.
+        """
+        problem = check_problem(self.db.conn, full=full)
+        if problem is not None and hasattr(self.db, "refuse_writes"):
+            self.db.refuse_writes(f"{self.path} failed its integrity check ({problem})",
+                                  restore_hint(self.path))
+        return problem
+
+    def backup(self, reason: str) -> Path | None:
+        """A rolling backup beside the project (never fatal; None when it could not be made)."""
+        if self.read_only_reason is not None:
+            return None
+        return make_backup(self.db.conn, self.path, reason)
 
     def __enter__(self) -> ProjectBase:
         return self
@@ -95,7 +140,8 @@ class ProjectBase:
 
     # -- annotators -------------------------------------------------------------------------
     def ensure_annotator(self, name: str, role: str = "annotator") -> int:
-        name = name.strip()
+        """The annotator's id, adding them with ``role`` on first use."""
+        name = encodable(name.strip(), "annotator name")
         if not name:
             raise ProjectError("An annotator needs a name.", "Pass --annotator NAME.")
         if role not in ROLES:

@@ -1,8 +1,14 @@
 """Opening, creating and migrating the one SQLite file a project lives in.
 
-Every connection gets the same settings: WAL (a reader never blocks the writer, and a crash
-never leaves the file half-written), foreign keys, and a busy timeout so the GUI thread and a
-worker thread, each with its own connection, wait for each other instead of failing.
+A file is first read through a read-only connection (integrity.py): its schema version and a
+quick check are known before anything is changed, so a file alstudio refuses stays byte for
+byte as it was. Only a file that is ours, current (or migratable) and whole gets a read-write
+connection, and with it the settings every writer uses: WAL (a reader never blocks the writer,
+and a crash never leaves the file half-written), ``synchronous=FULL`` (each committed label is
+on disk before the call returns: WAL's ``NORMAL`` may lose the last commits on a power cut, and
+a label is minutes of a reader's attention, whereas the extra fsync costs about a millisecond),
+foreign keys, and a busy timeout so the GUI thread and a worker thread wait for each other.
+A file on a read-only medium is opened read-only and every write is refused with a reason.
 """
 
 from __future__ import annotations
@@ -13,13 +19,26 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import sqlite_utils
 
 from alstudio import __version__
-from alstudio.errors import ProjectError, SchemaTooNewError
+from alstudio.errors import (
+    DamagedProjectError,
+    ProjectError,
+    ReadOnlyProjectError,
+    SchemaTooNewError,
+)
+from alstudio.project.backups import backup_due, make_backup, restore_hint
+from alstudio.project.integrity import (
+    check_problem,
+    connect_read_only,
+    file_uri,
+    folder_writable,
+    header_problem,
+)
 from alstudio.project.schema import BASELINE_V1, MIGRATIONS, SCHEMA_VERSION
 from alstudio.project.timeutil import utc_now
 
@@ -27,19 +46,39 @@ log = logging.getLogger(__name__)
 
 SUFFIX = ".alstudio"
 BUSY_TIMEOUT_MS = 10_000
+SYNCHRONOUS = "FULL"
+_READ_ONLY_HINT = ("Copy it to a writable folder (`alstudio copy PROJECT COPY`) and work on "
+                   "the copy.")
 
 
-def connect(path: Path) -> sqlite_utils.Database:
-    """A configured connection to an existing project file."""
+class ProjectDatabase(sqlite_utils.Database):
+    """A project connection that knows whether it may write, and why not."""
+
+    write_refusal: str | None = None
+    refusal_hint: str | None = None
+
+    def refuse_writes(self, reason: str, hint: str | None = None) -> None:
+        """From now on every transaction on this connection raises ReadOnlyProjectError."""
+        self.write_refusal = reason
+        self.refusal_hint = hint
+
+
+def connect(path: Path, create: bool = False) -> ProjectDatabase:
+    """A configured read-write connection to a project file (``create``: a new file)."""
     # isolation_level=None: no implicit transactions; every write goes through transaction().
-    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-    conn.execute("PRAGMA foreign_keys=ON")
-    mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-    if mode.lower() != "wal":
-        log.warning("%s: journal mode is %s, not WAL (read-only medium?)", path, mode)
-    conn.execute("PRAGMA synchronous=NORMAL")
-    return sqlite_utils.Database(conn)
+    conn = sqlite3.connect(file_uri(path, mode="rwc" if create else "rw"), uri=True,
+                           timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+    try:
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys=ON")
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            log.warning("%s: journal mode is %s, not WAL (read-only medium?)", path, mode)
+        conn.execute(f"PRAGMA synchronous={SYNCHRONOUS}")
+    except BaseException:
+        conn.close()
+        raise
+    return ProjectDatabase(conn)
 
 
 @contextmanager
@@ -47,8 +86,13 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
     """One short write transaction: all of it lands, or none of it.
 
     ``BEGIN IMMEDIATE`` takes the write lock up front, so two connections never deadlock
-    upgrading a read to a write; nested use becomes a savepoint.
+    upgrading a read to a write; nested use becomes a savepoint. A connection that refuses
+    writes (read-only medium, failed integrity check) raises before anything starts.
     """
+    refusal = getattr(db, "write_refusal", None)
+    if refusal is not None:
+        raise ReadOnlyProjectError(f"Nothing was written: {refusal}.",
+                                   getattr(db, "refusal_hint", None))
     conn = db.conn
     if conn.in_transaction:
         with db.atomic():
@@ -65,6 +109,7 @@ def transaction(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
 
 
 def read_meta(db: sqlite_utils.Database) -> dict[str, str]:
+    """The meta table as a dict; a database without one is not a project."""
     if "meta" not in db.table_names():
         raise ProjectError(
             "This file is an SQLite database but not an alstudio project (no meta table).",
@@ -74,6 +119,7 @@ def read_meta(db: sqlite_utils.Database) -> dict[str, str]:
 
 
 def schema_version(db: sqlite_utils.Database) -> int:
+    """The schema version the file says it has."""
     meta = read_meta(db)
     try:
         return int(meta["schema_version"])
@@ -82,6 +128,7 @@ def schema_version(db: sqlite_utils.Database) -> int:
 
 
 def _statements(script: str) -> list[str]:
+    """A script split into statements (the baseline has no semicolons inside strings)."""
     return [part.strip() for part in script.split(";") if part.strip()]
 
 
@@ -95,10 +142,23 @@ def create_file(path: Path, name: str) -> None:
         raise ProjectError(
             f"{path} already exists.", "Choose another name, or open it instead of creating it."
         )
-    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.creating")
     try:
-        db = connect(tmp)
+        _write_new(path, tmp, name)
+    except (OSError, sqlite3.Error) as exc:
+        raise ProjectError(f"Cannot create {path} ({getattr(exc, 'strerror', None) or exc}).",
+                           "Choose a folder you can write to.") from exc
+    finally:
+        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
+            with suppress(OSError):
+                leftover.unlink(missing_ok=True)
+
+
+def _write_new(path: Path, tmp: Path, name: str) -> None:
+    """Build the schema in ``tmp`` and rename it to ``path`` once complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = connect(tmp, create=True)
+    try:
         with transaction(db):
             for statement in _statements(BASELINE_V1):
                 db.conn.execute(statement)
@@ -114,11 +174,9 @@ def create_file(path: Path, name: str) -> None:
             )
             _apply_migrations(db, from_version=1)
         db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        db.close()
-        os.replace(tmp, path)
     finally:
-        for leftover in (tmp, Path(f"{tmp}-wal"), Path(f"{tmp}-shm")):
-            leftover.unlink(missing_ok=True)
+        db.close()
+    os.replace(tmp, path)
 
 
 def _apply_migrations(db: sqlite_utils.Database, from_version: int) -> None:
@@ -136,44 +194,94 @@ def _apply_migrations(db: sqlite_utils.Database, from_version: int) -> None:
 
 
 def backup_path_for(path: Path, version: int) -> Path:
+    """Where the copy made before a migration goes."""
     stamp = time.strftime("%Y%m%d-%H%M%S")
     return path.with_name(f"{path.name}.schema{version}-backup-{stamp}")
 
 
-def open_file(path: Path, migrate: bool = True) -> sqlite_utils.Database:
-    """Open a project, refusing a newer schema and migrating an older one after a backup."""
+def _probe(path: Path, full_check: bool) -> int:
+    """The file's schema version, read without changing a byte; refuses what is not whole."""
+    why = header_problem(path)
+    if why is not None:
+        raise ProjectError(f"{path} is not a readable alstudio project ({why}).",
+                           "Check that the file is a .alstudio project and was copied "
+                           "completely.")
+    try:
+        conn = connect_read_only(path)
+    except sqlite3.Error as exc:
+        raise ProjectError(f"{path} cannot be opened ({exc}).",
+                           "Check the file's permissions and that its folder is readable.") \
+            from exc
+    try:
+        problem = check_problem(conn, full=full_check)
+        if problem is None:
+            version = schema_version(sqlite_utils.Database(conn))
+    except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+        problem = str(exc)
+    finally:
+        conn.close()
+    if problem is not None:
+        raise DamagedProjectError(
+            f"{path} is damaged and was not opened (integrity check: {problem}).",
+            restore_hint(path))
+    return version
+
+
+def open_file(path: Path, migrate: bool = True, read_only: bool | None = None,
+              full_check: bool = False, backup: bool = True) -> ProjectDatabase:
+    """Open a project: check it, refuse a newer schema, migrate an older one after a backup.
+
+    ``read_only``: None decides by the medium (a read-only file or folder opens read-only),
+    True forces it. ``full_check`` runs the full integrity check instead of the quick one,
+    which is what a command that writes once and exits uses. ``backup``: make a rolling
+    backup when the last one is older than ``BACKUP_INTERVAL_S``.
+    """
     path = Path(path)
     if not path.is_file():
         raise ProjectError(
             f"No project file at {path}.", "Create one with `alstudio new PROJECT --classes a,b`."
         )
-    try:
-        db = connect(path)
-        version = schema_version(db)
-    except sqlite3.DatabaseError as exc:
-        raise ProjectError(
-            f"{path} is not a readable alstudio project ({exc}).",
-            "Check that the file is a .alstudio project and was copied completely.",
-        ) from exc
+    version = _probe(path, full_check)
     if version > SCHEMA_VERSION:
-        db.close()
         raise SchemaTooNewError(
             f"{path} uses project schema version {version}, but this alstudio "
             f"({__version__}) understands schema version {SCHEMA_VERSION} at most.",
             "Open it with a newer alstudio; this one will not touch it.",
         )
-    if version < SCHEMA_VERSION:
-        if not migrate:
-            db.close()
+    if version < SCHEMA_VERSION and not migrate:
+        raise ProjectError(
+            f"{path} uses schema version {version}; this alstudio needs {SCHEMA_VERSION}.",
+            "Open it without --no-migrate to upgrade it (a backup is made first).",
+        )
+    refusal = None
+    if read_only:
+        refusal = "the project was opened read-only"
+    elif read_only is None and not folder_writable(path):
+        refusal = f"{path} or its folder is read-only"
+    if refusal is None:
+        try:
+            db = connect(path)
+        except sqlite3.OperationalError as exc:
+            if "readonly" not in str(exc) and "read-only" not in str(exc):
+                raise
+            refusal = f"{path} cannot be written ({exc})"
+    if refusal is not None:
+        if version < SCHEMA_VERSION:
             raise ProjectError(
-                f"{path} uses schema version {version}; this alstudio needs {SCHEMA_VERSION}.",
-                "Open it without --no-migrate to upgrade it (a backup is made first).",
-            )
+                f"{path} uses schema version {version} and must be upgraded, but {refusal}.",
+                _READ_ONLY_HINT)
+        ro = ProjectDatabase(connect_read_only(path))
+        ro.refuse_writes(refusal, _READ_ONLY_HINT)
+        return ro
+    if version < SCHEMA_VERSION:
         _migrate_with_backup(db, path, version)
+    elif backup and backup_due(path):
+        make_backup(db.conn, path, "open")
     return db
 
 
 def _migrate_with_backup(db: sqlite_utils.Database, path: Path, version: int) -> None:
+    """Copy the file aside, then migrate in one transaction; on failure say where the copy is."""
     backup = backup_path_for(path, version)
     target = sqlite3.connect(str(backup))
     try:

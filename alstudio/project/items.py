@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from alstudio.errors import ProjectError
+from alstudio.errors import DamagedProjectError, ProjectError
 from alstudio.project.base import ProjectBase
 from alstudio.project.connection import transaction
 from alstudio.project.records import Item, NewItem
@@ -23,14 +23,20 @@ _ITEM_COLUMNS = (
 
 
 def _row_to_item(row: Sequence[Any]) -> Item:
-    spacing = json.loads(row[10]) if row[10] else None
-    return Item(
-        id=row[0], dataset_root=row[1], path=row[2], kind=row[3],
-        files=tuple(json.loads(row[4])), member=row[5], content_hash=row[6], split=row[7],
-        modality=row[8], shape=tuple(json.loads(row[9])),
-        spacing=tuple(spacing) if spacing else None, series_uid=row[11],
-        metadata=json.loads(row[12]), reference_label=row[13],
-    )
+    """An Item from its row; a row whose stored values do not decode is reported as damage."""
+    try:
+        spacing = json.loads(row[10]) if row[10] else None
+        return Item(
+            id=row[0], dataset_root=row[1], path=row[2], kind=row[3],
+            files=tuple(json.loads(row[4])), member=row[5], content_hash=row[6], split=row[7],
+            modality=row[8], shape=tuple(json.loads(row[9])),
+            spacing=tuple(spacing) if spacing else None, series_uid=row[11],
+            metadata=json.loads(row[12]), reference_label=row[13],
+        )
+    except (ValueError, TypeError) as exc:  # JSONDecodeError is a ValueError
+        raise DamagedProjectError(
+            f"The stored record of item {row[0]} is damaged ({type(exc).__name__}).",
+            "Run `alstudio check PROJECT`; it names the newest good backup.") from exc
 
 
 class ItemsMixin(ProjectBase):

@@ -8,12 +8,13 @@ full history is always there for an adjudicator or a study audit.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
 from typing import Any
 
 from alstudio.errors import ProjectError
-from alstudio.project.base import ProjectBase
+from alstudio.project.base import ProjectBase, encodable
 from alstudio.project.connection import transaction
 from alstudio.project.consensus import Standing, resolve
 from alstudio.project.readers import settings_from_meta
@@ -62,11 +63,17 @@ class LabelsMixin(ProjectBase):
             raise ProjectError(f"Unknown decision {decision!r}; use one of {DECISIONS}.")
         if (decision == "label") != (class_name is not None):
             raise ProjectError("A 'label' decision needs a class; 'skip' and 'unsure' take none.")
+        if seconds_spent is not None and not (math.isfinite(seconds_spent)
+                                              and seconds_spent >= 0):
+            raise ProjectError(f"Seconds spent must be a finite number >= 0, not "
+                               f"{seconds_spent}.")
+        if note:
+            encodable(note, "note")
         class_id = self.class_id(class_name) if class_name is not None else None
         if self.db.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone() is None:
             raise ProjectError(f"No item {item_id} in this project.",
                                "List items with `alstudio info PROJECT`.")
-        annotator_id = self.annotator_id(annotator)
+        annotator_id = self.annotator_id(annotator)  # only once the label is known to be good
         with transaction(self.db):
             cur = self.db.conn.execute(
                 "INSERT INTO label_events(item_id, annotator_id, decision, class_id, started_at, "

@@ -10,7 +10,7 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from alstudio.errors import ProjectError
+from alstudio.errors import DamagedProjectError, ProjectError
 from alstudio.project.base import ProjectBase
 from alstudio.project.connection import read_meta, transaction
 from alstudio.project.readers import FLAGGED_WHY, insert_round_reads, settings_from_meta
@@ -22,11 +22,17 @@ _ROUND_COLUMNS = ("id, number, strategy, params, seed, checkpoint_id, labels_use
 
 
 def _row_to_round(row: Sequence[Any]) -> RoundInfo:
-    return RoundInfo(
-        id=row[0], number=row[1], strategy=row[2], params=json.loads(row[3]), seed=row[4],
-        checkpoint_id=row[5], labels_used=row[6], metrics=json.loads(row[7]),
-        explanation=row[8], device=row[9], started_at=row[10], finished_at=row[11],
-    )
+    """A RoundInfo from its row; stored values that do not decode are reported as damage."""
+    try:
+        return RoundInfo(
+            id=row[0], number=row[1], strategy=row[2], params=json.loads(row[3]), seed=row[4],
+            checkpoint_id=row[5], labels_used=row[6], metrics=json.loads(row[7]),
+            explanation=row[8], device=row[9], started_at=row[10], finished_at=row[11],
+        )
+    except (ValueError, TypeError) as exc:
+        raise DamagedProjectError(
+            f"The stored record of round {row[1]} is damaged ({type(exc).__name__}).",
+            "Run `alstudio check PROJECT`; it names the newest good backup.") from exc
 
 
 class RoundsMixin(ProjectBase):
@@ -95,6 +101,7 @@ class RoundsMixin(ProjectBase):
                 "INSERT INTO audit_log(at, actor, action, details) VALUES (?,?,?,?)",
                 (utc_now(), "alstudio", "round",
                  json.dumps({"round": number, "strategy": strategy, "queued": len(queue)})))
+        self.backup("round")
         return self.round(round_id)
 
     def round(self, round_id: int) -> RoundInfo:

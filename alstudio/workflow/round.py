@@ -22,7 +22,7 @@ from alstudio.evaluation.metrics import test_metrics
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.cache import OutputCache, cache_key
 from alstudio.learning.checkpoints import checkpoint_digest, checkpoint_to_bytes
-from alstudio.learning.device import describe_device, pick_device
+from alstudio.learning.device import cpu_threads, describe_device, free_cpu_threads, pick_device
 from alstudio.learning.training import TrainConfig
 from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
@@ -47,6 +47,10 @@ class RoundConfig:
     #: model) or "checkpoints" (the new model and up to ``committee_size`` earlier ones).
     committee: str = "dropout"
     committee_size: int = 4
+    #: Most unlabeled items a round scores: beyond it a seeded random sample is scored (all
+    #: labeled items always are), so a round's cost follows the labels, not the pool.
+    #: None scores the whole pool.
+    max_scored: int | None = 20_000
 
 
 @dataclass
@@ -96,17 +100,62 @@ def read_snapshot(project: Project) -> LabelSnapshot:
                      consensus_rule=project.reading_settings().consensus)
 
 
+def scored_subset(pool_ids: list[int], snap: LabelSnapshot, config: RoundConfig) -> list[int]:
+    """Every labeled pool item plus at most ``config.max_scored`` undecided ones (a seeded
+    random sample, in pool order), so scoring does not grow with the pool."""
+    cap = config.max_scored
+    undecided = [i for i in pool_ids if i not in snap.decided]
+    if cap is None or len(undecided) <= cap:
+        return pool_ids
+    rng = np.random.default_rng(config.seed + len(snap.train_labels))
+    keep = set(rng.choice(np.asarray(undecided), size=cap, replace=False).tolist())
+    return [i for i in pool_ids if i in keep or i in snap.decided]
+
+
+def check_round_config(config: RoundConfig) -> None:
+    """Refuse names and numbers that would fail (or be ignored) minutes into a round."""
+    from alstudio.learning.models import MODEL_NAMES
+    from alstudio.selection import STRATEGIES
+
+    if config.strategy not in STRATEGIES:
+        raise AlstudioError(f"Unknown strategy {config.strategy!r}.",
+                            f"Choose one of: {', '.join(sorted(STRATEGIES))}.")
+    if config.model != "auto" and config.model not in MODEL_NAMES:
+        raise AlstudioError(f"Unknown model {config.model!r}.",
+                            f"Choose one of: {', '.join(MODEL_NAMES)} (or 'auto').")
+    for name, value, low in (("max epochs", config.max_epochs, 1),
+                             ("committee size", config.committee_size, 1),
+                             ("number of items to score", config.max_scored, 1)):
+        if value is not None and value < low:
+            raise AlstudioError(f"The {name} must be at least {low}, not {value}.")
+
+
 def run_round(project_path: Path, config: RoundConfig | None = None, *,
               progress: ProgressCallback | None = None,
               cancel: CancelToken | None = None) -> RoundOutcome:
+    """One round on the project at ``project_path`` (see the module docs). On the CPU with no
+    thread count given, it uses the cores the machine is not already busy with."""
     config = config or RoundConfig()
     if config.batch_size < 1:
         raise AlstudioError("The batch size must be at least 1.")
     if config.committee not in COMMITTEE_SOURCES:
         raise AlstudioError(f"Unknown committee {config.committee!r}.",
                             f"Use one of: {', '.join(COMMITTEE_SOURCES)}.")
+    check_round_config(config)
     started, started_at = time.monotonic(), utc_now()
     device = pick_device(config.device)
+    if device.type == "cpu" and not config.threads:
+        config = replace(config, threads=free_cpu_threads())
+    with cpu_threads(config.threads if device.type == "cpu" else None):
+        outcome = _run(project_path, config, device, started_at, progress, cancel)
+    outcome.seconds = time.monotonic() - started
+    report(progress, "saving", 1, 1, f"round {outcome.round.number} saved")
+    return outcome
+
+
+def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
+         progress: ProgressCallback | None, cancel: CancelToken | None) -> RoundOutcome:
+    """:func:`run_round` once the configuration is checked and the threads are set."""
     with Project.open(project_path) as project:
         snap = read_snapshot(project)
         if len(snap.classes) < 2:
@@ -118,7 +167,8 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
         try:
             report(progress, "preparing inputs", 0, None)
             unreadable = inputs.ensure(snap.pool + snap.test, progress=progress, cancel=cancel)
-            pool_ids = [i.id for i in snap.pool if i.id not in unreadable]
+            pool_ids = scored_subset([i.id for i in snap.pool if i.id not in unreadable],
+                                     snap, config)
             test_ids = [i for i in snap.test_labels if i not in unreadable]
             past = []
             if config.committee == "checkpoints" and pool_ids and \
@@ -134,8 +184,6 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
         report(progress, "saving", 0, 1)
         outcome = _save(project, snap, pool_ids, test_ids, step, config, started_at,
                         describe_device(device), size, unreadable)
-    outcome.seconds = time.monotonic() - started
-    report(progress, "saving", 1, 1, f"round {outcome.round.number} saved")
     return outcome
 
 
@@ -202,6 +250,12 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
         rule = "a majority" if snap.consensus_rule == "majority" else "all readers agreeing"
         notes.append(f"{snap.left_out} item(s) left out of training: their readers disagree "
                      f"(consensus rule: {rule}) and no adjudicator has settled them.")
+    readable = len(snap.pool) - sum(1 for i in snap.pool if i.id in unreadable)
+    if len(pool_ids) < readable:
+        metrics["scored"] = len(pool_ids)
+        notes.append(f"Scored {len(pool_ids)} of {readable} pool items (all labeled ones and a "
+                     f"random {config.max_scored} of the rest), so the round's time follows "
+                     "the labels, not the pool.")
     info = project.save_round(
         strategy=step.selection.strategy,
         params={"requested": config.strategy, "batch_size": config.batch_size,

@@ -89,7 +89,7 @@ def test_unreadable_items_are_reported_not_cached(tmp_path: Path, archive: Path)
 
 def test_cancel_keeps_finished_batches(tmp_path: Path, archive: Path) -> None:
     token = CancelToken()
-    cache = ModelInputCache(tmp_path / "cache", SIZE)
+    cache = ModelInputCache(tmp_path / "cache", SIZE, commit_rows=10)
 
     def progress(step: object) -> None:
         if len(cache) >= 20:
@@ -107,7 +107,7 @@ def test_survives_a_kill_mid_fill(tmp_path: Path, archive: Path) -> None:
     script = textwrap.dedent(f"""
         import time
         from alstudio.datasets import ModelInputCache, ScanSource
-        cache = ModelInputCache({str(folder)!r}, {SIZE}, initial_capacity=4)
+        cache = ModelInputCache({str(folder)!r}, {SIZE}, initial_capacity=4, commit_rows=8)
         def source(item):
             time.sleep(0.003)
             return ScanSource("npz", ({str(archive)!r},), member=f"train:{{item}}")

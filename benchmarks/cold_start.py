@@ -15,7 +15,7 @@ import argparse
 import numpy as np
 
 from alstudio.datasets.demo import demo_archive
-from alstudio.evaluation.active_loop import can_train, cold_start_features
+from alstudio.engine import can_train, cold_start_features
 from alstudio.evaluation.simulate import load_archive
 from alstudio.learning.inference import predict
 from alstudio.learning.metrics import classification_summary

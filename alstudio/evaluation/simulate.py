@@ -19,8 +19,8 @@ import numpy as np
 
 from alstudio.datasets.model_inputs import model_input
 from alstudio.datasets.records import ScanImage
+from alstudio.engine import StepConfig, can_train, run_step
 from alstudio.errors import AlstudioError
-from alstudio.evaluation.active_loop import StepConfig, can_train, run_step
 from alstudio.evaluation.curves import compare_to_random, summarise
 from alstudio.evaluation.strategy_spec import parse_strategy_spec
 from alstudio.jobs import CancelToken, ProgressCallback, check, report

@@ -16,18 +16,24 @@ from typing import Any
 
 import numpy as np
 
+from alstudio.engine import (
+    ScoreCache,
+    StepConfig,
+    StepResult,
+    StoredModel,
+    run_step,
+    wants_committee,
+)
 from alstudio.errors import AlstudioError
-from alstudio.evaluation.active_loop import StepConfig, StepResult, run_step, wants_committee
 from alstudio.evaluation.metrics import test_metrics
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
-from alstudio.learning.cache import OutputCache, cache_key
 from alstudio.learning.checkpoints import checkpoint_digest, checkpoint_to_bytes
 from alstudio.learning.device import describe_device, pick_device
 from alstudio.learning.training import TrainConfig
 from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
-from alstudio.selection import DEFAULT_STRATEGY
-from alstudio.workflow.committee import COMMITTEE_SOURCES, past_models
+from alstudio.selection.catalogue import DEFAULT_STRATEGY
+from alstudio.workflow.committee import COMMITTEE_SOURCES, past_models, score_cache
 from alstudio.workflow.inputs import ProjectInputs, choose_input_size
 
 
@@ -122,7 +128,7 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
                                    in_channels=int(inputs.view(pool_ids[:1]).shape[1]),
                                    num_classes=len(snap.classes))
             step = _step(inputs, snap, pool_ids, test_ids, config, device.type, size,
-                         past, progress, cancel)
+                         past, score_cache(project), progress, cancel)
         finally:
             inputs.close()
         check(cancel)
@@ -135,8 +141,10 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
 
 
 def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_ids: list[int],
-          config: RoundConfig, device_kind: str, size: int, past: list[Any],
-          progress: ProgressCallback | None, cancel: CancelToken | None) -> StepResult:
+          config: RoundConfig, device_kind: str, size: int, past: list[StoredModel],
+          cache: ScoreCache, progress: ProgressCallback | None,
+          cancel: CancelToken | None) -> StepResult:
+    """Turn the project's snapshot into arrays and run the engine's step on them."""
     position = {item_id: n for n, item_id in enumerate(pool_ids)}
     labeled = [item_id for item_id in pool_ids if item_id in snap.train_labels]
     candidates = np.array([item_id not in snap.decided for item_id in pool_ids], dtype=bool)
@@ -153,7 +161,8 @@ def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_
         inputs.view(pool_ids), np.array([position[i] for i in labeled], dtype=np.int64),
         np.array([snap.train_labels[i] for i in labeled], dtype=np.int64), len(snap.classes),
         step_config, seed=config.seed, x_test=x_test, y_test=y_test if test_ids else None,
-        candidates=candidates, progress=progress, cancel=cancel)
+        candidates=candidates, pool_ids=np.asarray(pool_ids, dtype=np.int64), cache=cache,
+        progress=progress, cancel=cancel)
 
 
 def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: list[int],
@@ -185,9 +194,9 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
         checkpoint = {"architecture": step.train.config.model, "hyperparameters": hyper,
                       "metrics": metrics.get("test", {}), "digest": digest, "weights": blob}
         if step.pool_outputs is not None:
-            OutputCache(project.cache_dir / "outputs").put(
-                cache_key(digest, f"pool-{len(pool_ids)}-{pool_ids[0]}-{pool_ids[-1]}"),
-                step.pool_outputs)
+            # Stream mode and later committees read these instead of scoring the pool again.
+            score_cache(project).store(digest, pool_ids, step.pool_outputs,
+                                       mc_passes=step.mc_passes, mc_seed=config.seed)
     if not test_ids:
         notes.append("No labeled test items: the round could not be evaluated. Import a test "
                      "split (--split test) and label it to measure the model.")

@@ -169,8 +169,9 @@ def during_round(app, demo: Path) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from alstudio.gui.rounds import RoundRequest, engine_available, gui_threads
+    from alstudio.gui.rounds import engine_available, gui_threads
     from alstudio.gui.stall_probe import EventLoopProbe
+    from alstudio.workflow.config import RoundConfig
 
     if not engine_available():
         print("event loop during a round: skipped (alstudio.workflow is not installed)")
@@ -200,7 +201,7 @@ def during_round(app, demo: Path) -> None:
     stopped: list[bool] = []
     window.rounds.stopped.connect(lambda: stopped.append(True))
     gap_while(app, "a round (default settings, 20 labels)",
-              lambda: window.start_round(RoundRequest()), lambda: bool(stopped))
+              lambda: window.start_round(RoundConfig()), lambda: bool(stopped))
     print(f"round: {window.status.round.text()}, {len(window.session.entries)} queued")
     window.close()
 

@@ -20,8 +20,9 @@ from alstudio.datasets.demo import demo_archive
 from alstudio.evaluation.plot import plot_simulation
 from alstudio.evaluation.report import format_summary
 from alstudio.evaluation.simulate import SimulationConfig, simulate
+from alstudio.selection.catalogue import DEFAULT_STRATEGY
 
-STRATEGIES = ["random", "coreset_uncertainty", "entropy", "coreset", "badge"]
+STRATEGIES = ["random", DEFAULT_STRATEGY, "entropy", "coreset", "badge"]
 
 
 def main() -> None:

@@ -188,14 +188,15 @@ class Shooter:
     def rounds(self, window) -> None:
         from PySide6.QtCore import Qt
 
-        from alstudio.gui.rounds import RoundRequest, engine_available
+        from alstudio.gui.rounds import engine_available
+        from alstudio.workflow.config import RoundConfig
 
         if not engine_available():
             print("round shots skipped: the round engine (alstudio.workflow) is not installed")
             return
         steps: list[object] = []
         window.rounds.stepped.connect(steps.append)
-        window.start_round(RoundRequest(batch_size=20))
+        window.start_round(RoundConfig(batch_size=20))
         self.wait(lambda: any("epoch" in getattr(s, "phase", "") for s in steps)
                   or not window.rounds.running, timeout_s=300)
         self.save(window, "04-round-in-progress.png")

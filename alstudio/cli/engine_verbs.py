@@ -12,8 +12,9 @@ from pathlib import Path
 
 from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
+from alstudio.selection.catalogue import DEFAULT_ALIAS, DEFAULT_STRATEGY, resolve
 
-DEFAULT_SIM_STRATEGIES = "random,coreset_uncertainty,entropy,coreset,badge"
+DEFAULT_SIM_STRATEGIES = f"random,{DEFAULT_STRATEGY},entropy,coreset,badge"
 
 
 def register(verbs: argparse._SubParsersAction) -> None:
@@ -24,7 +25,7 @@ def register(verbs: argparse._SubParsersAction) -> None:
                     "leaves the project as it was.")
     rnd.add_argument("project", type=Path)
     rnd.add_argument("--strategy", default=None,
-                     help="query strategy (default: coreset_uncertainty; `auto` picks by stage)")
+                     help=f"query strategy (default: {DEFAULT_STRATEGY}; `auto` picks by stage)")
     rnd.add_argument("--batch", type=int, default=20, help="items to queue (default 20)")
     rnd.add_argument("--model", default="auto", help="architecture (default: by device and "
                      "image size)")
@@ -60,9 +61,9 @@ def register(verbs: argparse._SubParsersAction) -> None:
                     "held out. Learning curves per seed, label efficiency against random.")
     sim.add_argument("dataset", type=Path, metavar="DATASET.npz")
     sim.add_argument("--strategies", default=DEFAULT_SIM_STRATEGIES,
-                     help=f"comma-separated (default {DEFAULT_SIM_STRATEGIES}; `default` means "
-                          "coreset_uncertainty); random is always included; a variant is "
-                          "NAME:KEY=VALUE[:KEY=VALUE], e.g. coreset_uncertainty:shortlist_factor=5")
+                     help=f"comma-separated (default {DEFAULT_SIM_STRATEGIES}; `{DEFAULT_ALIAS}` "
+                          f"means {DEFAULT_STRATEGY}); random is always included; a variant is "
+                          f"NAME:KEY=VALUE[:KEY=VALUE], e.g. {DEFAULT_STRATEGY}:shortlist_factor=5")
     sim.add_argument("--seeds", type=int, default=5)
     sim.add_argument("--initial", type=int, default=20, help="random labels to start from")
     sim.add_argument("--batch", type=int, default=20)
@@ -89,7 +90,7 @@ def cmd_round(args: argparse.Namespace) -> int:
                          seed=args.seed, max_epochs=args.max_epochs, committee=args.committee,
                          committee_size=args.committee_size)
     if args.strategy:
-        config.strategy = "coreset_uncertainty" if args.strategy == "default" else args.strategy
+        config.strategy = resolve(args.strategy)
     outcome = run_round(args.project, config, progress=StderrProgress(quiet=args.json))
     test = outcome.metrics.get("test", {})
     if args.json:
@@ -140,7 +141,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from alstudio.learning.training import TrainConfig
 
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
-    strategies = ["coreset_uncertainty" if s == "default" else s for s in strategies]
+    strategies = [resolve(s) for s in strategies]
     if args.seeds < 1 or args.initial < 1 or args.batch < 1 or args.budget < args.initial:
         raise AlstudioError("Need --seeds >= 1, --initial >= 1, --batch >= 1 and "
                             "--budget >= --initial.")

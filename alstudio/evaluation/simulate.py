@@ -27,13 +27,14 @@ from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.inference import predict
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.training import TrainConfig, train_model
+from alstudio.selection.catalogue import DEFAULT_STRATEGY
 
 METRICS = ("balanced_accuracy", "auc")
 
 
 @dataclass
 class SimulationConfig:
-    strategies: list[str] = field(default_factory=lambda: ["random", "coreset_uncertainty"])
+    strategies: list[str] = field(default_factory=lambda: ["random", DEFAULT_STRATEGY])
     seeds: int = 5
     initial: int = 20
     batch: int = 20

@@ -33,7 +33,7 @@ from alstudio.gui.labeling import LabelingController
 from alstudio.gui.menus import Menus
 from alstudio.gui.queue_panel import QueuePanel
 from alstudio.gui.round_dialog import RoundDialog
-from alstudio.gui.rounds import RoundRequest, RoundRunner, device_job, engine_available, options_job
+from alstudio.gui.rounds import RoundRunner, device_job, engine_available
 from alstudio.gui.session import ProjectSession
 from alstudio.gui.settings import AppSettings
 from alstudio.gui.shortcut_sheet import ShortcutSheet
@@ -45,6 +45,7 @@ from alstudio.gui.viewer_page import ViewerPage
 from alstudio.gui.worker import Worker, shutdown_workers
 from alstudio.paths import log_dir
 from alstudio.project import Project
+from alstudio.workflow.config import RoundConfig
 
 log = logging.getLogger(__name__)
 DEVICE_PROBE_QUIET_MS = 1500  # input-free wait before loading the model stack
@@ -52,10 +53,9 @@ NO_ENGINE_TIP = "The round engine (alstudio.workflow) is not installed in this b
 
 
 class MainWindow(QMainWindow):
-    """``project_opened(path)`` and ``round_options_loaded(dict)`` are for listeners."""
+    """``project_opened(path)`` is for listeners."""
 
     project_opened = Signal(Path)
-    round_options_loaded = Signal(object)
 
     def __init__(self, annotator: str | None = None, settings: AppSettings | None = None) -> None:
         super().__init__()
@@ -64,8 +64,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or AppSettings()
         self.fixed_annotator = annotator
         self.session: ProjectSession | None = None
-        self.round_request = RoundRequest()
-        self.round_options: dict[str, list[str]] | None = None
+        self.round_request = RoundConfig()
         self._device_asked = False
         self.actions = Actions(self)
 
@@ -264,31 +263,17 @@ class MainWindow(QMainWindow):
     def run_round(self) -> None:
         if self.session is None or self.rounds.running or not engine_available():
             return
-        if self.round_options is None:
-            self._load_round_options()
-        request = RoundDialog.ask(self, self.round_request, self.session.labeled_items(),
-                                  self.round_options, self.round_options_loaded)
+        request = RoundDialog.ask(self, self.round_request, self.session.labeled_items())
         if request is not None:
             self.start_round(request)
 
-    def start_round(self, request: RoundRequest) -> bool:
+    def start_round(self, request: RoundConfig) -> bool:
         if self.session is None:
             return False
         self.round_request = request
         started = self.rounds.start(self.session.path, request)
         self._update_actions()
         return started
-
-    def _load_round_options(self) -> None:
-        worker = Worker(options_job, name="round-options", parent=self)
-        worker.succeeded.connect(self._round_options_ready)
-        worker.failed.connect(lambda exc: log.warning("round options: %s", exc))
-        worker.finished.connect(worker.deleteLater)
-        worker.start()
-
-    def _round_options_ready(self, options: dict[str, list[str]]) -> None:
-        self.round_options = options
-        self.round_options_loaded.emit(options)
 
     def _round_done(self, outcome: object) -> None:
         if self.session is None or self.rounds.project_path != self.session.path:

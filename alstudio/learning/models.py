@@ -20,9 +20,7 @@ from monai.networks.nets.efficientnet import efficientnet_params
 from torch import nn
 
 from alstudio.errors import AlstudioError
-
-MODEL_NAMES: tuple[str, ...] = ("small_cnn", "resnet18", "resnet34", "densenet121",
-                                "efficientnet-b0")
+from alstudio.learning.names import MODEL_NAMES
 
 # MONAI's EfficientNetBN("efficientnet-b0") block list; EfficientNet is built directly with it
 # so that its static "same" padding is computed for the real image size instead of 224 px.

@@ -15,10 +15,11 @@ from alstudio.engine import ScoreCache, StoredModel
 from alstudio.errors import AlstudioError
 from alstudio.learning.checkpoints import checkpoint_from_bytes
 from alstudio.project import Project
+from alstudio.workflow.config import COMMITTEE_SOURCES
 
 log = logging.getLogger(__name__)
 
-COMMITTEE_SOURCES = ("dropout", "checkpoints")
+__all__ = ["COMMITTEE_SOURCES", "past_models", "score_cache"]
 
 
 def score_cache(project: Project) -> ScoreCache:

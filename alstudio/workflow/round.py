@@ -32,27 +32,9 @@ from alstudio.learning.device import describe_device, pick_device
 from alstudio.learning.training import TrainConfig
 from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
-from alstudio.selection.catalogue import DEFAULT_STRATEGY
-from alstudio.workflow.committee import COMMITTEE_SOURCES, past_models, score_cache
+from alstudio.workflow.committee import past_models, score_cache
+from alstudio.workflow.config import COMMITTEE_SOURCES, RoundConfig
 from alstudio.workflow.inputs import ProjectInputs, choose_input_size
-
-
-@dataclass
-class RoundConfig:
-    strategy: str = DEFAULT_STRATEGY
-    batch_size: int = 20
-    model: str = "auto"
-    device: str = "auto"
-    seed: int = 0
-    image_size: int | None = None
-    max_epochs: int | None = None
-    threads: int | None = None
-    strategy_params: dict[str, Any] = field(default_factory=dict)
-    train: TrainConfig | None = None  # the full recipe, for scripts and tests; None: defaults
-    #: Committee strategies (BALD, vote entropy, KL): "dropout" (MC-dropout passes of the new
-    #: model) or "checkpoints" (the new model and up to ``committee_size`` earlier ones).
-    committee: str = "dropout"
-    committee_size: int = 4
 
 
 @dataclass
@@ -152,6 +134,8 @@ def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_
                     device=device_kind, seed=config.seed, num_threads=config.threads)
     if config.max_epochs:
         train = replace(train, max_epochs=config.max_epochs)
+    if config.min_steps is not None:
+        train = replace(train, min_steps=config.min_steps)
     step_config = StepConfig(strategy=config.strategy, batch_size=config.batch_size,
                              train=train, strategy_params=config.strategy_params,
                              threads=config.threads, committee_models=past)

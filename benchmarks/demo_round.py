@@ -15,11 +15,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from alstudio.datasets.demo import build_demo
 from alstudio.jobs import Progress
 from alstudio.project import Project
 from alstudio.selection.catalogue import DEFAULT_STRATEGY
 from alstudio.workflow import RoundConfig, run_round
+from alstudio.workflow.demo import build_demo
 
 
 def main() -> None:

@@ -217,8 +217,8 @@ def main() -> None:
 
     from PySide6.QtCore import Qt
 
-    from alstudio.datasets.demo import build_demo
     from alstudio.gui.app import configure_application, ensure_application
+    from alstudio.workflow.demo import build_demo
 
     folder = Path(tempfile.mkdtemp(prefix="alstudio-gui-bench-"))
     try:
@@ -237,8 +237,8 @@ def main() -> None:
         volumes = [p for p in (SHARED / "dicom_mr_series", SHARED / "nifti_mni",
                                SHARED / "dicom_enhanced_multiframe") if p.exists()]
         if volumes:
-            from alstudio.datasets.importer import import_paths
             from alstudio.project import Project
+            from alstudio.workflow.importer import import_paths
 
             mr = folder / "volumes.alstudio"
             with Project.create(mr, ["normal", "abnormal"]) as project:

@@ -97,10 +97,10 @@ class Shooter:
     def run(self) -> int:
         from PySide6.QtCore import Qt
 
-        from alstudio.datasets.demo import build_demo
-        from alstudio.datasets.importer import import_paths
         from alstudio.gui.settings import AppSettings
         from alstudio.project import ClassSpec, Project
+        from alstudio.workflow.demo import build_demo
+        from alstudio.workflow.importer import import_paths
 
         demo = self.work / "breast-us-demo.alstudio"
         project, _ = build_demo(demo)

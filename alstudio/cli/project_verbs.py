@@ -84,7 +84,7 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     # imported here so that `alstudio --help` does not load the readers
-    from alstudio.datasets.importer import import_paths
+    from alstudio.workflow.importer import import_paths
 
     with Project.open(args.project) as project:
         report = import_paths(project, args.paths, split=args.split, modality=args.modality,
@@ -161,8 +161,8 @@ def cmd_label(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from alstudio.datasets.demo import build_demo
     from alstudio.paths import default_demo_path
+    from alstudio.workflow.demo import build_demo
 
     path = args.project or default_demo_path()
     project, report = build_demo(path, progress=StderrProgress(quiet=args.json))

@@ -39,8 +39,8 @@ SPLIT_CHOICES = (
 def import_job(project_path: Path, paths: list[Path], split: str | None, *,
                progress: ProgressCallback, cancel: CancelToken) -> Any:
     """Runs in the worker thread, on its own connection to the project."""
-    from alstudio.datasets.importer import import_paths
     from alstudio.project import Project
+    from alstudio.workflow.importer import import_paths
 
     with Project.open(project_path) as project:
         return import_paths(project, paths, split, progress=progress, cancel=cancel)

@@ -21,6 +21,7 @@ from torch import nn
 
 from alstudio.errors import AlstudioError
 from alstudio.learning.names import MODEL_NAMES
+from alstudio.learning.safe_weights import read_safetensors
 
 # MONAI's EfficientNetBN("efficientnet-b0") block list; EfficientNet is built directly with it
 # so that its static "same" padding is computed for the real image size instead of 224 px.
@@ -218,8 +219,6 @@ def load_state_strict(model: nn.Module, state: dict[str, torch.Tensor], source: 
 
 def load_initial_weights(model: Classifier, path: str) -> None:
     """Warm-start ``model`` from a safetensors file (never a pickle; see checkpoints)."""
-    from alstudio.learning.checkpoints import read_safetensors  # local: checkpoints imports us
-
     try:
         with open(path, "rb") as handle:
             blob = handle.read()

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from alstudio.datasets.importer import import_paths
 from alstudio.errors import AlstudioError
 from alstudio.learning.training import TrainConfig
 from alstudio.project import Project
 from alstudio.workflow import RoundConfig, run_round, run_stream
+from alstudio.workflow.importer import import_paths
 
 QUICK = TrainConfig(max_epochs=3, min_steps=20, patience=2)
 

@@ -29,17 +29,17 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from alstudio.datasets.records import ScanImage
-from alstudio.gui.viewer import colour
-from alstudio.gui.viewer.canvas import ScanCanvas
-from alstudio.gui.viewer.overlay import OverlayText, compose_overlay, format_value
-from alstudio.gui.viewer.presets_menu import (
+from alstudio.datasets.windowing import (
     DEFAULT,
-    build_preset_menu,
     preset_label,
     preset_names,
     preset_value,
     resolve_name,
 )
+from alstudio.gui.viewer import colour
+from alstudio.gui.viewer.canvas import ScanCanvas
+from alstudio.gui.viewer.overlay import OverlayText, compose_overlay, format_value
+from alstudio.gui.viewer.presets_menu import build_preset_menu
 from alstudio.gui.viewer.transform import ZOOM_STEP, ViewTransform
 
 #: Right-drag: this many logical pixels sideways multiply the width by e; vertically, this

@@ -64,8 +64,10 @@ def _root_for(path: Path) -> Path:
     return path if path.is_dir() else path.parent
 
 
-def _to_new_item(record: ScanRecord, root: Path, split: str | None,
-                 modality: str | None) -> NewItem:
+def stored_item(record: ScanRecord, root: Path, split: str | None,
+                modality: str | None) -> NewItem:
+    """The one conversion from a scan the readers found to the item the project stores:
+    paths made relative to ``root``, the split chosen, the modality filled in."""
     files = tuple(os.path.relpath(f, root) for f in record.source.files)
     chosen = split or record.split_hint or "pool"
     primary = files[0] if len(files) == 1 else os.path.dirname(files[0]) or files[0]
@@ -121,7 +123,7 @@ def import_paths(
                 except ScanReadError as exc:
                     result.skipped.append({"path": exc.path, "reason": exc.reason})
                     continue
-                batch.append(_to_new_item(found, root, split, modality))
+                batch.append(stored_item(found, root, split, modality))
                 if len(batch) >= BATCH:
                     _flush(project, dataset_id, batch, result)
                 if throttle.ready():

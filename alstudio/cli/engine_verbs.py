@@ -31,7 +31,12 @@ def register(verbs: argparse._SubParsersAction) -> None:
                      "image size)")
     rnd.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
     rnd.add_argument("--seed", type=int, default=0)
-    rnd.add_argument("--max-epochs", type=int, help="cap training epochs")
+    rnd.add_argument("--max-epochs", type=int,
+                     help="cap training epochs (evaluation periods); the --min-steps floor "
+                          "still applies")
+    rnd.add_argument("--min-steps", type=int,
+                     help="floor on optimiser steps however few the labels (default 240): "
+                          "with --max-epochs it bounds how long training takes")
     rnd.add_argument("--committee", choices=("dropout", "checkpoints"), default="dropout",
                      help="committee for bald/vote_entropy/kl_consensus: MC-dropout passes of "
                           "the new model (default), or the new model with earlier rounds' "
@@ -84,10 +89,17 @@ def register(verbs: argparse._SubParsersAction) -> None:
 
 
 def cmd_round(args: argparse.Namespace) -> int:
+    """`alstudio round`: one round, printed as a summary or one JSON object."""
     from alstudio.workflow import RoundConfig, run_round
 
+    if args.min_steps is not None and args.min_steps < 0:
+        raise AlstudioError("--min-steps must be 0 or more.")
+    if args.max_epochs is not None and args.max_epochs < 1:
+        raise AlstudioError("--max-epochs must be at least 1.")
+
     config = RoundConfig(batch_size=args.batch, model=args.model, device=args.device,
-                         seed=args.seed, max_epochs=args.max_epochs, committee=args.committee,
+                         seed=args.seed, max_epochs=args.max_epochs, min_steps=args.min_steps,
+                         committee=args.committee,
                          committee_size=args.committee_size)
     if args.strategy:
         config.strategy = resolve(args.strategy)
@@ -113,7 +125,8 @@ def cmd_round(args: argparse.Namespace) -> int:
     for entry in outcome.queue[:10]:
         print(f"  #{entry.rank + 1:<3} item {entry.item_id:<7} {entry.reason}")
     if len(outcome.queue) > 10:
-        print(f"  ... {len(outcome.queue) - 10} more (alstudio info shows the round)")
+        print(f"  ... {len(outcome.queue) - 10} more (`alstudio items {args.project} --status "
+              "queued` lists them)")
     return 0
 
 
@@ -142,6 +155,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
     strategies = [resolve(s) for s in strategies]
+    if args.min_steps is not None and args.min_steps < 0:
+        raise AlstudioError("--min-steps must be 0 or more.")
     if args.seeds < 1 or args.initial < 1 or args.batch < 1 or args.budget < args.initial:
         raise AlstudioError("Need --seeds >= 1, --initial >= 1, --batch >= 1 and "
                             "--budget >= --initial.")

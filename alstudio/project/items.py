@@ -110,7 +110,7 @@ class ItemsMixin(ProjectBase):
         ).fetchone()
         if row is None:
             raise ProjectError(f"No item {item_id} in this project.",
-                               "List items with `alstudio info PROJECT`.")
+                               "List items with `alstudio items PROJECT`.")
         return _row_to_item(row)
 
     def items(self, split: str | None = None, ids: Sequence[int] | None = None) -> list[Item]:

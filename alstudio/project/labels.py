@@ -58,7 +58,7 @@ class LabelsMixin(ProjectBase):
         annotator_id = self.annotator_id(annotator)
         if self.db.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone() is None:
             raise ProjectError(f"No item {item_id} in this project.",
-                               "List items with `alstudio info PROJECT`.")
+                               "List items with `alstudio items PROJECT`.")
         with transaction(self.db):
             cur = self.db.conn.execute(
                 "INSERT INTO label_events(item_id, annotator_id, decision, class_id, started_at, "

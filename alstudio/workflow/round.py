@@ -29,7 +29,7 @@ from alstudio.evaluation.metrics import test_metrics
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.checkpoints import checkpoint_digest, checkpoint_to_bytes
 from alstudio.learning.device import describe_device, pick_device
-from alstudio.learning.training import TrainConfig
+from alstudio.learning.training import TrainConfig, TrainResult
 from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
 from alstudio.workflow.committee import past_models, score_cache
@@ -149,6 +149,18 @@ def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_
         progress=progress, cancel=cancel)
 
 
+def training_budget(trained: TrainResult) -> str:
+    """One sentence on what training cost: the steps, the periods and the floor behind them."""
+    cfg = trained.config
+    steps = int(trained.history[-1]["steps"]) if trained.history else 0
+    periods = len(trained.history)
+    stop = (f"stopped early after {periods} of {cfg.max_epochs} epoch(s)"
+            if trained.stopped_early else f"{periods} epoch(s)")
+    return (f"Training budget: {steps} optimiser steps in {stop} on {trained.n_train} "
+            f"label(s), {trained.seconds:.1f} s (at least {cfg.min_steps} steps over at most "
+            f"{cfg.max_epochs} epochs).")
+
+
 def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: list[int],
           step: StepResult, config: RoundConfig, started_at: str, device: str, size: int,
           unreadable: dict[int, str]) -> RoundOutcome:
@@ -169,6 +181,7 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
             y_test = np.array([snap.test_labels[i] for i in test_ids], dtype=np.int64)
             metrics["test"] = test_metrics(y_test, step.test_outputs.probs, snap.classes)
         metrics["training"] = {k: v for k, v in step.train.summary().items() if k != "config"}
+        notes.append(training_budget(step.train))
         if step.train.collapsed:
             notes.append(step.train.collapse_message)
         hyper = step.train.summary()["config"]

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from alstudio import __version__
 from alstudio.cli import engine_verbs, items_verb, project_verbs
+from alstudio.cli.progress import close_all
 from alstudio.errors import AlstudioError, Cancelled
 
 log = logging.getLogger("alstudio.cli")
@@ -47,7 +48,10 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiRunner | None = None) -
     )
     handler = getattr(args, "handler", None) or project_verbs.run_gui
     try:
-        return int(handler(args) or 0)
+        try:
+            return int(handler(args) or 0)
+        finally:
+            close_all()
     except Cancelled:
         print("Cancelled.", file=sys.stderr)
         return 130

@@ -103,7 +103,7 @@ def cmd_round(args: argparse.Namespace) -> int:
                          committee_size=args.committee_size)
     if args.strategy:
         config.strategy = resolve(args.strategy)
-    outcome = run_round(args.project, config, progress=StderrProgress(quiet=args.json))
+    outcome = run_round(args.project, config, progress=StderrProgress())
     test = outcome.metrics.get("test", {})
     if args.json:
         print(json.dumps({
@@ -134,7 +134,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
     from alstudio.workflow import run_stream
 
     outcome = run_stream(args.project, args.budget, accept_fraction=args.accept_fraction,
-                         rule=args.rule, progress=StderrProgress(quiet=args.json))
+                         rule=args.rule, progress=StderrProgress())
     if args.json:
         print(json.dumps({"round": outcome.round.number, "metrics": outcome.metrics,
                           "queued": [{"item": e.item_id, "score": e.score, "reason": e.reason}

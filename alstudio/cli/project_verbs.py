@@ -88,7 +88,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     with Project.open(args.project) as project:
         report = import_paths(project, args.paths, split=args.split, modality=args.modality,
-                              progress=StderrProgress(quiet=args.json))
+                              progress=StderrProgress())
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
     else:
@@ -165,7 +165,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from alstudio.workflow.demo import build_demo
 
     path = args.project or default_demo_path()
-    project, report = build_demo(path, progress=StderrProgress(quiet=args.json))
+    project, report = build_demo(path, progress=StderrProgress())
     with project:
         summary = project_summary(project)
     if args.json:

@@ -9,11 +9,13 @@ object.
 
 from __future__ import annotations
 
+import io
 import math
+import os
 import sys
 import time
 import weakref
-from typing import IO
+from typing import IO, Any
 
 from tqdm import tqdm
 
@@ -34,6 +36,20 @@ def _clock(seconds: float) -> str:
     hours, rest = divmod(whole, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def _width(stream: IO[str]) -> dict[str, Any]:
+    """Follow the terminal's size; one that reports none (0 x 0, as some pseudo-terminals
+    do) gets 100 x 24, since tqdm hides a bar below a terminal's last row."""
+    try:
+        size = os.get_terminal_size(stream.fileno())
+        columns, rows = size.columns, size.lines
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        columns, rows = 0, 0
+    shape: dict[str, Any] = {"dynamic_ncols": True} if columns > 0 else {"ncols": 100}
+    if rows <= 0:
+        shape["nrows"] = 24
+    return shape
 
 
 class StderrProgress:
@@ -74,8 +90,8 @@ class StderrProgress:
         """Update (or open) the phase's bar; close it when the phase is done."""
         if self._bar is None:
             self._bar = tqdm(total=step.total, desc=step.phase, file=self.stream,
-                             dynamic_ncols=True, leave=False, mininterval=0.1,
-                             unit="" if step.total is None else "it")
+                             leave=False, mininterval=0.1, unit="it",
+                             **_width(self.stream))
         bar = self._bar
         if step.total is not None and bar.total != step.total:
             bar.total = step.total

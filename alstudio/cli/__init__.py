@@ -11,6 +11,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from alstudio import __version__
 from alstudio.cli import engine_verbs, items_verb, project_verbs
@@ -34,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-GuiRunner = Callable[[object, object], int]
+GuiRunner = Callable[[Path | None, str | None], int]
 
 
 def main(argv: Sequence[str] | None = None, open_gui: GuiRunner | None = None) -> int:

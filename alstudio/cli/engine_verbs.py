@@ -17,7 +17,7 @@ from alstudio.selection.catalogue import DEFAULT_ALIAS, DEFAULT_STRATEGY, resolv
 DEFAULT_SIM_STRATEGIES = f"random,{DEFAULT_STRATEGY},entropy,coreset,badge"
 
 
-def register(verbs: argparse._SubParsersAction) -> None:
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     rnd = verbs.add_parser(
         "round", help="train on the labels so far, score the pool, queue the next batch",
         description="One active-learning round. The round, its queue and its model "

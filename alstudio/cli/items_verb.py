@@ -18,7 +18,7 @@ from alstudio.project import SPLITS, Item, ItemLabel, Project
 STATUSES = ("unlabeled", "labeled", "disputed", "unsure", "skipped", "queued")
 
 
-def register(verbs: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `items` verb."""
     items = verbs.add_parser(
         "items", help="list the project's items and where each stands",

@@ -13,7 +13,7 @@ from alstudio.errors import AlstudioError
 from alstudio.project import SUFFIX, ClassSpec, Project
 
 
-def register(verbs: argparse._SubParsersAction) -> None:
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     gui = verbs.add_parser("gui", help="open the app's start page (the default)")
     gui.set_defaults(handler=run_gui)
 

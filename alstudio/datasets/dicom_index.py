@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pydicom import dcmread
-from pydicom.datadict import dictionary_has_tag, tag_for_keyword
+from pydicom.datadict import dictionary_has_tag
 from pydicom.dataset import Dataset
 from pydicom.errors import InvalidDicomError
 from pydicom.pixels import get_decoder
@@ -49,7 +49,7 @@ VOLUME_TAGS: tuple[str, ...] = (
     "EchoNumbers", "TemporalPositionIdentifier", "DiffusionBValue",
     "DiffusionGradientOrientation", "ImageType", "AcquisitionNumber", "TriggerTime",
 )
-_VOLUME_KEYS = tuple((keyword, Tag(tag_for_keyword(keyword))) for keyword in VOLUME_TAGS)
+_VOLUME_KEYS = tuple((keyword, Tag(keyword)) for keyword in VOLUME_TAGS)
 
 _PIXEL_KEYWORDS = ("PixelData", "FloatPixelData", "DoubleFloatPixelData")
 _DIRECTORY_SOP = "1.2.840.10008.1.3.10"
@@ -135,7 +135,7 @@ def _plausible(ds: Dataset) -> bool:
     return known >= 3 and has_identity
 
 
-_METADATA_KEYS = tuple((keyword, Tag(tag_for_keyword(keyword))) for keyword in METADATA_TAGS)
+_METADATA_KEYS = tuple((keyword, Tag(keyword)) for keyword in METADATA_TAGS)
 
 
 def _metadata(ds: Dataset) -> dict[str, str | int | float]:

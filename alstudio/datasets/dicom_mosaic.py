@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 from functools import cache
 from types import ModuleType
+from typing import Any
 
 import numpy as np
 from pydicom.dataset import Dataset
@@ -58,15 +59,16 @@ def _csareader() -> ModuleType:
     return csareader
 
 
-def _csa_image_header(ds: Dataset) -> dict | None:
+def _csa_image_header(ds: Dataset) -> dict[str, Any] | None:
     try:
         with captured_warnings():
-            return _csareader().get_csa_header(ds, "image")
+            header: dict[str, Any] | None = _csareader().get_csa_header(ds, "image")
+            return header
     except Exception:  # a damaged or foreign CSA blob: treat as absent
         return None
 
 
-def _tile_count(ds: Dataset, csa: dict | None) -> int | None:
+def _tile_count(ds: Dataset, csa: dict[str, Any] | None) -> int | None:
     if _SIEMENS_TILES in ds:
         try:
             return int(ds[_SIEMENS_TILES].value)
@@ -80,7 +82,7 @@ def _tile_count(ds: Dataset, csa: dict | None) -> int | None:
     return None
 
 
-def _against_normal(ds: Dataset, csa: dict | None) -> bool:
+def _against_normal(ds: Dataset, csa: dict[str, Any] | None) -> bool:
     """True when the CSA slice normal points against ImageOrientationPatient's normal."""
     if csa is None:
         return False

@@ -181,7 +181,7 @@ def read_file(path: str) -> ScanImage:
     ds = load(path)
     array, is_rgb, mirror = decode(ds)
     frames = tags.number_of_frames(ds)
-    spacing = tags.pixel_spacing(ds)
+    spacing: tuple[float, ...] | None = tags.pixel_spacing(ds)
     if frames > 1:
         order = tags.multiframe_order(ds, frames)
         if order is not None and list(order.order) != list(range(frames)):

@@ -77,7 +77,7 @@ def single_record(header: DicomHeader) -> ScanRecord:
     )
 
 
-def _stack_key(header: DicomHeader) -> tuple:
+def _stack_key(header: DicomHeader) -> tuple[object, ...]:
     iop = tuple(round(v, 3) + 0.0 for v in header.orientation) if header.orientation else None
     ps = tuple(round(v, 4) for v in header.pixel_spacing) if header.pixel_spacing else None
     return (header.rows, header.cols, iop, ps, header.position is None)
@@ -86,17 +86,20 @@ def _stack_key(header: DicomHeader) -> tuple:
 def _order(stack: list[DicomHeader]) -> tuple[StackOrder, float | None] | None:
     """Slice order and slice spacing (mm) of a candidate stack, or ``None``."""
     first = stack[0]
-    if first.orientation is not None and all(h.position is not None for h in stack):
-        order = order_by_position([h.position for h in stack], first.orientation)
+    positions = [h.position for h in stack if h.position is not None]
+    if first.orientation is not None and len(positions) == len(stack):
+        order = order_by_position(positions, first.orientation)
         return (order, order.spacing) if order else None
     if any(h.position is not None for h in stack) or first.modality not in CROSS_SECTIONAL:
         return None
-    if all(h.slice_location is not None for h in stack):
-        order = order_by_scalar([h.slice_location for h in stack])
+    locations = [h.slice_location for h in stack if h.slice_location is not None]
+    if len(locations) == len(stack):
+        order = order_by_scalar(locations)
         if order is not None:
             return order, order.spacing
-    if all(h.instance_number is not None for h in stack):
-        order = order_by_scalar([h.instance_number for h in stack])
+    numbers = [float(h.instance_number) for h in stack if h.instance_number is not None]
+    if len(numbers) == len(stack):
+        order = order_by_scalar(numbers)
         # instance numbers count slices, not millimetres: trust the stated spacing
         return (order, first.slice_spacing) if order else None
     return None
@@ -168,7 +171,9 @@ def _acquisition_order_groups(stack: list[DicomHeader]) -> dict[str, list[DicomH
         return None
     groups: dict[str, list[DicomHeader]] = defaultdict(list)
     for members in positions:
-        for rank, h in enumerate(sorted(members, key=lambda h: h.instance_number), start=1):
+        ordered = sorted(members, key=lambda h: (h.instance_number is None,
+                                                 h.instance_number or 0))
+        for rank, h in enumerate(ordered, start=1):
             groups[f"acquisition {rank}"].append(h)
     return groups
 
@@ -214,7 +219,7 @@ def group_folder(headers: Iterable[DicomHeader]) -> list[ScanRecord]:
         else:
             by_series[header.series_uid].append(header)
     for members in by_series.values():
-        stacks: dict[tuple, list[DicomHeader]] = defaultdict(list)
+        stacks: dict[tuple[object, ...], list[DicomHeader]] = defaultdict(list)
         for header in members:
             stacks[_stack_key(header)].append(header)
         for stack in stacks.values():

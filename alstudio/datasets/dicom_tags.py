@@ -53,7 +53,8 @@ def _sequence_item(container: Dataset | None, keyword: str) -> Dataset | None:
     seq = container.get(keyword)
     if not seq:
         return None
-    return seq[0]
+    first: Dataset = seq[0]
+    return first
 
 
 def functional_item(ds: Dataset, keyword: str, frame: int | None = None) -> Dataset | None:

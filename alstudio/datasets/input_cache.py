@@ -127,7 +127,7 @@ class ModelInputCache:
             return None
         if ids.ndim != 1 or ids.dtype.kind not in "iu" or len(np.unique(ids)) != len(ids):
             return None
-        return ids.astype(np.int64)
+        return np.asarray(ids.astype(np.int64))
 
     def _create(self, path: Path, capacity: int) -> np.memmap:
         return np.lib.format.open_memmap(path, mode="w+", dtype=np.float32,
@@ -176,7 +176,7 @@ class ModelInputCache:
 
     def get(self, item_id: int) -> np.ndarray:
         """``(1, size, size)`` for one item."""
-        return self.get_many([item_id])[0]
+        return np.asarray(self.get_many([item_id])[0])
 
     # -- filling ---------------------------------------------------------------------------
     def _grow(self, needed: int) -> None:

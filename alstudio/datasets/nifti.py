@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from typing import cast
 
 import nibabel as nib
 import numpy as np
@@ -60,7 +61,7 @@ def _open(path: str) -> nib.Nifti1Image | SkippedFile:
         return SkippedFile(path, f"cannot decode: {one_line(exc)}")
     if type(image) not in (nib.Nifti1Image, nib.Nifti2Image):
         return SkippedFile(path, f"not a NIfTI volume ({type(image).__name__})")
-    return image
+    return cast(nib.Nifti1Image, image)
 
 
 def _view(image: nib.Nifti1Image, path: str) -> _View | SkippedFile:

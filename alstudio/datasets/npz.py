@@ -42,7 +42,7 @@ class _ArrayCache:
     def __init__(self, max_entries: int = 4, max_bytes: int = 1 << 30) -> None:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
-        self._items: OrderedDict[tuple, np.ndarray] = OrderedDict()
+        self._items: OrderedDict[tuple[str, int, int, str], np.ndarray] = OrderedDict()
         self._lock = threading.Lock()
         self.loads = 0  # how many times an array was actually decompressed (for tests)
 
@@ -65,7 +65,7 @@ class _ArrayCache:
                                             or total > self.max_bytes):
                 _, dropped = self._items.popitem(last=False)
                 total -= dropped.nbytes
-        return array
+        return np.asarray(array)
 
     def clear(self) -> None:
         with self._lock:

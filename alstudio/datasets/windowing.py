@@ -105,7 +105,7 @@ def apply_window(array: np.ndarray, centre: float, width: float,
     grey = out.astype(np.uint8)
     if invert:
         np.subtract(np.uint8(255), grey, out=grey)
-    return grey
+    return np.asarray(grey)
 
 
 # -- named presets of one scan --------------------------------------------------------------

@@ -196,8 +196,11 @@ class ImportDialog(QDialog):
         self.start_button.setEnabled(False)
 
     def skipped_rows(self) -> list[tuple[str, str]]:
-        return [(self.skipped.item(r, 0).text(), self.skipped.item(r, 1).text())
-                for r in range(self.skipped.rowCount())]
+        def text(row: int, column: int) -> str:
+            cell = self.skipped.item(row, column)
+            return cell.text() if cell is not None else ""
+
+        return [(text(r, 0), text(r, 1)) for r in range(self.skipped.rowCount())]
 
     def copy_skipped(self) -> None:
         if self.report is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QWidget,
@@ -52,10 +54,17 @@ DEVICE_PROBE_QUIET_MS = 1500  # input-free wait before loading the model stack
 NO_ENGINE_TIP = "The round engine (alstudio.workflow) is not installed in this build."
 
 
+def _application() -> QApplication:
+    """The running QApplication (the window exists only inside one)."""
+    return cast(QApplication, QApplication.instance())
+
+
 class MainWindow(QMainWindow):
     """``project_opened(path)`` is for listeners."""
 
     project_opened = Signal(Path)
+    #: The window's commands. The name hides QWidget.actions(), which the window never uses.
+    actions: Actions  # type: ignore[assignment]
 
     def __init__(self, annotator: str | None = None, settings: AppSettings | None = None) -> None:
         super().__init__()
@@ -90,9 +99,9 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.menus = Menus(self.menuBar(), self.actions, [self.queue_dock, self.label_dock])
         self.menus.window_menu.aboutToShow.connect(self._fill_window_menu)
-        self._preset_menu = None
+        self._preset_menu: QMenu | None = None
 
-        self.timer = ActiveTimer(QApplication.instance(), parent=self)
+        self.timer = ActiveTimer(_application(), parent=self)
         self.labeling = LabelingController(self.viewer, self.prefetcher, self.label_panel,
                                            self.queue_panel, self.timer,
                                            self.settings.blind_mode(), self)
@@ -158,7 +167,7 @@ class MainWindow(QMainWindow):
             "Round cancelled; the project is as it was before.", 8000))
         self.rounds.stopped.connect(self._round_stopped)
         self.status.round_progress.cancel_requested.connect(self.rounds.cancel)
-        (a.light_theme if current_theme(QApplication.instance()) == "light"
+        (a.light_theme if current_theme(_application()) == "light"
          else a.dark_theme).setChecked(True)
 
     # -- start page and projects ------------------------------------------------------------
@@ -337,7 +346,7 @@ class MainWindow(QMainWindow):
         self.menus.set_window_menu(self._preset_menu)
 
     def set_theme(self, theme: str) -> None:
-        apply_theme(QApplication.instance(), theme)
+        apply_theme(_application(), theme)
         self.settings.set_theme(theme)
 
     def _about(self) -> None:

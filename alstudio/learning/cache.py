@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -53,7 +54,7 @@ class OutputCache:
         probs_file, embed_file = entry / "probs.npy", entry / "embeddings.npy"
         if not (probs_file.is_file() and embed_file.is_file()):
             return None
-        mode = "r" if self.mmap else None
+        mode: Literal["r"] | None = "r" if self.mmap else None
         try:
             probs = np.load(probs_file, allow_pickle=False, mmap_mode=mode)
             embeddings = np.load(embed_file, allow_pickle=False, mmap_mode=mode)

@@ -84,11 +84,11 @@ def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> N
     with torch.no_grad():
         for target, source in zip(ema.parameters(), model.parameters(), strict=True):
             target.lerp_(source, 1.0 - decay)
-        for target, source in zip(ema.buffers(), model.buffers(), strict=True):
-            if target.dtype.is_floating_point:
-                target.lerp_(source, 1.0 - decay)
+        for kept, live in zip(ema.buffers(), model.buffers(), strict=True):
+            if kept.dtype.is_floating_point:
+                kept.lerp_(live, 1.0 - decay)
             else:
-                target.copy_(source)
+                kept.copy_(live)
 
 
 def _evaluate(model: Classifier, x: np.ndarray, y: np.ndarray, index: np.ndarray,
@@ -214,7 +214,7 @@ def _setup(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,
     model = build_model(cfg.model, int(x.shape[1]), num_classes, int(cfg.image_size or 0),
                         dropout=cfg.dropout, initial_weights=cfg.initial_weights).to(device)
     if channels_last:
-        model = model.to(memory_format=torch.channels_last)
+        model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     ema = copy.deepcopy(model)
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     amp = cfg.amp and device.type == "cuda"
@@ -318,7 +318,7 @@ def _finish(run: _Run, started: float, stopped_early: bool,
     if message and not run.use_val:
         message = message.replace("held-back labeled items", "labeled training items")
     # Hand back a plain NCHW model: it then computes exactly what its checkpoint will.
-    ema = ema.to(memory_format=torch.contiguous_format).eval()
+    ema = ema.to(memory_format=torch.contiguous_format).eval()  # type: ignore[call-overload]
     return TrainResult(model=ema, config=cfg, history=run.history, best_epoch=best_epoch,
                        val_metrics=val_metrics if run.use_val else {},
                        collapsed=bool(message), collapse_message=message,

@@ -9,7 +9,7 @@ from typing import Any
 import sqlite_utils
 
 from alstudio.errors import ProjectError
-from alstudio.project.connection import read_meta, transaction
+from alstudio.project.connection import inserted_id, read_meta, transaction
 from alstudio.project.records import DEFAULT_COLOURS, Annotator, ClassInfo, ClassSpec
 from alstudio.project.timeutil import utc_now
 
@@ -107,7 +107,7 @@ class ProjectBase:
             cur = self.db.conn.execute(
                 "INSERT INTO annotators(name, role, created_at) VALUES (?,?,?)",
                 (name, role, utc_now()))
-        return int(cur.lastrowid)
+        return inserted_id(cur)
 
     def annotator_id(self, name: str) -> int:
         """An annotator's id; unknown names are added, since labeling is how people join."""

@@ -29,6 +29,15 @@ SUFFIX = ".alstudio"
 BUSY_TIMEOUT_MS = 10_000
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just wrote (the sqlite3 module types it as optional)."""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise ProjectError("The project file did not record a new row.",
+                           "Check that the file is writable, then try again.")
+    return row_id
+
+
 def connect(path: Path) -> sqlite_utils.Database:
     """A configured connection to an existing project file."""
     # isolation_level=None: no implicit transactions; every write goes through transaction().

@@ -14,7 +14,7 @@ from typing import Any
 
 from alstudio.errors import ProjectError
 from alstudio.project.base import ProjectBase
-from alstudio.project.connection import transaction
+from alstudio.project.connection import inserted_id, transaction
 from alstudio.project.records import ItemLabel, LabelEvent
 from alstudio.project.timeutil import utc_now
 
@@ -66,7 +66,7 @@ class LabelsMixin(ProjectBase):
                 (item_id, annotator_id, decision, class_id, started_at, utc_now(),
                  seconds_spent, note or None),
             )
-        return int(cur.lastrowid)
+        return inserted_id(cur)
 
     def undo_last_label(self, annotator: str) -> LabelEvent | None:
         """Retract the annotator's latest standing event; returns it, or None if none is left."""

@@ -139,10 +139,10 @@ def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_
     step_config = StepConfig(strategy=config.strategy, batch_size=config.batch_size,
                              train=train, strategy_params=config.strategy_params,
                              threads=config.threads, committee_models=past)
-    x_test = inputs.view(test_ids) if test_ids else None
+    x_test = inputs.images(test_ids) if test_ids else None
     y_test = np.array([snap.test_labels[i] for i in test_ids], dtype=np.int64)
     return run_step(
-        inputs.view(pool_ids), np.array([position[i] for i in labeled], dtype=np.int64),
+        inputs.images(pool_ids), np.array([position[i] for i in labeled], dtype=np.int64),
         np.array([snap.train_labels[i] for i in labeled], dtype=np.int64), len(snap.classes),
         step_config, seed=config.seed, x_test=x_test, y_test=y_test if test_ids else None,
         candidates=candidates, pool_ids=np.asarray(pool_ids, dtype=np.int64), cache=cache,

@@ -49,6 +49,7 @@ def run_stream(project_path: str, budget: int, *, accept_fraction: float = 0.05,
         if not newcomers:
             raise AlstudioError(f"No unlabeled scans were imported after round {base.number}.",
                                 "Import new scans first (`alstudio import`).")
+        assert base.checkpoint_id is not None  # _latest_trained_round picks a trained one
         blob = project.checkpoint(base.checkpoint_id)
         model, meta = checkpoint_from_bytes(blob.weights, source=f"round {base.number}")
         inputs = ProjectInputs(project, int(meta["image_size"]))
@@ -60,9 +61,9 @@ def run_stream(project_path: str, budget: int, *, accept_fraction: float = 0.05,
             report(progress, "scoring", 0, 2)
             # The base round scored its pool with this checkpoint: read it, do not rescore.
             cache = score_cache(project)
-            known_out = score(model, inputs.view(known), cache=cache, digest=blob.digest,
+            known_out = score(model, inputs.images(known), cache=cache, digest=blob.digest,
                               item_ids=known, cancel=cancel)
-            new_out = score(model, inputs.view(judged), cache=cache, digest=blob.digest,
+            new_out = score(model, inputs.images(judged), cache=cache, digest=blob.digest,
                             item_ids=judged, cancel=cancel)
             report(progress, "scoring", 2, 2)
         finally:

@@ -128,6 +128,7 @@ class Shooter:
         self.save(window, "02-demo-labeling.png")
 
         self.shortcut_sheet(window)
+        self.round_dialog(window)
         self.import_report(window)
         self.rounds(window)
         window.close_project()
@@ -183,6 +184,16 @@ class Shooter:
         dialog.start()
         self.wait(lambda: bool(done) and not dialog.worker.is_running)
         self.save(dialog, "05-import-report.png")
+        dialog.close()
+
+    def round_dialog(self, window) -> None:
+        """The Run round dialog, its names read from the catalogues (no engine loaded)."""
+        from alstudio.gui.round_dialog import RoundDialog
+
+        labels = window.session.labeled_items() if window.session is not None else 0
+        dialog = RoundDialog(window.round_request, labels, window)
+        dialog.show()
+        self.save(dialog, "09-round-dialog.png")
         dialog.close()
 
     def rounds(self, window) -> None:

@@ -15,17 +15,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from alstudio.datasets.demo import build_demo
 from alstudio.jobs import Progress
 from alstudio.project import Project
+from alstudio.selection.catalogue import DEFAULT_STRATEGY
 from alstudio.workflow import RoundConfig, run_round
+from alstudio.workflow.demo import build_demo
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=int, default=100)
     parser.add_argument("--batch", type=int, default=20)
-    parser.add_argument("--strategy", default="coreset_uncertainty")
+    parser.add_argument("--strategy", default=DEFAULT_STRATEGY)
     parser.add_argument("--quick", action="store_true", help="one timed round only")
     args = parser.parse_args()
 

@@ -169,8 +169,9 @@ def during_round(app, demo: Path) -> None:
     from PySide6.QtCore import Qt
     from PySide6.QtTest import QTest
 
-    from alstudio.gui.rounds import RoundRequest, engine_available, gui_threads
+    from alstudio.gui.rounds import engine_available, gui_threads
     from alstudio.gui.stall_probe import EventLoopProbe
+    from alstudio.workflow.config import RoundConfig
 
     if not engine_available():
         print("event loop during a round: skipped (alstudio.workflow is not installed)")
@@ -200,7 +201,7 @@ def during_round(app, demo: Path) -> None:
     stopped: list[bool] = []
     window.rounds.stopped.connect(lambda: stopped.append(True))
     gap_while(app, "a round (default settings, 20 labels)",
-              lambda: window.start_round(RoundRequest()), lambda: bool(stopped))
+              lambda: window.start_round(RoundConfig()), lambda: bool(stopped))
     print(f"round: {window.status.round.text()}, {len(window.session.entries)} queued")
     window.close()
 
@@ -216,8 +217,8 @@ def main() -> None:
 
     from PySide6.QtCore import Qt
 
-    from alstudio.datasets.demo import build_demo
     from alstudio.gui.app import configure_application, ensure_application
+    from alstudio.workflow.demo import build_demo
 
     folder = Path(tempfile.mkdtemp(prefix="alstudio-gui-bench-"))
     try:
@@ -236,8 +237,8 @@ def main() -> None:
         volumes = [p for p in (SHARED / "dicom_mr_series", SHARED / "nifti_mni",
                                SHARED / "dicom_enhanced_multiframe") if p.exists()]
         if volumes:
-            from alstudio.datasets.importer import import_paths
             from alstudio.project import Project
+            from alstudio.workflow.importer import import_paths
 
             mr = folder / "volumes.alstudio"
             with Project.create(mr, ["normal", "abnormal"]) as project:

@@ -123,8 +123,8 @@ def report_indexing(label: str, n_files: int, times: list[Timing]) -> None:
 
 def project_import(folder: Path, n_files: int) -> None:
     """`alstudio import` itself: index, decode every slice once, store items in a project."""
-    from alstudio.datasets.importer import import_paths
     from alstudio.project import Project
+    from alstudio.workflow.importer import import_paths
 
     with (tempfile.TemporaryDirectory(prefix="alstudio-bench-project-") as tmp,
           Project.create(Path(tmp) / "bench.alstudio", ["a", "b"]) as project):

@@ -16,12 +16,13 @@ import time
 from pathlib import Path
 
 from alstudio.cli.progress import StderrProgress
-from alstudio.datasets.demo import demo_archive
 from alstudio.evaluation.plot import plot_simulation
 from alstudio.evaluation.report import format_summary
 from alstudio.evaluation.simulate import SimulationConfig, simulate
+from alstudio.selection.catalogue import DEFAULT_STRATEGY
+from alstudio.workflow.demo import demo_archive
 
-STRATEGIES = ["random", "coreset_uncertainty", "entropy", "coreset", "badge"]
+STRATEGIES = ["random", DEFAULT_STRATEGY, "entropy", "coreset", "badge"]
 
 
 def main() -> None:

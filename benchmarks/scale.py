@@ -22,9 +22,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from alstudio.datasets.importer import import_paths
 from alstudio.project import Project
 from alstudio.workflow import RoundConfig, run_round
+from alstudio.workflow.importer import import_paths
 
 
 def peak_mib() -> float:

@@ -59,7 +59,7 @@ def main() -> int:
     os.environ["XDG_STATE_HOME"] = str(work / "state")
     try:
         shooter = Shooter(work, args.out)
-        from alstudio.datasets.demo import build_demo
+        from alstudio.workflow.demo import build_demo
         from alstudio.workflow.label_errors import check_labels
 
         demo = work / "breast-us-double-read.alstudio"

@@ -110,10 +110,10 @@ class Shooter:
     def run(self) -> int:
         from PySide6.QtCore import Qt
 
-        from alstudio.datasets.demo import build_demo
-        from alstudio.datasets.importer import import_paths
         from alstudio.gui.settings import AppSettings
         from alstudio.project import ClassSpec, Project
+        from alstudio.workflow.demo import build_demo
+        from alstudio.workflow.importer import import_paths
 
         demo = self.work / "breast-us-demo.alstudio"
         project, _ = build_demo(demo)
@@ -141,6 +141,7 @@ class Shooter:
         self.save(window, "02-demo-labeling.png")
 
         self.shortcut_sheet(window)
+        self.round_dialog(window)
         self.import_report(window)
         self.export_report(window)
         self.rounds(window)
@@ -170,9 +171,9 @@ class Shooter:
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
 
-        from alstudio.datasets.demo import build_demo
         from alstudio.gui.adjudicate_dialog import AdjudicateDialog
         from alstudio.project.session import LabelingSession
+        from alstudio.workflow.demo import build_demo
 
         path = self.work / "double-read-demo.alstudio"
         project, _ = build_demo(path)
@@ -211,8 +212,8 @@ class Shooter:
         """The MR series with one slice missing: the overlay and the panel say so."""
         import pydicom
 
-        from alstudio.datasets.importer import import_paths
         from alstudio.project import ClassSpec, Project
+        from alstudio.workflow.importer import import_paths
 
         if not MR_SERIES.is_dir():
             print(f"geometry shot skipped: {MR_SERIES} not found")
@@ -277,9 +278,9 @@ class Shooter:
         """A de-identified DICOM export of pydicom's bundled CT, MR and secondary capture."""
         import pydicom.data
 
-        from alstudio.datasets.importer import import_paths
         from alstudio.gui.export_dialog import ExportDialog
         from alstudio.project import Project
+        from alstudio.workflow.importer import import_paths
 
         scans = self.work / "export-scans"
         scans.mkdir()
@@ -301,19 +302,28 @@ class Shooter:
         dialog.start()
         self.wait(lambda: bool(done) and not dialog.worker.is_running)
         self.save(dialog, "09-export-dialog.png")
+    def round_dialog(self, window) -> None:
+        """The Run round dialog, its names read from the catalogues (no engine loaded)."""
+        from alstudio.gui.round_dialog import RoundDialog
+
+        labels = window.session.labeled_items() if window.session is not None else 0
+        dialog = RoundDialog(window.round_request, labels, window)
+        dialog.show()
+        self.save(dialog, "09-round-dialog.png")
         dialog.close()
 
     def rounds(self, window) -> None:
         from PySide6.QtCore import Qt
 
-        from alstudio.gui.rounds import RoundRequest, engine_available
+        from alstudio.gui.rounds import engine_available
+        from alstudio.workflow.config import RoundConfig
 
         if not engine_available():
             print("round shots skipped: the round engine (alstudio.workflow) is not installed")
             return
         steps: list[object] = []
         window.rounds.stepped.connect(steps.append)
-        window.start_round(RoundRequest(batch_size=20))
+        window.start_round(RoundConfig(batch_size=20))
         self.wait(lambda: any("epoch" in getattr(s, "phase", "") for s in steps)
                   or not window.rounds.running, timeout_s=300)
         self.save(window, "04-round-in-progress.png")

@@ -39,7 +39,7 @@ def pydicom_test_files() -> Path:
 @pytest.fixture(scope="session")
 def demo_master(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project, built once per session with the real builder."""
-    from alstudio.datasets.demo import build_demo
+    from alstudio.workflow.demo import build_demo
 
     path = tmp_path_factory.mktemp("demo-master") / "demo.alstudio"
     project, _report = build_demo(path)

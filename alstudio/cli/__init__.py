@@ -20,10 +20,12 @@ from alstudio.cli import (
     engine_verbs,
     export_verbs,
     file_verbs,
+    items_verb,
     project_verbs,
     reader_verbs,
 )
 from alstudio.cli.arguments import printable_error
+from alstudio.cli.progress import close_all
 from alstudio.errors import AlstudioError, Cancelled
 from alstudio.project import SUFFIX
 
@@ -46,6 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     doctor_verbs.register(verbs)
     agreement_verbs.register(verbs)
     file_verbs.register(verbs)
+    items_verb.register(verbs)
     return parser
 
 
@@ -69,7 +72,10 @@ def main(argv: Sequence[str] | None = None, open_gui: GuiRunner | None = None) -
             format="%(levelname)s %(name)s: %(message)s",
         )
         handler = getattr(args, "handler", None) or project_verbs.run_gui
-        return int(handler(args) or 0)
+        try:
+            return int(handler(args) or 0)
+        finally:
+            close_all()
     except Cancelled:
         print("Cancelled.", file=sys.stderr)
         return 130

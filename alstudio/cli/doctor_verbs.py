@@ -23,7 +23,7 @@ from alstudio.paths import user_dirs
 # Modules a working install must be able to import (the engine, the readers, the decoders).
 REQUIRED_MODULES = (
     "alstudio.learning", "alstudio.selection", "alstudio.workflow.round",
-    "alstudio.datasets.importer", "alstudio.evaluation.simulate", "nibabel", "pydicom",
+    "alstudio.workflow.importer", "alstudio.evaluation.simulate", "nibabel", "pydicom",
     "pylibjpeg", "libjpeg", "openjpeg", "rle", "matplotlib.backends.backend_agg",
 )
 # Compressed transfer syntaxes alstudio promises to read, by pydicom decoder name.

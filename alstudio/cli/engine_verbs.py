@@ -20,11 +20,12 @@ from alstudio.cli.arguments import (
 )
 from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
+from alstudio.selection.catalogue import DEFAULT_ALIAS, DEFAULT_STRATEGY, resolve
 
-DEFAULT_SIM_STRATEGIES = "random,coreset_uncertainty,entropy,coreset,badge"
+DEFAULT_SIM_STRATEGIES = f"random,{DEFAULT_STRATEGY},entropy,coreset,badge"
 
 
-def register(verbs: argparse._SubParsersAction) -> None:
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add round, stream and simulate; every number and path is checked as it is parsed."""
     rnd = verbs.add_parser(
         "round", help="train on the labels so far, score the pool, queue the next batch",
@@ -33,14 +34,19 @@ def register(verbs: argparse._SubParsersAction) -> None:
                     "leaves the project as it was.")
     rnd.add_argument("project", type=existing_project)
     rnd.add_argument("--strategy", default=None,
-                     help="query strategy (default: coreset_uncertainty; `auto` picks by stage)")
+                     help=f"query strategy (default: {DEFAULT_STRATEGY}; `auto` picks by stage)")
     rnd.add_argument("--batch", type=positive_int, default=20,
                      help="items to queue (default 20; more than the pool queues all of it)")
     rnd.add_argument("--model", default="auto", help="architecture (default: by device and "
                      "image size)")
     rnd.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
     rnd.add_argument("--seed", type=non_negative_int, default=0)
-    rnd.add_argument("--max-epochs", type=positive_int, help="cap training epochs")
+    rnd.add_argument("--max-epochs", type=positive_int,
+                     help="cap training epochs (evaluation periods); the --min-steps floor "
+                          "still applies")
+    rnd.add_argument("--min-steps", type=positive_int,
+                     help="floor on optimiser steps however few the labels (default 240): "
+                          "with --max-epochs it bounds how long training takes")
     rnd.add_argument("--committee", choices=("dropout", "checkpoints"), default="dropout",
                      help="committee for bald/vote_entropy/kl_consensus: MC-dropout passes of "
                           "the new model (default), or the new model with earlier rounds' "
@@ -74,9 +80,9 @@ def register(verbs: argparse._SubParsersAction) -> None:
                     "held out. Learning curves per seed, label efficiency against random.")
     sim.add_argument("dataset", type=existing_file, metavar="DATASET.npz")
     sim.add_argument("--strategies", default=DEFAULT_SIM_STRATEGIES,
-                     help=f"comma-separated (default {DEFAULT_SIM_STRATEGIES}; `default` means "
-                          "coreset_uncertainty); random is always included; a variant is "
-                          "NAME:KEY=VALUE[:KEY=VALUE], e.g. coreset_uncertainty:shortlist_factor=5")
+                     help=f"comma-separated (default {DEFAULT_SIM_STRATEGIES}; `{DEFAULT_ALIAS}` "
+                          f"means {DEFAULT_STRATEGY}); random is always included; a variant is "
+                          f"NAME:KEY=VALUE[:KEY=VALUE], e.g. {DEFAULT_STRATEGY}:shortlist_factor=5")
     sim.add_argument("--seeds", type=positive_int, default=5)
     sim.add_argument("--initial", type=positive_int, default=20,
                      help="random labels to start from")
@@ -100,16 +106,21 @@ def register(verbs: argparse._SubParsersAction) -> None:
 
 
 def cmd_round(args: argparse.Namespace) -> int:
-    """Run one round and print (or --json) what it queued."""
+    """`alstudio round`: one round, printed as a summary or one JSON object."""
     from alstudio.workflow import RoundConfig, run_round
 
+    if args.min_steps is not None and args.min_steps < 0:
+        raise AlstudioError("--min-steps must be 0 or more.")
+    if args.max_epochs is not None and args.max_epochs < 1:
+        raise AlstudioError("--max-epochs must be at least 1.")
+
     config = RoundConfig(batch_size=args.batch, model=args.model, device=args.device,
-                         seed=args.seed, max_epochs=args.max_epochs, committee=args.committee,
-                         committee_size=args.committee_size,
+                         seed=args.seed, max_epochs=args.max_epochs, min_steps=args.min_steps,
+                         committee=args.committee, committee_size=args.committee_size,
                          max_scored=args.max_scored or None)
     if args.strategy:
-        config.strategy = "coreset_uncertainty" if args.strategy == "default" else args.strategy
-    outcome = run_round(args.project, config, progress=StderrProgress(quiet=args.json))
+        config.strategy = resolve(args.strategy)
+    outcome = run_round(args.project, config, progress=StderrProgress())
     test = outcome.metrics.get("test", {})
     if len(outcome.queue) < args.batch:
         print(f"alstudio: --batch {args.batch} is more than the {len(outcome.queue)} unlabeled "
@@ -134,7 +145,8 @@ def cmd_round(args: argparse.Namespace) -> int:
     for entry in outcome.queue[:10]:
         print(f"  #{entry.rank + 1:<3} item {entry.item_id:<7} {entry.reason}")
     if len(outcome.queue) > 10:
-        print(f"  ... {len(outcome.queue) - 10} more (alstudio info shows the round)")
+        print(f"  ... {len(outcome.queue) - 10} more (`alstudio items {args.project} --status "
+              "queued` lists them)")
     return 0
 
 
@@ -143,7 +155,7 @@ def cmd_stream(args: argparse.Namespace) -> int:
     from alstudio.workflow import run_stream
 
     outcome = run_stream(args.project, args.budget, accept_fraction=args.accept_fraction,
-                         rule=args.rule, progress=StderrProgress(quiet=args.json))
+                         rule=args.rule, progress=StderrProgress())
     if args.json:
         print(json.dumps({"round": outcome.round.number, "metrics": outcome.metrics,
                           "queued": [{"item": e.item_id, "score": e.score, "reason": e.reason}
@@ -168,7 +180,9 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from alstudio.learning.training import TrainConfig
 
     strategies = [s.strip() for s in args.strategies.split(",") if s.strip()]
-    strategies = ["coreset_uncertainty" if s == "default" else s for s in strategies]
+    strategies = [resolve(s) for s in strategies]
+    if args.min_steps is not None and args.min_steps < 0:
+        raise AlstudioError("--min-steps must be 0 or more.")
     if args.seeds < 1 or args.initial < 1 or args.batch < 1 or args.budget < args.initial:
         raise AlstudioError("Need --seeds >= 1, --initial >= 1, --batch >= 1 and "
                             "--budget >= --initial.")

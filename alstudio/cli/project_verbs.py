@@ -27,7 +27,7 @@ from alstudio.project.summary import project_summary
 STARTUP_CHECK_HELP = "open the window, print a line once it is shown, and quit (install checks)"
 
 
-def register(verbs: argparse._SubParsersAction) -> None:
+def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the project verbs; every argument is checked as it is parsed."""
     gui = verbs.add_parser("gui", help="open the app's start page (the default)")
     gui.add_argument("--startup-check", action="store_true", help=STARTUP_CHECK_HELP)
@@ -109,11 +109,11 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     # imported here so that `alstudio --help` does not load the readers
-    from alstudio.datasets.importer import import_paths
+    from alstudio.workflow.importer import import_paths
 
     with Project.open(args.project, full_check=True) as project:
         report = import_paths(project, args.paths, split=args.split, modality=args.modality,
-                              progress=StderrProgress(quiet=args.json))
+                              progress=StderrProgress())
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
     else:
@@ -189,11 +189,11 @@ def cmd_label(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from alstudio.datasets.demo import build_demo
     from alstudio.paths import default_demo_path
+    from alstudio.workflow.demo import build_demo
 
     path = args.project or default_demo_path()
-    project, report = build_demo(path, progress=StderrProgress(quiet=args.json))
+    project, report = build_demo(path, progress=StderrProgress())
     with project:
         summary = project_summary(project)
     if args.json:

@@ -2,8 +2,14 @@
 
 ``discover`` finds items from headers (DICOM files and series, NIfTI, PNG/JPEG/TIFF,
 MedMNIST .npz); ``verify`` / ``read_pixels`` decode them; ``model_input`` and
-``ModelInputCache`` prepare and keep what the models see. This package imports no torch, no
-Qt and no other alstudio layer except ``alstudio.jobs`` and ``alstudio.errors``.
+``ModelInputCache`` prepare and keep what the models see; ``windowing`` holds the display
+windows and the named presets of a scan. Readers only: jobs that write a project (the
+importer, the demo builder) live in :mod:`alstudio.workflow`.
+
+Imports: no torch, no Qt. Of alstudio, only the base (``alstudio.errors`` for
+``ScanReadError``, ``alstudio.jobs`` for progress and cancel) and, in ``item_source``, the
+project's :class:`~alstudio.project.Item` record, to find a stored item's files again.
+Third-party: numpy, pydicom (+ pylibjpeg decoders), nibabel, Pillow.
 """
 
 from alstudio.datasets.discovery import discover

@@ -18,6 +18,6 @@ def source_for(item: Item) -> ScanSource:
     files = tuple(os.path.join(item.dataset_root, f) for f in item.files)
     if not os.path.exists(files[0]):
         raise ScanReadError(files[0], "scan file not found; if the dataset moved, point the "
-                            "project at its new folder (dataset roots are listed by "
-                            "`alstudio info`)")
+                            "project at its new folder (`alstudio items PROJECT --json` shows "
+                            "each item's dataset root)")
     return ScanSource(kind=item.kind, files=files, member=item.member)

@@ -66,7 +66,7 @@ class _ArrayCache:
                                             or total > self.max_bytes):
                 _, dropped = self._items.popitem(last=False)
                 total -= dropped.nbytes
-        return array
+        return np.asarray(array)
 
     def clear(self) -> None:
         with self._lock:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from alstudio.datasets.records import ScanImage
+
 #: Classic CT windows, (centre, width) in Hounsfield units.
 CT_PRESETS: dict[str, tuple[float, float]] = {
     "brain": (40.0, 80.0),
@@ -103,4 +105,59 @@ def apply_window(array: np.ndarray, centre: float, width: float,
     grey: np.ndarray = out.astype(np.uint8)
     if invert:
         np.subtract(np.uint8(255), grey, out=grey)
-    return grey
+    return np.asarray(grey)
+
+
+# -- named presets of one scan --------------------------------------------------------------
+# The list is, in order: the file's own windows (what the scanner's console showed), the
+# modality's classic ones (CT brain, lung, bone, ...), then two computed from the data,
+# "Auto (percentiles)" and "Full range", because MR, ultrasound and radiographs have no
+# absolute scale. The computed ones are evaluated only when chosen: a percentile over a large
+# volume costs tens of milliseconds, which the next-image path must not pay.
+
+AUTO = "auto"
+FULL_RANGE = "full range"
+DEFAULT = "default"
+_LABELS = {AUTO: "Auto (percentiles)", FULL_RANGE: "Full range", DEFAULT: "File default"}
+
+
+def preset_label(name: str) -> str:
+    """What the menu shows for a canonical preset name."""
+    return _LABELS.get(name, name[:1].upper() + name[1:])
+
+
+def preset_names(image: ScanImage | None) -> list[str]:
+    """Canonical names in menu order (without the file default, which is always there)."""
+    if image is None:
+        return []
+    names = list(image.presets)
+    for name in [*window_presets(image.modality), AUTO, FULL_RANGE]:
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def resolve_name(image: ScanImage | None, text: str) -> str | None:
+    """The canonical name for ``text``, matched case-insensitively against names and labels."""
+    wanted = text.strip().casefold()
+    for name in [DEFAULT, *preset_names(image)]:
+        if wanted in (name.casefold(), preset_label(name).casefold()):
+            return name
+    return None
+
+
+def preset_value(image: ScanImage, name: str,
+                 computed: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
+    """``(centre, width)`` of a canonical preset; ``computed`` caches the data-driven ones."""
+    if name == DEFAULT:
+        return image.window
+    if name in image.presets:
+        return image.presets[name]
+    fixed = window_presets(image.modality)
+    if name in fixed:
+        return fixed[name]
+    if name in (AUTO, FULL_RANGE):
+        if not computed:
+            computed.update(window_presets(image.modality, image.array))
+        return computed.get(name)
+    return None

@@ -19,21 +19,22 @@ import numpy as np
 
 from alstudio.datasets.model_inputs import model_input
 from alstudio.datasets.records import ScanImage
+from alstudio.engine import StepConfig, can_train, run_step
 from alstudio.errors import AlstudioError
-from alstudio.evaluation.active_loop import StepConfig, can_train, run_step
 from alstudio.evaluation.curves import compare_to_random, summarise
 from alstudio.evaluation.strategy_spec import parse_strategy_spec
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.inference import predict
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.training import TrainConfig, train_model
+from alstudio.selection.catalogue import DEFAULT_STRATEGY
 
 METRICS = ("balanced_accuracy", "auc")
 
 
 @dataclass
 class SimulationConfig:
-    strategies: list[str] = field(default_factory=lambda: ["random", "coreset_uncertainty"])
+    strategies: list[str] = field(default_factory=lambda: ["random", DEFAULT_STRATEGY])
     seeds: int = 5
     initial: int = 20
     batch: int = 20

@@ -25,7 +25,9 @@ class AnnotatorDialog(QDialog):
         self.name.setEditable(True)
         self.name.addItems(known)
         self.name.setCurrentText(last)
-        self.name.lineEdit().selectAll()
+        line = self.name.lineEdit()
+        if line is not None:
+            line.selectAll()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                         | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self.accept)

@@ -1,63 +1,42 @@
-"""One error path for the whole app: everything goes to a rotating log, the user sees a dialog.
+"""The window's side of the one error path: show what :mod:`alstudio.logs` reports.
 
-- :func:`setup_logging` writes ``alstudio.log`` (rotating) in the user's log folder.
-- :func:`qt_message_handler` routes Qt's own warnings into the same log, so a missing plugin
-  or a bad style sheet line is recorded next to our messages instead of lost on stderr.
-- :func:`install_excepthook` logs any unhandled exception first, then shows it.
-- :func:`report_error` is what a panel or a worker's failure handler calls: it logs with the
-  traceback and shows :class:`ErrorDialog` (the message; the traceback under "details").
+The log file, the exception hooks of every thread and the capture of warnings are installed
+by :mod:`alstudio.logs`, which imports no Qt. This module only adds what needs Qt:
+
+- :func:`install_qt_message_handler` routes Qt's own messages into the same log (a missing
+  plugin or a bad style sheet line is recorded next to our messages, never printed on the
+  terminal).
+- :func:`show_reports` connects a listener that shows each reported error in an
+  :class:`ErrorDialog` (the message; the traceback and the log's path under "details"),
+  brought to the GUI thread when the error happened in another.
+- :func:`report_error` is what a panel or a worker's failure handler calls.
 """
 
 from __future__ import annotations
 
 import logging
-import sys
-import traceback
-from logging.handlers import RotatingFileHandler
-from pathlib import Path
-from types import TracebackType
+from collections.abc import Callable
 
-from PySide6.QtCore import QMessageLogContext, QThread, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import (
+    QMessageLogContext,
+    QObject,
+    Qt,
+    QThread,
+    QtMsgType,
+    Signal,
+    qInstallMessageHandler,
+)
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from alstudio.errors import AlstudioError
-from alstudio.paths import log_dir
+from alstudio import logs
+from alstudio.logs import ErrorReport, format_details, log_file, setup_logging, user_message
+
+__all__ = ["ErrorDialog", "format_details", "install_excepthook", "install_qt_message_handler",
+           "log_file", "qInstallMessageHandler", "qt_message_handler", "report_error",
+           "setup_logging", "show_reports", "user_message"]
 
 log = logging.getLogger("alstudio.gui")
 qt_log = logging.getLogger("alstudio.qt")
-
-LOG_NAME = "alstudio.log"
-_HANDLER_FLAG = "_alstudio_file_handler"
-
-
-def setup_logging(folder: Path | None = None, level: int = logging.INFO) -> Path:
-    """Attach the rotating log file to the root logger once; returns its path."""
-    folder = Path(folder) if folder is not None else log_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / LOG_NAME
-    root = logging.getLogger()
-    for handler in root.handlers:
-        if getattr(handler, _HANDLER_FLAG, False):
-            return Path(handler.baseFilename)  # type: ignore[attr-defined]
-    handler = RotatingFileHandler(path, maxBytes=2_000_000, backupCount=5, encoding="utf-8")
-    handler.setFormatter(logging.Formatter(
-        "%(asctime)s %(levelname)-7s %(threadName)s %(name)s: %(message)s"))
-    setattr(handler, _HANDLER_FLAG, True)
-    root.addHandler(handler)
-    if root.level == logging.NOTSET or root.level > level:
-        root.setLevel(level)
-    for other in root.handlers:  # keep the console as quiet as the CLI made it
-        if other is not handler and other.level == logging.NOTSET:
-            other.setLevel(logging.WARNING)
-    return path
-
-
-def log_file() -> Path | None:
-    for handler in logging.getLogger().handlers:
-        if getattr(handler, _HANDLER_FLAG, False):
-            return Path(handler.baseFilename)  # type: ignore[attr-defined]
-    return None
-
 
 _QT_LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,
@@ -69,6 +48,7 @@ _QT_LEVELS = {
 
 
 def qt_message_handler(mode: QtMsgType, context: QMessageLogContext, message: str) -> None:
+    """Qt's message handler: one log record per Qt message, at the matching level."""
     where = f" ({context.file}:{context.line})" if context.file else ""
     qt_log.log(_QT_LEVELS.get(mode, logging.WARNING), "%s%s", message, where)
 
@@ -76,18 +56,6 @@ def qt_message_handler(mode: QtMsgType, context: QMessageLogContext, message: st
 def install_qt_message_handler() -> object:
     """Route Qt's messages into the log; returns the previous handler (tests restore it)."""
     return qInstallMessageHandler(qt_message_handler)
-
-
-def format_details(exc: BaseException) -> str:
-    return "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-
-
-def user_message(exc: BaseException) -> str:
-    """What the user reads: our own errors say what to do; anything else is a bug report."""
-    if isinstance(exc, AlstudioError):
-        return str(exc)
-    return (f"Something went wrong: {type(exc).__name__}: {exc}\n\nThe details below are also "
-            "in the log file; please attach it when reporting the problem.")
 
 
 class ErrorDialog(QMessageBox):
@@ -110,30 +78,68 @@ class ErrorDialog(QMessageBox):
         cls(parent, title, message, details).exec()
 
 
+class _Presenter(QObject):
+    """The listener: shows a report on the GUI thread, queued there from any other."""
+
+    queued = Signal(object)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parent_hint: QWidget | None = None
+        self.queued.connect(self._show, Qt.ConnectionType.QueuedConnection)
+
+    def listen(self, report: ErrorReport) -> None:
+        """Called by :data:`alstudio.logs.notifications` in the thread of the error."""
+        if QThread.currentThread() is self.thread():
+            self._show(report)
+        else:
+            self.queued.emit(report)
+
+    def _show(self, report: ErrorReport) -> None:
+        """Present the dialog; if even that fails, the log already has the error."""
+        app = QApplication.instance()
+        parent = self.parent_hint
+        if parent is None and isinstance(app, QApplication):
+            parent = app.activeWindow()
+        try:
+            ErrorDialog.present(parent, report.title, report.message, report.details)
+        except Exception:
+            log.exception("could not show the error dialog")
+
+
+_presenter: _Presenter | None = None
+_disconnect: Callable[[], None] | None = None
+
+
+def show_reports() -> Callable[[], None]:
+    """Show every reported error in a dialog (once per process); returns the undo."""
+    global _presenter, _disconnect
+    if _presenter is None:
+        _presenter = _Presenter()
+    if _disconnect is None:
+        undo = logs.notifications.connect(_presenter.listen)
+
+        def disconnect() -> None:
+            global _disconnect
+            undo()
+            _disconnect = None
+
+        _disconnect = disconnect
+    return _disconnect
+
+
 def report_error(parent: QWidget | None, exc: BaseException, title: str = "alstudio") -> None:
-    """Log ``exc`` with its traceback, then show it. Safe to call from the GUI thread only."""
-    log.error("%s: %s", title, exc, exc_info=(type(exc), exc, exc.__traceback__))
+    """Log ``exc`` with its traceback, then show it over ``parent``. GUI thread only."""
+    show_reports()
+    assert _presenter is not None
+    _presenter.parent_hint = parent
     try:
-        ErrorDialog.present(parent, title, user_message(exc), format_details(exc))
-    except Exception:  # the dialog itself failed: the log already has the error
-        log.exception("could not show the error dialog")
-
-
-def _excepthook(kind: type[BaseException], exc: BaseException,
-                tb: TracebackType | None) -> None:
-    if issubclass(kind, KeyboardInterrupt):
-        sys.__excepthook__(kind, exc, tb)
-        return
-    log.critical("unhandled exception", exc_info=(kind, exc, tb))
-    app = QApplication.instance()
-    if app is None or QThread.currentThread() is not app.thread():
-        return  # no GUI to show it in, or not on the GUI thread: the log has it
-    try:
-        ErrorDialog.present(app.activeWindow(), "Unexpected error", user_message(exc),
-                            "".join(traceback.format_exception(kind, exc, tb)))
-    except Exception:
-        log.exception("could not show the error dialog")
+        logs.report(exc, title)
+    finally:
+        _presenter.parent_hint = None
 
 
 def install_excepthook() -> None:
-    sys.excepthook = _excepthook
+    """Install the Qt-free hooks of every thread and show what they report."""
+    logs.install_hooks()
+    show_reports()

@@ -39,8 +39,8 @@ SPLIT_CHOICES = (
 def import_job(project_path: Path, paths: list[Path], split: str | None, *,
                progress: ProgressCallback, cancel: CancelToken) -> Any:
     """Runs in the worker thread, on its own connection to the project."""
-    from alstudio.datasets.importer import import_paths
     from alstudio.project import Project
+    from alstudio.workflow.importer import import_paths
 
     with Project.open(project_path) as project:
         return import_paths(project, paths, split, progress=progress, cancel=cancel)
@@ -196,8 +196,11 @@ class ImportDialog(QDialog):
         self.start_button.setEnabled(False)
 
     def skipped_rows(self) -> list[tuple[str, str]]:
-        return [(self.skipped.item(r, 0).text(), self.skipped.item(r, 1).text())
-                for r in range(self.skipped.rowCount())]
+        def text(row: int, column: int) -> str:
+            cell = self.skipped.item(row, column)
+            return cell.text() if cell is not None else ""
+
+        return [(text(r, 0), text(r, 1)) for r in range(self.skipped.rowCount())]
 
     def copy_skipped(self) -> None:
         if self.report is not None:

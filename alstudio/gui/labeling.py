@@ -109,6 +109,7 @@ class LabelingController(QObject):
         result = []
         for item_id in ids:
             try:
+                assert self.session is not None
                 result.append((item_id, source_for(self.session.item(item_id))))
             except ScanReadError as exc:
                 if item_id == self.current:

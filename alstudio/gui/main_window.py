@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import QByteArray, Qt, QUrl, Signal
 from PySide6.QtGui import QCloseEvent, QDesktopServices
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QFileDialog,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QStackedWidget,
     QWidget,
@@ -37,7 +39,7 @@ from alstudio.gui.menus import Menus
 from alstudio.gui.queue_panel import QueuePanel
 from alstudio.gui.reader_tools import ReaderTools
 from alstudio.gui.round_dialog import RoundDialog
-from alstudio.gui.rounds import RoundRequest, RoundRunner, device_job, engine_available, options_job
+from alstudio.gui.rounds import RoundRunner, device_job, engine_available
 from alstudio.gui.session import ProjectSession
 from alstudio.gui.settings import AppSettings
 from alstudio.gui.shortcut_sheet import ShortcutSheet
@@ -49,17 +51,24 @@ from alstudio.gui.viewer_page import ViewerPage
 from alstudio.gui.worker import Worker, shutdown_workers
 from alstudio.paths import log_dir
 from alstudio.project import Project
+from alstudio.workflow.config import RoundConfig
 
 log = logging.getLogger(__name__)
 DEVICE_PROBE_QUIET_MS = 1500  # input-free wait before loading the model stack
 NO_ENGINE_TIP = "The round engine (alstudio.workflow) is not installed in this build."
 
 
+def _application() -> QApplication:
+    """The running QApplication (the window exists only inside one)."""
+    return cast(QApplication, QApplication.instance())
+
+
 class MainWindow(QMainWindow):
-    """``project_opened(path)`` and ``round_options_loaded(dict)`` are for listeners."""
+    """``project_opened(path)`` is for listeners."""
 
     project_opened = Signal(Path)
-    round_options_loaded = Signal(object)
+    #: The window's commands. The name hides QWidget.actions(), which the window never uses.
+    actions: Actions  # type: ignore[assignment]
 
     def __init__(self, annotator: str | None = None, settings: AppSettings | None = None) -> None:
         super().__init__()
@@ -68,8 +77,7 @@ class MainWindow(QMainWindow):
         self.settings = settings or AppSettings()
         self.fixed_annotator = annotator
         self.session: ProjectSession | None = None
-        self.round_request = RoundRequest()
-        self.round_options: dict[str, list[str]] | None = None
+        self.round_request = RoundConfig()
         self._device_asked = False
         self.actions = Actions(self)
 
@@ -97,9 +105,9 @@ class MainWindow(QMainWindow):
         self.setStatusBar(self.status)
         self.menus = Menus(self.menuBar(), self.actions, [self.queue_dock, self.label_dock])
         self.menus.window_menu.aboutToShow.connect(self._fill_window_menu)
-        self._preset_menu = None
+        self._preset_menu: QMenu | None = None
 
-        self.timer = ActiveTimer(QApplication.instance(), parent=self)
+        self.timer = ActiveTimer(_application(), parent=self)
         self.labeling = LabelingController(self.viewer, self.prefetcher, self.label_panel,
                                            self.queue_panel, self.timer,
                                            self.settings.blind_mode(), self)
@@ -171,7 +179,7 @@ class MainWindow(QMainWindow):
             "Round cancelled; the project is as it was before.", 8000))
         self.rounds.stopped.connect(self._round_stopped)
         self.status.round_progress.cancel_requested.connect(self.rounds.cancel)
-        (a.light_theme if current_theme(QApplication.instance()) == "light"
+        (a.light_theme if current_theme(_application()) == "light"
          else a.dark_theme).setChecked(True)
 
     # -- start page and projects ------------------------------------------------------------
@@ -282,31 +290,17 @@ class MainWindow(QMainWindow):
     def run_round(self) -> None:
         if self.session is None or self.rounds.running or not engine_available():
             return
-        if self.round_options is None:
-            self._load_round_options()
-        request = RoundDialog.ask(self, self.round_request, self.session.labeled_items(),
-                                  self.round_options, self.round_options_loaded)
+        request = RoundDialog.ask(self, self.round_request, self.session.labeled_items())
         if request is not None:
             self.start_round(request)
 
-    def start_round(self, request: RoundRequest) -> bool:
+    def start_round(self, request: RoundConfig) -> bool:
         if self.session is None:
             return False
         self.round_request = request
         started = self.rounds.start(self.session.path, request)
         self._update_actions()
         return started
-
-    def _load_round_options(self) -> None:
-        worker = Worker(options_job, name="round-options", parent=self)
-        worker.succeeded.connect(self._round_options_ready)
-        worker.failed.connect(lambda exc: log.warning("round options: %s", exc))
-        worker.finished.connect(worker.deleteLater)
-        worker.start()
-
-    def _round_options_ready(self, options: dict[str, list[str]]) -> None:
-        self.round_options = options
-        self.round_options_loaded.emit(options)
 
     def _round_done(self, outcome: object) -> None:
         if self.session is None or self.rounds.project_path != self.session.path:
@@ -378,7 +372,7 @@ class MainWindow(QMainWindow):
         self.menus.set_window_menu(self._preset_menu)
 
     def set_theme(self, theme: str) -> None:
-        apply_theme(QApplication.instance(), theme)
+        apply_theme(_application(), theme)
         self.settings.set_theme(theme)
 
     def _about(self) -> None:

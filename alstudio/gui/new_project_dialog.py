@@ -138,6 +138,8 @@ class NewProjectDialog(QDialog):
         if column != 2:
             return
         item = self.table.item(row, 2)
+        if item is None:
+            return
         chosen = QColorDialog.getColor(QColor(item.text()), self, "Class colour")
         if chosen.isValid():
             item.setText(chosen.name())

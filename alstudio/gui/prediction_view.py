@@ -66,7 +66,8 @@ class PredictionView(QWidget):
         """Everything shown, as plain text (what tests check)."""
         parts = [self.message.text()] if self.message.isVisibleTo(self) else []
         for i in range(self._grid.count()):
-            widget = self._grid.itemAt(i).widget()
+            entry = self._grid.itemAt(i)
+            widget = entry.widget() if entry is not None else None
             if isinstance(widget, QLabel):
                 parts.append(widget.text())
         return " ".join(parts)
@@ -74,7 +75,7 @@ class PredictionView(QWidget):
     def _clear(self) -> None:
         while self._grid.count():
             item = self._grid.takeAt(0)
-            widget = item.widget()
+            widget = item.widget() if item is not None else None
             if widget is not None:  # hide now: deletion waits for the event loop
                 widget.hide()
                 widget.setParent(None)

@@ -62,7 +62,7 @@ def _remove_project_file(path: Path) -> None:
 
 def demo_job(path: Path, *, progress: ProgressCallback, cancel: CancelToken) -> Path:
     """Build the demo project in the worker thread; a cancelled build leaves no file."""
-    from alstudio.datasets.demo import build_demo
+    from alstudio.workflow.demo import build_demo
 
     path.parent.mkdir(parents=True, exist_ok=True)
     try:

@@ -125,7 +125,7 @@ class QueuePanel(QWidget):
         self.filter_box.blockSignals(False)
         self._proxy.set_key("all")
         self._model = self._queue_model = QueueModel(session) if session is not None else None
-        self._proxy.setSourceModel(self._model)
+        self._proxy.setSourceModel(self._model)  # type: ignore[arg-type]  # None: no model
         self._size_columns()
         self.setEnabled(session is not None)
         if session is not None:

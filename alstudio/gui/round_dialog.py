@@ -1,13 +1,15 @@
 """The Run round dialog: strategy, batch size, model and device.
 
-"auto" is always offered and is the default: the engine picks random or core-set seeding
-while labels are few, core-set plus uncertainty afterwards, and the GPU when there is one.
-The engine's own lists fill in when they have been loaded (in the background).
+"auto" is always offered: the engine picks random or core-set seeding while labels are few,
+core-set plus uncertainty afterwards, and the GPU when there is one. The strategy and model
+names come from the torch-free catalogues, so the dialog opens at once.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import SignalInstance
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -19,7 +21,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from alstudio.gui.rounds import RoundRequest
+from alstudio.learning.names import MODEL_NAMES
+from alstudio.selection.catalogue import CATALOGUE, strategy_names
+from alstudio.workflow.config import RoundConfig
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -30,20 +34,27 @@ COMMITTEES = (("MC-dropout of the new model", "dropout"),
 
 
 class RoundDialog(QDialog):
-    def __init__(self, previous: RoundRequest, labels: int,
+    """Asks for one round; :meth:`ask` returns the request or ``None``."""
+
+    def __init__(self, previous: RoundConfig, labels: int,
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.previous = previous
         self.setWindowTitle("Run round")
         intro = QLabel(f"Train on the {labels} label(s) given so far, score the unlabeled pool "
                        "and queue the next batch. You can keep labeling while it runs.")
         intro.setWordWrap(True)
         self.strategy = QComboBox()
         self.model = QComboBox()
-        for box, value in ((self.strategy, previous.strategy), (self.model, previous.model)):
-            box.addItem("auto")
-            if value != "auto":
-                box.addItem(value)
-            box.setCurrentText(value)
+        names = (strategy_names(), list(MODEL_NAMES))
+        for box, value, offered in ((self.strategy, previous.strategy, names[0]),
+                                    (self.model, previous.model, names[1])):
+            box.addItems(["auto", *[n for n in offered if n != "auto"]])
+            box.setCurrentText(value if box.findText(value) >= 0 else "auto")
+        for index in range(self.strategy.count()):
+            info = CATALOGUE.get(self.strategy.itemText(index))
+            if info is not None:
+                self.strategy.setItemData(index, info.title, Qt.ItemDataRole.ToolTipRole)
         self.batch = QSpinBox()
         self.batch.setRange(1, 10_000)
         self.batch.setValue(previous.batch_size)
@@ -60,8 +71,6 @@ class RoundDialog(QDialog):
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setValue(previous.seed)
-        self.loading = QLabel("Loading the engine's strategies and models…")
-        self.loading.setProperty("role", "dim")
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Run")
@@ -77,36 +86,21 @@ class RoundDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
-        layout.addWidget(self.loading)
         layout.addWidget(buttons)
         self.setMinimumWidth(440)
 
-    def set_options(self, strategies: list[str], models: list[str]) -> None:
-        """Fill in the engine's names, keeping the current choices."""
-        for box, names in ((self.strategy, strategies), (self.model, models)):
-            current = box.currentText()
-            box.clear()
-            box.addItems(["auto", *[n for n in names if n != "auto"]])
-            box.setCurrentText(current if box.findText(current) >= 0 else "auto")
-        self.loading.hide()
-
-    def request(self) -> RoundRequest:
-        return RoundRequest(strategy=self.strategy.currentText(),
-                            batch_size=self.batch.value(), model=self.model.currentText(),
-                            device=self.device.currentText(), seed=self.seed.value(),
-                            committee=str(self.committee.currentData()))
+    def request(self) -> RoundConfig:
+        """The previous request with the dialog's choices."""
+        return replace(self.previous, strategy=self.strategy.currentText(),
+                       batch_size=self.batch.value(), model=self.model.currentText(),
+                       device=self.device.currentText(), seed=self.seed.value(),
+                       committee=str(self.committee.currentData()))
 
     @classmethod
-    def ask(cls, parent: QWidget | None, previous: RoundRequest, labels: int,
-            options: dict[str, list[str]] | None,
-            options_loaded: SignalInstance | None = None) -> RoundRequest | None:
-        """The round to run, or None if cancelled. ``options_loaded`` delivers the engine's
-        names later when ``options`` is not known yet."""
+    def ask(cls, parent: QWidget | None, previous: RoundConfig,
+            labels: int) -> RoundConfig | None:
+        """The round to run, or None if cancelled."""
         dialog = cls(previous, labels, parent)
-        if options is not None:
-            dialog.set_options(options["strategies"], options["models"])
-        elif options_loaded is not None:
-            options_loaded.connect(lambda o: dialog.set_options(o["strategies"], o["models"]))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.request()

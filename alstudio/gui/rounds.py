@@ -14,7 +14,7 @@ import importlib
 import importlib.util
 import logging
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,28 +23,9 @@ from PySide6.QtCore import QObject, Signal
 from alstudio.gui.heap import settle_heap
 from alstudio.gui.worker import Worker
 from alstudio.jobs import CancelToken, Progress, ProgressCallback
+from alstudio.workflow.config import RoundConfig
 
 log = logging.getLogger(__name__)
-
-
-#: The engine's default strategy (``alstudio.selection.DEFAULT_STRATEGY``, named here so the
-#: window need not import torch to fill in a dialog). On BreastMNIST it needed 113 labels to
-#: reach 95% of full-data balanced accuracy where ``auto`` needed 153 and random 175.
-DEFAULT_STRATEGY = "coreset_uncertainty"
-
-
-@dataclass(frozen=True)
-class RoundRequest:
-    """What the Run round dialog asks for; mirrors the engine's ``RoundConfig``."""
-
-    strategy: str = DEFAULT_STRATEGY
-    batch_size: int = 20
-    model: str = "auto"
-    device: str = "auto"
-    seed: int = 0
-    max_epochs: int | None = None  # None: the engine's tuned recipe
-    threads: int | None = None  # None: all cores but one, which stays with the window
-    committee: str = "dropout"  # committee strategies: "dropout" or "checkpoints"
 
 
 def gui_threads() -> int:
@@ -60,21 +41,13 @@ def engine_available() -> bool:
         return False
 
 
-def round_job(project_path: Path, request: RoundRequest, *, progress: ProgressCallback,
+def round_job(project_path: Path, request: RoundConfig, *, progress: ProgressCallback,
               cancel: CancelToken) -> Any:
-    from alstudio.workflow import RoundConfig, run_round
+    """Run the round in the worker (torch loads here), leaving a core to the window."""
+    from alstudio.workflow import run_round
 
-    fields = asdict(request)
-    fields["threads"] = request.threads or gui_threads()
-    return run_round(Path(project_path), RoundConfig(**fields), progress=progress,
-                     cancel=cancel)
-
-
-def options_job(*, progress: ProgressCallback, cancel: CancelToken) -> dict[str, list[str]]:
-    """The engine's strategy and model names (importing it may load torch: worker only)."""
-    from alstudio.workflow import available_models, available_strategies
-
-    return {"strategies": list(available_strategies()), "models": list(available_models())}
+    config = replace(request, threads=request.threads or gui_threads())
+    return run_round(Path(project_path), config, progress=progress, cancel=cancel)
 
 
 def device_job(*, progress: ProgressCallback, cancel: CancelToken) -> str:
@@ -126,7 +99,7 @@ class RoundRunner(QObject):
     def elapsed(self) -> float:
         return self.worker.elapsed if self.worker is not None else 0.0
 
-    def start(self, project_path: Path, request: RoundRequest) -> bool:
+    def start(self, project_path: Path, request: RoundConfig) -> bool:
         if self.worker is not None:
             return False
         log.info("round requested: %s", request)

@@ -46,7 +46,9 @@ class AppSettings:
         raw = self._store.value("recent/projects", [])
         if isinstance(raw, str):  # QSettings hands back a bare string for one-element lists
             raw = [raw]
-        return [Path(p) for p in (raw or []) if p]
+        if not isinstance(raw, (list, tuple)):
+            return []
+        return [Path(p) for p in raw if p]
 
     def add_recent_project(self, path: Path) -> None:
         path = Path(path).resolve()

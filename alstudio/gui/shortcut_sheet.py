@@ -35,8 +35,9 @@ def menu_shortcuts(menu_bar: QMenuBar) -> list[tuple[str, list[tuple[str, str]]]
     def walk(menu: QMenu, title: str) -> None:
         rows: list[tuple[str, str]] = []
         for action in menu.actions():
-            if action.menu() is not None:
-                walk(action.menu(), f"{title} › {action.text().replace('&', '')}")
+            sub = action.menu()
+            if isinstance(sub, QMenu):
+                walk(sub, f"{title} › {action.text().replace('&', '')}")
                 continue
             keys = shortcut_text(action)
             if keys and not action.isSeparator():
@@ -45,8 +46,9 @@ def menu_shortcuts(menu_bar: QMenuBar) -> list[tuple[str, list[tuple[str, str]]]
             sections.append((title, rows))
 
     for action in menu_bar.actions():
-        if action.menu() is not None:
-            walk(action.menu(), action.text().replace("&", ""))
+        sub = action.menu()
+        if isinstance(sub, QMenu):
+            walk(sub, action.text().replace("&", ""))
     return sections
 
 

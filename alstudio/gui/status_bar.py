@@ -141,9 +141,9 @@ class StatusBar(QStatusBar):
     def show_device(self, text: str) -> None:
         self.device.setText(f"Device: {text}")
 
-    def showMessage(self, text: str, timeout: int = 0) -> None:
+    def showMessage(self, text: str, timeout: int | None = 0) -> None:
         self.note.setText(text)
-        if timeout > 0:
+        if timeout is not None and timeout > 0:
             self._note_timer.start(timeout)
         else:
             self._note_timer.stop()

@@ -19,6 +19,7 @@ import re
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Literal
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from alstudio.learning.inference import ModelOutputs
 
 _SAFE_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}$")
 _FIELDS = ("probs", "embeddings", "committee")
+_IDS = "ids.npy"
 
 
 def cache_key(checkpoint_digest: str, input_set_id: str) -> str:
@@ -52,7 +54,7 @@ class OutputCache:
         probs_file, embed_file = entry / "probs.npy", entry / "embeddings.npy"
         if not (probs_file.is_file() and embed_file.is_file()):
             return None
-        mode = "r" if self.mmap else None
+        mode: Literal["r"] | None = "r" if self.mmap else None
         try:
             probs = np.load(probs_file, allow_pickle=False, mmap_mode=mode)
             embeddings = np.load(embed_file, allow_pickle=False, mmap_mode=mode)
@@ -63,18 +65,40 @@ class OutputCache:
             return None  # damaged entry: recompute rather than fail a selection round
         return ModelOutputs(probs, embeddings, committee)
 
-    def put(self, key: str, outputs: ModelOutputs) -> None:
-        """Store ``outputs`` under ``key`` atomically; an existing entry is replaced."""
+    def get_ids(self, key: str) -> np.ndarray | None:
+        """The item ids stored beside an entry's rows (row order), or ``None`` if none were."""
+        ids_file = self._entry(key) / _IDS
+        try:
+            return np.load(ids_file, allow_pickle=False) if ids_file.is_file() else None
+        except (OSError, ValueError):
+            return None
+
+    def keys(self, prefix: str) -> list[str]:
+        """Stored keys that start with ``prefix`` (only keys kept as plain folder names)."""
+        if not self.folder.is_dir():
+            return []
+        return sorted(entry.name for entry in self.folder.iterdir()
+                      if entry.is_dir() and entry.name.startswith(prefix)
+                      and not entry.name.startswith("."))
+
+    def put(self, key: str, outputs: ModelOutputs, ids: np.ndarray | None = None) -> None:
+        """Store ``outputs`` under ``key`` atomically; an existing entry is replaced.
+
+        ``ids`` (one per row, e.g. the project's item ids) let a later reader take the rows of
+        a subset of the items without scoring them again.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
         entry = self._entry(key)
         staging = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.folder))
         try:
-            for name in _FIELDS:
-                array = getattr(outputs, name)
-                if array is None:
-                    continue
-                with open(staging / f"{name}.npy", "wb") as handle:
-                    np.save(handle, np.asarray(array, dtype=np.float32), allow_pickle=False)
+            arrays: list[tuple[str, np.ndarray]] = [
+                (f"{name}.npy", np.asarray(getattr(outputs, name), dtype=np.float32))
+                for name in _FIELDS if getattr(outputs, name) is not None]
+            if ids is not None:
+                arrays.append((_IDS, np.asarray(ids, dtype=np.int64)))
+            for file_name, array in arrays:
+                with open(staging / file_name, "wb") as handle:
+                    np.save(handle, array, allow_pickle=False)
                     handle.flush()
                     os.fsync(handle.fileno())
             if entry.exists():

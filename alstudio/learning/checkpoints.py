@@ -12,68 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-import struct
 from typing import Any
 
-import torch
-from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
 from alstudio.errors import AlstudioError
 from alstudio.learning.checkpoint_meta import architecture_fields, check_tensors
 from alstudio.learning.models import Classifier, build_model, load_state_strict
+from alstudio.learning.safe_weights import read_header, read_safetensors, refuse
+
+__all__ = ["FORMAT_VERSION", "checkpoint_digest", "checkpoint_from_bytes",
+           "checkpoint_to_bytes", "read_header", "read_safetensors"]
 
 FORMAT_VERSION = 1
 _ARCH_KEYS = ("architecture", "in_channels", "num_classes", "image_size", "dropout")
-_MAX_HEADER = 100 * 2**20  # safetensors' own limit on the JSON header
-
-_PICKLE_REFUSAL = ("this checkpoint is not in safetensors format; alstudio never loads pickled "
-                   "weights because they can run code")
-
-
-def _refuse(source: str, why: str) -> AlstudioError:
-    return AlstudioError(f"{source}: {why}.",
-                         "Re-export the weights with safetensors (safetensors.torch.save_file) "
-                         "from a trusted copy.")
-
-
-def read_header(blob: bytes, source: str = "checkpoint") -> dict[str, Any]:
-    """Validate the safetensors framing and return its JSON header, refusing anything else.
-
-    Pickles (a ``\\x80`` opcode, or protocol 0/1 text), ``torch.save`` zips (``PK``) and any
-    other non-safetensors bytes are refused here, before safetensors or torch parse a byte.
-    """
-    if not isinstance(blob, (bytes, bytearray, memoryview)):
-        raise TypeError("checkpoint blobs are bytes")
-    blob = bytes(blob)
-    if len(blob) < 10:
-        raise _refuse(source, _PICKLE_REFUSAL)
-    # The framing itself is the test: the first 8 bytes are a little-endian header length
-    # (its low byte may well be 0x80, so a leading pickle opcode proves nothing) and the JSON
-    # header must start right after. Pickles (b"\x80\x04..." gives a length of petabytes) and
-    # torch.save zips (b"PK\x03\x04...") fail it.
-    (length,) = struct.unpack("<Q", blob[:8])
-    if length > _MAX_HEADER or 8 + length > len(blob) or blob[8:9] != b"{":
-        raise _refuse(source, _PICKLE_REFUSAL)
-    try:
-        header = json.loads(blob[8:8 + length].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _refuse(source, "the safetensors header is damaged") from exc
-    if not isinstance(header, dict):
-        raise _refuse(source, "the safetensors header is damaged")
-    return header
-
-
-def read_safetensors(blob: bytes, source: str = "checkpoint"
-                     ) -> tuple[dict[str, torch.Tensor], dict[str, str]]:
-    """Tensors and raw string metadata of a safetensors blob (after :func:`read_header`)."""
-    header = read_header(blob, source)
-    metadata = header.get("__metadata__") or {}
-    try:
-        tensors = st_load(bytes(blob))
-    except Exception as exc:  # safetensors raises its own error types for damaged data
-        raise _refuse(source, f"the safetensors data is damaged ({exc})") from exc
-    return tensors, {str(k): str(v) for k, v in metadata.items()}
 
 
 def checkpoint_to_bytes(model: Classifier, meta: dict[str, Any] | None = None) -> bytes:
@@ -112,10 +64,10 @@ def checkpoint_from_bytes(blob: bytes, source: str = "checkpoint"
     try:
         meta = {k: json.loads(v) for k, v in raw.items()}
     except (json.JSONDecodeError, RecursionError) as exc:
-        raise _refuse(source, "its metadata is not alstudio's") from exc
+        raise refuse(source, "its metadata is not alstudio's") from exc
     missing = [k for k in _ARCH_KEYS if k not in meta]
     if missing:
-        raise _refuse(source, f"it lacks the architecture fields {', '.join(missing)}")
+        raise refuse(source, f"it lacks the architecture fields {', '.join(missing)}")
     version = meta.get("format_version", 1)
     if isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION:
         raise AlstudioError(f"{source} was written by a newer alstudio.",

@@ -14,15 +14,17 @@ pool it to nothing), so the stem is chosen by image size (:func:`stem_plan`).
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
-from monai.networks.nets import DenseNet121, EfficientNet, ResNet
-from monai.networks.nets.efficientnet import efficientnet_params
+from monai.networks.nets.densenet import DenseNet121
+from monai.networks.nets.efficientnet import EfficientNet, efficientnet_params
+from monai.networks.nets.resnet import ResNet
 from torch import nn
 
 from alstudio.errors import AlstudioError
-
-MODEL_NAMES: tuple[str, ...] = ("small_cnn", "resnet18", "resnet34", "densenet121",
-                                "efficientnet-b0")
+from alstudio.learning.names import MODEL_NAMES
+from alstudio.learning.safe_weights import read_safetensors
 
 # MONAI's EfficientNetBN("efficientnet-b0") block list; EfficientNet is built directly with it
 # so that its static "same" padding is computed for the real image size instead of 224 px.
@@ -95,8 +97,8 @@ class _EfficientNetFeatures(nn.Module):
                            dropout_rate=0.0, image_size=image_size,
                            drop_connect_rate=drop_connect)
         self.out_features = net._fc.in_features
-        net._dropout = nn.Identity()
-        net._fc = nn.Identity()
+        net._dropout = nn.Identity()  # type: ignore[assignment]  # features only
+        net._fc = nn.Identity()  # type: ignore[assignment]
         self.net = net
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -114,13 +116,13 @@ def _resnet(layers: list[int], in_channels: int, image_size: int) -> tuple[nn.Mo
 def _densenet(in_channels: int, image_size: int) -> tuple[nn.Module, int]:
     kernel, stride, pool = stem_plan(image_size)
     net = DenseNet121(spatial_dims=2, in_channels=in_channels, out_channels=1, pretrained=False)
-    init = net.features.conv0.out_channels
+    init = cast(nn.Conv2d, net.features.conv0).out_channels
     net.features.conv0 = nn.Conv2d(in_channels, init, kernel, stride=stride,
                                    padding=kernel // 2, bias=False)
     nn.init.kaiming_normal_(net.features.conv0.weight)
     if not pool:
         net.features.pool0 = nn.Identity()
-    dim = net.class_layers.out.in_features
+    dim = cast(nn.Linear, net.class_layers.out).in_features
     net.class_layers.out = nn.Identity()
     return net, dim
 
@@ -220,8 +222,6 @@ def load_state_strict(model: nn.Module, state: dict[str, torch.Tensor], source: 
 
 def load_initial_weights(model: Classifier, path: str) -> None:
     """Warm-start ``model`` from a safetensors file (never a pickle; see checkpoints)."""
-    from alstudio.learning.checkpoints import read_safetensors  # local: checkpoints imports us
-
     try:
         with open(path, "rb") as handle:
             blob = handle.read()

@@ -39,7 +39,8 @@ from __future__ import annotations
 import copy
 import math
 import time
-from dataclasses import asdict, dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -61,85 +62,12 @@ from alstudio.learning.device import describe_device, pick_device
 from alstudio.learning.inference import autocast_for
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.models import Classifier, build_model, default_model_name
-
-CLASS_BALANCE = ("loss", "logit", "sampler", "none")
-
-
-@dataclass
-class TrainConfig:
-    """Hyper-parameters of one training run; the defaults are the tuned recipe."""
-
-    model: str = "auto"  # a name from MODEL_NAMES, or "auto" (default_model_name)
-    image_size: int | None = None  # None: taken from the inputs
-    max_epochs: int = 40  # evaluation periods; progress says "epoch 3/40"
-    min_steps: int = 240  # optimiser steps however few the labels
-    batch_size: int = 32  # the largest batch; small sets use smaller ones
-    lr: float = 2e-3  # AdamW peak learning rate
-    weight_decay: float = 0.05
-    patience: int = 8  # periods without a better held-back AUC before stopping
-    val_fraction: float = 0.2  # share of each class held back for early stopping
-    min_val_items: int = 30  # fewer labels: no held-back slice, fixed budget
-    min_val_per_class: int = 3  # a rarer class: no held-back slice either
-    class_balance: str = "loss"  # "loss" | "logit" | "sampler" | "none"
-    augment: bool = True
-    ema_decay: float = 0.98  # weight averaging; 0 keeps the raw weights
-    select: str = "auc"  # "auc" | "score" | "loss" | "last": which held-back period is kept
-    select_from: float = 0.5  # share of the periods before which none is kept
-    calibrate: bool = True  # re-centre the threshold on the held-back slice
-    mixup: float = 0.2  # Beta(a, a) mixing of batch pairs; 0 turns it off
-    dropout: float = 0.2  # before the head; also what MC-dropout samples
-    seed: int = 0
-    device: str = "auto"  # "auto" | "cpu" | "cuda" | "cuda:N" | "mps"
-    amp: bool = True  # mixed precision, CUDA only
-    num_threads: int | None = None  # CPU threads while training; None: torch's default
-    initial_weights: str | None = None
-
-
-@dataclass
-class TrainResult:
-    """The trained model (eval mode) and what happened while training it.
-
-    ``val_metrics`` are the kept model's loss, accuracy, balanced accuracy and AUC on the
-    held-back slice after threshold re-centring: optimistic, since the slice chose the period
-    and the threshold, and empty when there was no slice. Only a separate test set measures
-    the model.
-    """
-
-    model: Classifier
-    config: TrainConfig  # with "auto" and image_size resolved
-    history: list[dict[str, float]] = field(default_factory=list)  # one dict per period
-    best_epoch: int = 0  # the period whose averaged weights were kept
-    val_metrics: dict[str, float] = field(default_factory=dict)
-    collapsed: bool = False
-    collapse_message: str = ""  # what to tell the user when ``collapsed``
-    device: str = ""  # describe_device() of where it trained
-    seconds: float = 0.0
-    n_train: int = 0
-    n_val: int = 0
-    stopped_early: bool = False
-    class_bias: list[float] = field(default_factory=list)  # offsets folded into the head
-
-    def summary(self) -> dict[str, Any]:
-        """JSON-friendly facts for checkpoint metadata and logs."""
-        return {"config": asdict(self.config), "best_epoch": self.best_epoch,
-                "val_metrics": self.val_metrics, "collapsed": self.collapsed,
-                "n_train": self.n_train, "n_val": self.n_val, "seconds": self.seconds,
-                "class_bias": self.class_bias}
-
-
-def collapse_check(y_true: np.ndarray, pred: np.ndarray, share: float = 0.95) -> str:
-    """A message if ``pred`` puts (almost) everything in one class while the truth does not."""
-    if pred.size == 0 or np.unique(y_true).size < 2:
-        return ""
-    counts = np.bincount(pred)
-    top = int(counts.argmax())
-    predicted_share = counts[top] / pred.size
-    true_share = float(np.mean(y_true == top))
-    if predicted_share >= share and true_share < share:
-        return (f"The model predicts class {top} for {predicted_share:.0%} of the held-back "
-                f"labeled items (only {true_share:.0%} truly are): it has collapsed to one "
-                "class. Label more examples of the other classes, or check the labels.")
-    return ""
+from alstudio.learning.train_config import (
+    CLASS_BALANCE,
+    TrainConfig,
+    TrainResult,
+    collapse_check,
+)
 
 
 def _lr_factor(step: int, total: int) -> float:
@@ -156,11 +84,11 @@ def _ema_update(ema: torch.nn.Module, model: torch.nn.Module, decay: float) -> N
     with torch.no_grad():
         for target, source in zip(ema.parameters(), model.parameters(), strict=True):
             target.lerp_(source, 1.0 - decay)
-        for target, source in zip(ema.buffers(), model.buffers(), strict=True):
-            if target.dtype.is_floating_point:
-                target.lerp_(source, 1.0 - decay)
+        for kept, live in zip(ema.buffers(), model.buffers(), strict=True):
+            if kept.dtype.is_floating_point:
+                kept.lerp_(live, 1.0 - decay)
             else:
-                target.copy_(source)
+                kept.copy_(live)
 
 
 def _evaluate(model: Classifier, x: np.ndarray, y: np.ndarray, index: np.ndarray,
@@ -229,10 +157,41 @@ def train_model(x: np.ndarray, y: np.ndarray, num_classes: int, config: TrainCon
         torch.set_num_threads(previous_threads)
 
 
-def _train(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,
-           device: torch.device, progress: ProgressCallback | None,
-           cancel: CancelToken | None) -> TrainResult:
-    started = time.perf_counter()
+@dataclass
+class _Run:
+    """One training run's state, carried from the setup through every step and period."""
+
+    cfg: TrainConfig
+    device: torch.device
+    x: np.ndarray
+    y: np.ndarray
+    num_classes: int
+    channels_last: bool
+    amp: bool
+    aug_rng: torch.Generator
+    mix_rng: np.random.Generator
+    use_val: bool
+    train_idx: np.ndarray
+    val_idx: np.ndarray
+    per_epoch: int
+    total_steps: int
+    model: Classifier
+    ema: Classifier
+    optimiser: torch.optim.Optimizer
+    scaler: torch.amp.GradScaler
+    balance_weights: np.ndarray
+    eval_weights: torch.Tensor
+    loss_weights: torch.Tensor | None
+    logit_shift: torch.Tensor | None
+    stream: Iterator[np.ndarray]
+    step: int = 0
+    history: list[dict[str, float]] = field(default_factory=list)
+    best: tuple[float, int, dict[str, Any]] = (-math.inf, 0, {})
+
+
+def _setup(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,
+           device: torch.device) -> _Run:
+    """Seed, split off the held-back slice, size the batches and steps, build the model."""
     # Channels-last convolutions trained small_cnn 18% faster on a 2-core CPU; MPS lacks them.
     channels_last = device.type in ("cpu", "cuda")
     torch.manual_seed(cfg.seed)
@@ -241,8 +200,8 @@ def _train(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,
     mix_rng = np.random.Generator(np.random.PCG64(cfg.seed + 2))
 
     counts = np.bincount(y, minlength=num_classes)
-    use_val = (len(y) >= cfg.min_val_items and cfg.val_fraction > 0
-               and counts[counts > 0].min() >= cfg.min_val_per_class)
+    use_val = bool(len(y) >= cfg.min_val_items and cfg.val_fraction > 0
+                   and counts[counts > 0].min() >= cfg.min_val_per_class)
     if use_val:
         train_idx, val_idx = stratified_split(y, cfg.val_fraction, rng, cfg.min_val_per_class)
     else:
@@ -251,110 +210,146 @@ def _train(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,
     # Small sets use smaller batches (never below 16): same number of steps, half the work.
     batch = min(cfg.batch_size, train_idx.size, max(16, train_idx.size // 4))
     per_epoch = max(math.ceil(train_idx.size / batch), math.ceil(cfg.min_steps / cfg.max_epochs))
-    total_steps = per_epoch * cfg.max_epochs
 
     model = build_model(cfg.model, int(x.shape[1]), num_classes, int(cfg.image_size or 0),
                         dropout=cfg.dropout, initial_weights=cfg.initial_weights).to(device)
     if channels_last:
-        model = model.to(memory_format=torch.channels_last)
+        model = model.to(memory_format=torch.channels_last)  # type: ignore[call-overload]
     ema = copy.deepcopy(model)
     optimiser = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
     amp = cfg.amp and device.type == "cuda"
     scaler = torch.amp.GradScaler("cuda", enabled=amp and not torch.cuda.is_bf16_supported())
     balance_weights = class_weights(y_train, num_classes)
     eval_weights = torch.as_tensor(balance_weights, device=device)
-    loss_weights = eval_weights if cfg.class_balance == "loss" else None
     counts_train = np.bincount(y_train, minlength=num_classes).astype(np.float64)
     prior = np.maximum(counts_train, 0.5) / counts_train.sum()
     logit_shift = (torch.as_tensor(np.log(prior), dtype=torch.float32, device=device)
                    if cfg.class_balance == "logit" else None)
     stream = batch_stream(y_train, batch, rng, balanced=cfg.class_balance == "sampler")
+    return _Run(cfg=cfg, device=device, x=x, y=y, num_classes=num_classes,
+                channels_last=channels_last, amp=amp, aug_rng=aug_rng, mix_rng=mix_rng,
+                use_val=use_val, train_idx=train_idx, val_idx=val_idx, per_epoch=per_epoch,
+                total_steps=per_epoch * cfg.max_epochs, model=model, ema=ema,
+                optimiser=optimiser, scaler=scaler, balance_weights=balance_weights,
+                eval_weights=eval_weights,
+                loss_weights=eval_weights if cfg.class_balance == "loss" else None,
+                logit_shift=logit_shift, stream=stream, best=(-math.inf, 0, ema.state_dict()))
 
-    history: list[dict[str, float]] = []
-    best = (-math.inf, 0, ema.state_dict())
+
+def _train_step(run: _Run) -> float:
+    """One optimiser step on the next batch (augmented, mixed up); returns its loss."""
+    cfg, device = run.cfg, run.device
+    positions = next(run.stream)
+    index = run.train_idx[positions]
+    inputs = load_batch(run.x, index, device)
+    if cfg.augment:
+        inputs = augment_batch(inputs, run.aug_rng)
+    if run.channels_last:
+        inputs = inputs.contiguous(memory_format=torch.channels_last)
+    target = torch.as_tensor(run.y[index], device=device)
+    for group in run.optimiser.param_groups:
+        group["lr"] = cfg.lr * _lr_factor(run.step, run.total_steps)
+    mix = float(run.mix_rng.beta(cfg.mixup, cfg.mixup)) if cfg.mixup > 0 else 1.0
+    partner = torch.randperm(target.numel(), generator=run.aug_rng).to(device)
+    if mix < 1.0:
+        inputs = mix * inputs + (1.0 - mix) * inputs[partner]
+    with autocast_for(device, run.amp):
+        logits = run.model(inputs).float()
+        if run.logit_shift is not None:
+            logits = logits + run.logit_shift
+        loss = F.cross_entropy(logits, target, weight=run.loss_weights)
+        if mix < 1.0:
+            loss = mix * loss + (1.0 - mix) * F.cross_entropy(
+                logits, target[partner], weight=run.loss_weights)
+    run.optimiser.zero_grad(set_to_none=True)
+    run.scaler.scale(loss).backward()
+    run.scaler.step(run.optimiser)
+    run.scaler.update()
+    run.step += 1
+    _ema_update(run.ema, run.model, min(cfg.ema_decay, (1 + run.step) / (10 + run.step)))
+    return float(loss.item())
+
+
+def _end_period(run: _Run, epoch: int, loss_sum: float, epoch_start: float,
+                cancel: CancelToken | None) -> str:
+    """Record the period, score the averaged weights on the held-back slice and keep the
+    best; returns the progress message."""
+    cfg = run.cfg
+    record: dict[str, float] = {"epoch": epoch, "steps": run.step,
+                                "train_loss": loss_sum / run.per_epoch,
+                                "lr": cfg.lr * _lr_factor(run.step - 1, run.total_steps)}
+    message = f"loss {record['train_loss']:.3f}"
+    if run.use_val:
+        metrics, _ = _evaluate(run.ema, run.x, run.y, run.val_idx, run.eval_weights,
+                               run.device, run.amp, cancel)
+        record.update({f"val_{k}": v for k, v in metrics.items()})
+        message += (f", held-back balanced accuracy {metrics['balanced_accuracy']:.3f}, "
+                    f"AUC {metrics['auc']:.3f}")
+        score = _score(metrics, cfg.select)
+        eligible = epoch >= max(1, math.ceil(cfg.select_from * cfg.max_epochs))
+        if eligible and (score > run.best[0] or cfg.select == "last"):
+            run.best = (score, epoch, copy.deepcopy(run.ema.state_dict()))
+    record["seconds"] = time.perf_counter() - epoch_start
+    run.history.append(record)
+    return message
+
+
+def _finish(run: _Run, started: float, stopped_early: bool,
+            cancel: CancelToken | None) -> TrainResult:
+    """Keep the best period's weights, re-centre the threshold, check for a collapse."""
+    cfg, x, y, device = run.cfg, run.x, run.y, run.device
+    ema, val_idx = run.ema, run.val_idx
+    shift = torch.zeros(run.num_classes)
+    if run.use_val:
+        ema.load_state_dict(run.best[2])
+        best_epoch = run.best[1]
+        if cfg.calibrate:
+            _, logits = _evaluate(ema, x, y, val_idx, run.eval_weights, device, run.amp, cancel)
+            shift = fit_class_bias(torch.from_numpy(logits), torch.as_tensor(y[val_idx]),
+                                   torch.as_tensor(run.balance_weights))
+            fold_bias(ema.head, shift)
+    else:
+        best_epoch = len(run.history)
+    check_idx = val_idx if run.use_val else np.arange(len(y))
+    val_metrics, logits = _evaluate(ema, x, y, check_idx, run.eval_weights, device, run.amp,
+                                    cancel)
+    pred = logits.argmax(axis=1)
+    message = collapse_check(y[check_idx], pred)
+    if message and not run.use_val:
+        message = message.replace("held-back labeled items", "labeled training items")
+    # Hand back a plain NCHW model: it then computes exactly what its checkpoint will.
+    ema = ema.to(memory_format=torch.contiguous_format).eval()  # type: ignore[call-overload]
+    return TrainResult(model=ema, config=cfg, history=run.history, best_epoch=best_epoch,
+                       val_metrics=val_metrics if run.use_val else {},
+                       collapsed=bool(message), collapse_message=message,
+                       device=describe_device(device),
+                       seconds=time.perf_counter() - started, n_train=int(run.train_idx.size),
+                       n_val=int(val_idx.size), stopped_early=stopped_early,
+                       class_bias=[float(v) for v in shift])
+
+
+def _train(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,
+           device: torch.device, progress: ProgressCallback | None,
+           cancel: CancelToken | None) -> TrainResult:
+    """Set up, run ``max_epochs`` periods of steps (stopping early on the held-back slice),
+    finish."""
+    started = time.perf_counter()
+    run = _setup(x, y, num_classes, cfg, device)
     throttle = Throttle(0.2)
-    step = 0
     stopped_early = False
     for epoch in range(1, cfg.max_epochs + 1):
         phase = f"epoch {epoch}/{cfg.max_epochs}"
-        model.train()
+        run.model.train()
         epoch_start, loss_sum = time.perf_counter(), 0.0
-        for inner in range(per_epoch):
+        for inner in range(run.per_epoch):
             check(cancel)
-            positions = next(stream)
-            index = train_idx[positions]
-            inputs = load_batch(x, index, device)
-            if cfg.augment:
-                inputs = augment_batch(inputs, aug_rng)
-            if channels_last:
-                inputs = inputs.contiguous(memory_format=torch.channels_last)
-            target = torch.as_tensor(y[index], device=device)
-            for group in optimiser.param_groups:
-                group["lr"] = cfg.lr * _lr_factor(step, total_steps)
-            mix = float(mix_rng.beta(cfg.mixup, cfg.mixup)) if cfg.mixup > 0 else 1.0
-            partner = torch.randperm(target.numel(), generator=aug_rng).to(device)
-            if mix < 1.0:
-                inputs = mix * inputs + (1.0 - mix) * inputs[partner]
-            with autocast_for(device, amp):
-                logits = model(inputs).float()
-                if logit_shift is not None:
-                    logits = logits + logit_shift
-                loss = F.cross_entropy(logits, target, weight=loss_weights)
-                if mix < 1.0:
-                    loss = mix * loss + (1.0 - mix) * F.cross_entropy(
-                        logits, target[partner], weight=loss_weights)
-            optimiser.zero_grad(set_to_none=True)
-            scaler.scale(loss).backward()
-            scaler.step(optimiser)
-            scaler.update()
-            step += 1
-            _ema_update(ema, model, min(cfg.ema_decay, (1 + step) / (10 + step)))
-            loss_sum += loss.item()
+            loss_sum += _train_step(run)
             if inner == 0 or throttle.ready():
-                report(progress, phase, inner + 1, per_epoch, f"loss {loss_sum / (inner + 1):.3f}")
-        record: dict[str, float] = {"epoch": epoch, "steps": step,
-                                    "train_loss": loss_sum / per_epoch,
-                                    "lr": cfg.lr * _lr_factor(step - 1, total_steps)}
-        message = f"loss {record['train_loss']:.3f}"
-        if use_val:
-            metrics, _ = _evaluate(ema, x, y, val_idx, eval_weights, device, amp, cancel)
-            record.update({f"val_{k}": v for k, v in metrics.items()})
-            message += (f", held-back balanced accuracy {metrics['balanced_accuracy']:.3f}, "
-                        f"AUC {metrics['auc']:.3f}")
-            score = _score(metrics, cfg.select)
-            eligible = epoch >= max(1, math.ceil(cfg.select_from * cfg.max_epochs))
-            if eligible and (score > best[0] or cfg.select == "last"):
-                best = (score, epoch, copy.deepcopy(ema.state_dict()))
-        record["seconds"] = time.perf_counter() - epoch_start
-        history.append(record)
-        report(progress, phase, per_epoch, per_epoch, message)
-        if use_val and best[1] and epoch - best[1] >= cfg.patience:
+                report(progress, phase, inner + 1, run.per_epoch,
+                       f"loss {loss_sum / (inner + 1):.3f}")
+        message = _end_period(run, epoch, loss_sum, epoch_start, cancel)
+        report(progress, phase, run.per_epoch, run.per_epoch, message)
+        if run.use_val and run.best[1] and epoch - run.best[1] >= cfg.patience:
             stopped_early = True
             break
-
-    shift = torch.zeros(num_classes)
-    if use_val:
-        ema.load_state_dict(best[2])
-        best_epoch = best[1]
-        if cfg.calibrate:
-            _, logits = _evaluate(ema, x, y, val_idx, eval_weights, device, amp, cancel)
-            shift = fit_class_bias(torch.from_numpy(logits), torch.as_tensor(y[val_idx]),
-                                   torch.as_tensor(balance_weights))
-            fold_bias(ema.head, shift)
-    else:
-        best_epoch = len(history)
-    check_idx = val_idx if use_val else np.arange(len(y))
-    val_metrics, logits = _evaluate(ema, x, y, check_idx, eval_weights, device, amp, cancel)
-    pred = logits.argmax(axis=1)
-    message = collapse_check(y[check_idx], pred)
-    if message and not use_val:
-        message = message.replace("held-back labeled items", "labeled training items")
-    # Hand back a plain NCHW model: it then computes exactly what its checkpoint will.
-    ema = ema.to(memory_format=torch.contiguous_format).eval()
-    return TrainResult(model=ema, config=cfg, history=history, best_epoch=best_epoch,
-                       val_metrics=val_metrics if use_val else {},
-                       collapsed=bool(message), collapse_message=message,
-                       device=describe_device(device),
-                       seconds=time.perf_counter() - started, n_train=int(train_idx.size),
-                       n_val=int(val_idx.size), stopped_early=stopped_early,
-                       class_bias=[float(v) for v in shift])
+    return _finish(run, started, stopped_early, cancel)

@@ -12,7 +12,7 @@ import sqlite_utils
 
 from alstudio.errors import ProjectError
 from alstudio.project.backups import make_backup, restore_hint
-from alstudio.project.connection import read_meta, transaction
+from alstudio.project.connection import inserted_id, read_meta, transaction
 from alstudio.project.integrity import check_problem
 from alstudio.project.records import DEFAULT_COLOURS, Annotator, ClassInfo, ClassSpec
 from alstudio.project.timeutil import utc_now
@@ -153,7 +153,7 @@ class ProjectBase:
             cur = self.db.conn.execute(
                 "INSERT INTO annotators(name, role, created_at) VALUES (?,?,?)",
                 (name, role, utc_now()))
-        return int(cur.lastrowid)
+        return inserted_id(cur)
 
     def annotator_id(self, name: str) -> int:
         """An annotator's id; unknown names are added, since labeling is how people join."""

@@ -51,6 +51,15 @@ _READ_ONLY_HINT = ("Copy it to a writable folder (`alstudio copy PROJECT COPY`) 
                    "the copy.")
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The rowid an INSERT just wrote (the sqlite3 module types it as optional)."""
+    row_id = cursor.lastrowid
+    if row_id is None:
+        raise ProjectError("The project file did not record a new row.",
+                           "Check that the file is writable, then try again.")
+    return row_id
+
+
 class ProjectDatabase(sqlite_utils.Database):
     """A project connection that knows whether it may write, and why not."""
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from alstudio.errors import DamagedProjectError, ProjectError
 from alstudio.project.base import ProjectBase
-from alstudio.project.connection import transaction
+from alstudio.project.connection import inserted_id, transaction
 from alstudio.project.records import Item, NewItem
 from alstudio.project.timeutil import utc_now
 
@@ -50,7 +50,7 @@ class ItemsMixin(ProjectBase):
             cur = self.db.conn.execute(
                 "INSERT INTO datasets(root, added_at) VALUES (?, ?)", (root_text, utc_now())
             )
-        return int(cur.lastrowid)
+        return inserted_id(cur)
 
     def dataset_roots(self) -> dict[int, str]:
         return {row[0]: row[1] for row in self.db.execute("SELECT id, root FROM datasets")}
@@ -106,7 +106,7 @@ class ItemsMixin(ProjectBase):
                         item.reference_label, now,
                     ),
                 )
-                ids.append(int(cur.lastrowid) if cur.rowcount == 1 else None)
+                ids.append(inserted_id(cur) if cur.rowcount == 1 else None)
         return ids
 
     def item(self, item_id: int) -> Item:
@@ -116,7 +116,7 @@ class ItemsMixin(ProjectBase):
         ).fetchone()
         if row is None:
             raise ProjectError(f"No item {item_id} in this project.",
-                               "List items with `alstudio info PROJECT`.")
+                               "List items with `alstudio items PROJECT`.")
         return _row_to_item(row)
 
     def items(self, split: str | None = None, ids: Sequence[int] | None = None) -> list[Item]:

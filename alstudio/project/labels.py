@@ -15,7 +15,7 @@ from typing import Any
 
 from alstudio.errors import ProjectError
 from alstudio.project.base import ProjectBase, encodable
-from alstudio.project.connection import transaction
+from alstudio.project.connection import inserted_id, transaction
 from alstudio.project.consensus import Standing, resolve
 from alstudio.project.readers import settings_from_meta
 from alstudio.project.records import ItemLabel, LabelEvent, Reading
@@ -72,7 +72,7 @@ class LabelsMixin(ProjectBase):
         class_id = self.class_id(class_name) if class_name is not None else None
         if self.db.execute("SELECT 1 FROM items WHERE id = ?", (item_id,)).fetchone() is None:
             raise ProjectError(f"No item {item_id} in this project.",
-                               "List items with `alstudio info PROJECT`.")
+                               "List items with `alstudio items PROJECT`.")
         annotator_id = self.annotator_id(annotator)  # only once the label is known to be good
         with transaction(self.db):
             cur = self.db.conn.execute(
@@ -81,7 +81,7 @@ class LabelsMixin(ProjectBase):
                 (item_id, annotator_id, decision, class_id, started_at, utc_now(),
                  seconds_spent, note or None, reason or None),
             )
-        return int(cur.lastrowid)
+        return inserted_id(cur)
 
     def undo_last_label(self, annotator: str) -> LabelEvent | None:
         """Retract the annotator's latest standing event; returns it, or None if none is left."""

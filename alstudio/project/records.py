@@ -38,7 +38,13 @@ class Annotator:
 
 @dataclass(frozen=True)
 class NewItem:
-    """An item ready to be stored: paths already relative to its dataset root."""
+    """What the project keeps about one scan: paths relative to its dataset root, split,
+    shape and non-identifying metadata. Stored, it becomes an :class:`Item`.
+
+    The one description of a stored item: :class:`Item` adds only what storing gives it. The
+    readers' description of a scan is :class:`alstudio.datasets.ScanRecord`; the importer's
+    ``stored_item`` is the one conversion between the two.
+    """
 
     path: str
     kind: str
@@ -54,26 +60,18 @@ class NewItem:
     reference_label: int | None = None
 
 
-@dataclass(frozen=True)
-class Item:
-    id: int
-    dataset_root: str
-    path: str
-    kind: str
-    files: tuple[str, ...]
-    member: str | None
-    content_hash: str
-    split: str
-    modality: str | None
-    shape: tuple[int, ...]
-    spacing: tuple[float, ...] | None
-    series_uid: str | None
-    metadata: dict[str, Any]
-    reference_label: int | None
-
     @property
     def is_volume(self) -> bool:
+        """True for a stack of slices or frames (not a colour image)."""
         return len(self.shape) == 3 and self.shape[-1] not in (3, 4)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Item(NewItem):
+    """A stored item: its description plus the id and dataset root the project gave it."""
+
+    id: int
+    dataset_root: str
 
 
 @dataclass(frozen=True)

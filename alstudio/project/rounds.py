@@ -12,7 +12,7 @@ from typing import Any
 
 from alstudio.errors import DamagedProjectError, ProjectError
 from alstudio.project.base import ProjectBase
-from alstudio.project.connection import read_meta, transaction
+from alstudio.project.connection import inserted_id, read_meta, transaction
 from alstudio.project.readers import FLAGGED_WHY, insert_round_reads, settings_from_meta
 from alstudio.project.records import CheckpointBlob, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
@@ -79,7 +79,7 @@ class RoundsMixin(ProjectBase):
                      json.dumps(checkpoint.get("hyperparameters", {}), sort_keys=True),
                      json.dumps(checkpoint.get("metrics", {}), sort_keys=True),
                      checkpoint["digest"], bytes(weights)))
-                checkpoint_id = int(cur.lastrowid)
+                checkpoint_id = inserted_id(cur)
             number = 1 + (self.db.conn.execute(
                 "SELECT COALESCE(MAX(number), 0) FROM rounds").fetchone()[0])
             cur = self.db.conn.execute(
@@ -87,7 +87,7 @@ class RoundsMixin(ProjectBase):
                 (number, strategy, json.dumps(params, sort_keys=True), seed, checkpoint_id,
                  labels_used, json.dumps(metrics, sort_keys=True), explanation, device,
                  started_at, utc_now()))
-            round_id = int(cur.lastrowid)
+            round_id = inserted_id(cur)
             self.db.conn.executemany(
                 "INSERT INTO queue(round_id, item_id, rank, score, reason, probs) "
                 "VALUES (?,?,?,?,?,?)",

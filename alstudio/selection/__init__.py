@@ -33,22 +33,52 @@ pools) and :func:`unsupervised_features` (PCA features for a cold start)::
 
     stream = StreamSelector.fit_thresholds(P, E, mask, budget=50, accept_fraction=0.05)
     decision = stream.decide(p_new, e_new)   # Decision(take, score, reason)
+
+The package loads lazily: importing it (or :mod:`alstudio.selection.catalogue`, the torch-free
+list of names, titles, needs and parameters) loads no torch; the first use of any other name
+below imports the strategies and registers them.
 """
 
-from alstudio.selection import (  # noqa: F401  (importing registers the strategies)
-    badge,
-    committee,
-    coreset,
-    eer,
-    gradients,
-    uncertainty,
-)
-from alstudio.selection.api import DEFAULT_STRATEGY, limit_threads, select
-from alstudio.selection.auto import AutoThresholds, choose_strategy
-from alstudio.selection.base import STRATEGIES, Selection, Strategy
-from alstudio.selection.features import unsupervised_features
-from alstudio.selection.gradients import gradient_embeddings
-from alstudio.selection.stream import Decision, StreamSelector
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from alstudio.selection.catalogue import DEFAULT_STRATEGY
+
+if TYPE_CHECKING:
+    from alstudio.selection.api import limit_threads, select
+    from alstudio.selection.auto import AutoThresholds, choose_strategy
+    from alstudio.selection.base import STRATEGIES, Selection, Strategy
+    from alstudio.selection.features import unsupervised_features
+    from alstudio.selection.gradients import gradient_embeddings
+    from alstudio.selection.stream import Decision, StreamSelector
+
+#: Public name -> the module that defines it.
+_LAZY = {
+    "limit_threads": "api", "select": "api",
+    "AutoThresholds": "auto", "choose_strategy": "auto",
+    "STRATEGIES": "base", "Selection": "base", "Strategy": "base",
+    "unsupervised_features": "features", "gradient_embeddings": "gradients",
+    "Decision": "stream", "StreamSelector": "stream",
+}
+
+#: Importing these registers every strategy in STRATEGIES.
+_STRATEGY_MODULES = ("uncertainty", "gradients", "badge", "committee", "coreset", "eer", "auto")
+
+
+def __getattr__(name: str) -> Any:
+    """Load the strategies on first use of a name, so importing the package stays cheap."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    for strategy_module in _STRATEGY_MODULES:
+        importlib.import_module(f"{__name__}.{strategy_module}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "DEFAULT_STRATEGY",

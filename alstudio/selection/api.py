@@ -13,10 +13,8 @@ from threadpoolctl import threadpool_limits
 from alstudio.errors import AlstudioError
 from alstudio.jobs import CancelToken, ProgressCallback, check
 from alstudio.selection.base import RunContext, Selection, get_strategy
+from alstudio.selection.catalogue import DEFAULT_STRATEGY
 from alstudio.selection.pool import ArrayLike, Pool
-
-#: The strategy a project uses unless told otherwise; see alstudio.selection.coreset for why.
-DEFAULT_STRATEGY = "coreset_uncertainty"
 
 
 @contextlib.contextmanager

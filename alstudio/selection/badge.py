@@ -76,16 +76,18 @@ def kmeanspp_factorised(q: np.ndarray, h: np.ndarray, k: int, candidates: np.nda
             lb += gsq
             lb += gsq[j]
             np.less(lb, mind, out=near)
-            idx = np.flatnonzero(near)
-            if idx.size > n // 3:  # gathering would cost more than reading everything
+            hits = np.flatnonzero(near)
+            idx: np.ndarray | slice
+            if hits.size > n // 3:  # gathering would cost more than reading everything
                 with blas_limit(threads):  # a full pass: worth the threads
                     np.dot(h, h[j], out=hd)
                 idx = slice(None)
                 d2 = hd
             else:
-                d2 = hd[: idx.size]
-                for s in range(0, idx.size, _GATHER):  # bounded gather buffers
-                    np.dot(h[idx[s:s + _GATHER]], h[j], out=d2[s:s + _GATHER])
+                idx = hits
+                d2 = hd[: hits.size]
+                for s in range(0, hits.size, _GATHER):  # bounded gather buffers
+                    np.dot(h[hits[s:s + _GATHER]], h[j], out=d2[s:s + _GATHER])
             d2 *= qd[idx]
             d2 *= np.float32(-2.0)
             d2 += gsq[idx]

@@ -9,7 +9,8 @@ clear error instead of a silently ignored one.
 from __future__ import annotations
 
 import inspect
-from abc import ABC, abstractmethod
+from abc import ABC
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
@@ -64,9 +65,11 @@ class Strategy(ABC):
     needs: ClassVar[frozenset[str]] = frozenset()
     title: ClassVar[str] = ""
 
-    @abstractmethod
-    def run(self, pool: Pool, k: int, ctx: RunContext, **params: Any) -> Selection:
-        """Pick up to ``k`` candidates of ``pool`` (``k`` is already capped at the candidates)."""
+    #: ``run(pool, k, ctx, *, PARAM=default, ...) -> Selection``: pick up to ``k`` candidates
+    #: of ``pool`` (``k`` is already capped at the candidates). Each strategy declares its
+    #: own keyword-only parameters, so the signature differs per strategy; it is typed as a
+    #: callable attribute because no one signature fits them all.
+    run: Callable[..., Selection]
 
     def parameters(self) -> dict[str, Any]:
         """The keyword-only parameters of :meth:`run` with their defaults."""

@@ -25,7 +25,7 @@ _TINY = np.float32(1e-30)
 
 
 def _xlogx(p: np.ndarray) -> np.ndarray:
-    return p * np.log(np.maximum(p, _TINY))
+    return np.asarray(p * np.log(np.maximum(p, _TINY)))
 
 
 def bald(committee: np.ndarray) -> np.ndarray:

@@ -43,14 +43,14 @@ def nearest_to_mean(pool: Pool, candidates: np.ndarray) -> int:
     if pool.on_device:
         assert pool.embeddings_device is not None
         x = pool.embeddings_device[torch.as_tensor(cand, device=pool.embeddings_device.device)]
-        mu = x.double().mean(0).float()
-        return int(cand[int(torch.argmin(((x - mu) ** 2).sum(1)))])
+        centre = x.double().mean(0).float()
+        return int(cand[int(torch.argmin(((x - centre) ** 2).sum(1)))])
     emb = pool.embeddings
     block = 1 << 14
-    mu = np.zeros(emb.shape[1], dtype=np.float64)
+    total = np.zeros(emb.shape[1], dtype=np.float64)
     for s in range(0, cand.size, block):
-        mu += emb[cand[s:s + block]].sum(axis=0, dtype=np.float64)
-    mu = (mu / cand.size).astype(np.float32)
+        total += emb[cand[s:s + block]].sum(axis=0, dtype=np.float64)
+    mu = (total / cand.size).astype(np.float32)
     best, best_d = -1, np.inf
     for s in range(0, cand.size, block):
         diff = emb[cand[s:s + block]] - mu

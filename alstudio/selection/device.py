@@ -62,7 +62,7 @@ def greedy_k_center_torch(emb: torch.Tensor, k: int, candidates: np.ndarray,
     mind = _sqdist_min(x, sq, c, cancel)
     picks = torch.empty(k, dtype=torch.long, device=dev)
     vals = torch.empty(k, dtype=torch.float32, device=dev)
-    if start:
+    if start and first is not None:
         p0 = torch.as_tensor([int(np.searchsorted(cand, first))], device=dev)
         picks[0:1] = p0
         vals[0:1] = float("inf")

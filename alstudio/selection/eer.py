@@ -33,7 +33,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
     """Softmax over the last axis, shifted for stability."""
     e = np.exp(z - z.max(axis=-1, keepdims=True))
     e /= e.sum(axis=-1, keepdims=True)
-    return e
+    return np.asarray(e)
 
 
 def head_loss_grad(w: np.ndarray, x: np.ndarray, y: np.ndarray,
@@ -103,7 +103,7 @@ def fit_softmax_head(x: np.ndarray, y: np.ndarray, n_classes: int, l2: float,
 
 def expected_error(logits: np.ndarray) -> np.ndarray:
     """Mean of 1 - max softmax over the last-but-one axis."""
-    return 1.0 - softmax(logits).max(axis=-1).mean(axis=-1)
+    return np.asarray(1.0 - softmax(logits).max(axis=-1).mean(axis=-1))
 
 
 def influence_logit_updates(xl: np.ndarray, w: np.ndarray, xs: np.ndarray, xu: np.ndarray,

@@ -36,7 +36,8 @@ def _downsample(block: np.ndarray, side: int) -> torch.Tensor:
         x = F.adaptive_avg_pool2d(x, (min(side, x.shape[2]), min(side, x.shape[3])))
     elif x.ndim == 5:
         s3 = max(1, side // 2)
-        x = F.adaptive_avg_pool3d(x, tuple(min(s3, n) for n in x.shape[2:]))
+        depth, rows, cols = x.shape[2:]
+        x = F.adaptive_avg_pool3d(x, (min(s3, depth), min(s3, rows), min(s3, cols)))
     else:
         raise AlstudioError(f"images have shape {tuple(block.shape)[1:]} per item; expected "
                             f"(H, W), (C, H, W) or (C, D, H, W).")
@@ -58,7 +59,7 @@ def principal_axes(z: np.ndarray, q: int) -> np.ndarray:
         top = vecs[:, ::-1][:, :q]
         axes = z.T @ top / np.sqrt(np.maximum(vals[::-1][:q], 1e-12))
     rows = np.abs(axes).argmax(axis=0)
-    return axes * np.sign(axes[rows, np.arange(axes.shape[1])])
+    return np.asarray(axes * np.sign(axes[rows, np.arange(axes.shape[1])]))
 
 
 def unsupervised_features(images: Any, dim: int = 50, seed: int = 0, *, side: int = 32,

@@ -36,7 +36,7 @@ def gradient_embeddings(probs: ArrayLike, embeddings: ArrayLike) -> np.ndarray:
     p = to_numpy(probs, np.float32)
     h = to_numpy(embeddings, np.float32)
     q = pseudo_residual(p)
-    return np.einsum("nc,nd->ncd", q, h).reshape(p.shape[0], -1)
+    return np.asarray(np.einsum("nc,nd->ncd", q, h).reshape(p.shape[0], -1))
 
 
 def expected_gradient_length(probs: np.ndarray, embeddings: np.ndarray) -> np.ndarray:
@@ -52,7 +52,7 @@ def expected_gradient_length(probs: np.ndarray, embeddings: np.ndarray) -> np.nd
     np.sqrt(r, out=r)
     r *= p64
     hn = np.sqrt(np.einsum("ij,ij->i", embeddings, embeddings, dtype=np.float64))
-    return (r.sum(axis=1) * hn).astype(np.float32)
+    return np.asarray((r.sum(axis=1) * hn).astype(np.float32))
 
 
 @register

@@ -44,7 +44,7 @@ _BLOCK_BYTES = 8 << 20  # bound on each row block / product buffer
 def _pool_mean(emb: np.ndarray) -> np.ndarray:
     """Mean of an evenly strided sample of rows: any fixed vector keeps distances exact."""
     step = max(1, emb.shape[0] // 65536)
-    return emb[::step].mean(axis=0, dtype=np.float64).astype(np.float32)
+    return np.asarray(emb[::step].mean(axis=0, dtype=np.float64).astype(np.float32))
 
 
 class _Rows:
@@ -61,13 +61,13 @@ class _Rows:
     def gather(self, pool_idx: np.ndarray) -> np.ndarray:
         x = self.emb[pool_idx]
         x -= self.mu
-        return x
+        return np.asarray(x)
 
     def block_rows(self, s: int, e: int) -> np.ndarray:
         """Centred rows for candidate positions [s, e)."""
         if self.contiguous:
             o = int(self.index[0])
-            return self.emb[o + s:o + e] - self.mu
+            return np.asarray(self.emb[o + s:o + e] - self.mu)
         return self.gather(self.index[s:e])
 
 

@@ -106,7 +106,7 @@ def pool_density(embeddings: np.ndarray) -> np.ndarray:
     mean_dir = (inv @ embeddings) / np.float32(embeddings.shape[0])
     dens = embeddings @ mean_dir
     dens *= inv
-    return np.clip(dens, 1e-6, 1.0, out=dens)
+    return np.asarray(np.clip(dens, 1e-6, 1.0, out=dens))
 
 
 def apply_density(scores: np.ndarray, pool: Pool, beta: float) -> np.ndarray | None:

@@ -1,23 +1,45 @@
-"""Jobs that span the engine's layers: an active-learning round on a project.
+"""Jobs on a project that span the engine's layers: import, the demo, a round, stream mode.
 
 The GUI's workers and the CLI call these same functions; each takes a progress callback and
-a cancel token (see :mod:`alstudio.jobs`) and opens its own project connection.
+a cancel token (see :mod:`alstudio.jobs`) and opens its own project connection. The package
+loads lazily: importing it, or :mod:`alstudio.workflow.config` (what a round is asked to do),
+loads no torch; the first use of a job below imports the engine.
 """
 
 from __future__ import annotations
 
-from alstudio.workflow.round import RoundConfig, RoundOutcome, run_round
-from alstudio.workflow.stream import run_stream
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from alstudio.workflow.config import COMMITTEE_SOURCES, RoundConfig
+
+if TYPE_CHECKING:
+    from alstudio.workflow.round import RoundOutcome, run_round
+    from alstudio.workflow.stream import run_stream
+
+_LAZY = {"RoundOutcome": "round", "run_round": "round", "run_stream": "stream"}
+
+
+def __getattr__(name: str) -> Any:
+    """Import a job's module on first use, so the window can import this package cheaply."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
 
 
 def available_strategies() -> list[str]:
-    from alstudio.selection import STRATEGIES
+    """Every strategy name, from the torch-free catalogue."""
+    from alstudio.selection.catalogue import strategy_names
 
-    return sorted(STRATEGIES)
+    return strategy_names()
 
 
 def available_models() -> list[str]:
-    from alstudio.learning.models import MODEL_NAMES
+    """``auto`` and every architecture name (torch-free)."""
+    from alstudio.learning.names import MODEL_NAMES
 
     return ["auto", *MODEL_NAMES]
 
@@ -30,5 +52,5 @@ def describe_device(preference: str = "auto") -> str:
     return describe(pick_device(preference))
 
 
-__all__ = ["RoundConfig", "RoundOutcome", "available_models", "available_strategies",
-           "describe_device", "run_round", "run_stream"]
+__all__ = ["COMMITTEE_SOURCES", "RoundConfig", "RoundOutcome", "available_models",
+           "available_strategies", "describe_device", "run_round", "run_stream"]

@@ -11,31 +11,37 @@ from __future__ import annotations
 
 import logging
 
+from alstudio.engine import ScoreCache, StoredModel
 from alstudio.errors import AlstudioError
 from alstudio.learning.checkpoints import checkpoint_from_bytes
-from alstudio.learning.models import Classifier
 from alstudio.project import Project
+from alstudio.workflow.config import COMMITTEE_SOURCES
 
 log = logging.getLogger(__name__)
 
-COMMITTEE_SOURCES = ("dropout", "checkpoints")
+__all__ = ["COMMITTEE_SOURCES", "past_models", "score_cache"]
+
+
+def score_cache(project: Project) -> ScoreCache:
+    """The project's cache of model outputs per checkpoint (beside the input cache)."""
+    return ScoreCache(project.cache_dir / "outputs")
 
 
 def past_models(project: Project, *, limit: int, image_size: int, in_channels: int,
-                num_classes: int) -> list[Classifier]:
+                num_classes: int) -> list[StoredModel]:
     """Up to ``limit`` of the newest checkpoints that fit these inputs and classes."""
-    models: list[Classifier] = []
+    models: list[StoredModel] = []
     for checkpoint_id in reversed(project.checkpoint_ids()):
         if len(models) >= limit:
             break
+        blob = project.checkpoint(checkpoint_id)
         try:
-            model, meta = checkpoint_from_bytes(project.checkpoint(checkpoint_id).weights,
-                                                f"checkpoint {checkpoint_id}")
+            model, meta = checkpoint_from_bytes(blob.weights, f"checkpoint {checkpoint_id}")
         except AlstudioError as exc:
             log.warning("checkpoint %d left out of the committee: %s", checkpoint_id, exc)
             continue
         if (int(meta["image_size"]), int(meta["in_channels"]), int(meta["num_classes"])) != \
                 (image_size, in_channels, num_classes):
             continue
-        models.append(model)
+        models.append(StoredModel(blob.digest, model))
     return models

@@ -16,41 +16,25 @@ from typing import Any
 
 import numpy as np
 
+from alstudio.engine import (
+    ScoreCache,
+    StepConfig,
+    StepResult,
+    StoredModel,
+    run_step,
+    wants_committee,
+)
 from alstudio.errors import AlstudioError
-from alstudio.evaluation.active_loop import StepConfig, StepResult, run_step, wants_committee
 from alstudio.evaluation.metrics import test_metrics
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
-from alstudio.learning.cache import OutputCache, cache_key
 from alstudio.learning.checkpoints import checkpoint_digest, checkpoint_to_bytes
 from alstudio.learning.device import cpu_threads, describe_device, free_cpu_threads, pick_device
-from alstudio.learning.training import TrainConfig
+from alstudio.learning.training import TrainConfig, TrainResult
 from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
-from alstudio.selection import DEFAULT_STRATEGY
-from alstudio.workflow.committee import COMMITTEE_SOURCES, past_models
+from alstudio.workflow.committee import past_models, score_cache
+from alstudio.workflow.config import COMMITTEE_SOURCES, RoundConfig
 from alstudio.workflow.inputs import ProjectInputs, choose_input_size
-
-
-@dataclass
-class RoundConfig:
-    strategy: str = DEFAULT_STRATEGY
-    batch_size: int = 20
-    model: str = "auto"
-    device: str = "auto"
-    seed: int = 0
-    image_size: int | None = None
-    max_epochs: int | None = None
-    threads: int | None = None
-    strategy_params: dict[str, Any] = field(default_factory=dict)
-    train: TrainConfig | None = None  # the full recipe, for scripts and tests; None: defaults
-    #: Committee strategies (BALD, vote entropy, KL): "dropout" (MC-dropout passes of the new
-    #: model) or "checkpoints" (the new model and up to ``committee_size`` earlier ones).
-    committee: str = "dropout"
-    committee_size: int = 4
-    #: Most unlabeled items a round scores: beyond it a seeded random sample is scored (all
-    #: labeled items always are), so a round's cost follows the labels, not the pool.
-    #: None scores the whole pool.
-    max_scored: int | None = 20_000
 
 
 @dataclass
@@ -177,7 +161,7 @@ def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
                                    in_channels=int(inputs.view(pool_ids[:1]).shape[1]),
                                    num_classes=len(snap.classes))
             step = _step(inputs, snap, pool_ids, test_ids, config, device.type, size,
-                         past, progress, cancel)
+                         past, score_cache(project), progress, cancel)
         finally:
             inputs.close()
         check(cancel)
@@ -188,8 +172,10 @@ def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
 
 
 def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_ids: list[int],
-          config: RoundConfig, device_kind: str, size: int, past: list[Any],
-          progress: ProgressCallback | None, cancel: CancelToken | None) -> StepResult:
+          config: RoundConfig, device_kind: str, size: int, past: list[StoredModel],
+          cache: ScoreCache, progress: ProgressCallback | None,
+          cancel: CancelToken | None) -> StepResult:
+    """Turn the project's snapshot into arrays and run the engine's step on them."""
     position = {item_id: n for n, item_id in enumerate(pool_ids)}
     labeled = [item_id for item_id in pool_ids if item_id in snap.train_labels]
     candidates = np.array([item_id not in snap.decided for item_id in pool_ids], dtype=bool)
@@ -197,16 +183,31 @@ def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_
                     device=device_kind, seed=config.seed, num_threads=config.threads)
     if config.max_epochs:
         train = replace(train, max_epochs=config.max_epochs)
+    if config.min_steps is not None:
+        train = replace(train, min_steps=config.min_steps)
     step_config = StepConfig(strategy=config.strategy, batch_size=config.batch_size,
                              train=train, strategy_params=config.strategy_params,
                              threads=config.threads, committee_models=past)
-    x_test = inputs.view(test_ids) if test_ids else None
+    x_test = inputs.images(test_ids) if test_ids else None
     y_test = np.array([snap.test_labels[i] for i in test_ids], dtype=np.int64)
     return run_step(
-        inputs.view(pool_ids), np.array([position[i] for i in labeled], dtype=np.int64),
+        inputs.images(pool_ids), np.array([position[i] for i in labeled], dtype=np.int64),
         np.array([snap.train_labels[i] for i in labeled], dtype=np.int64), len(snap.classes),
         step_config, seed=config.seed, x_test=x_test, y_test=y_test if test_ids else None,
-        candidates=candidates, progress=progress, cancel=cancel)
+        candidates=candidates, pool_ids=np.asarray(pool_ids, dtype=np.int64), cache=cache,
+        progress=progress, cancel=cancel)
+
+
+def training_budget(trained: TrainResult) -> str:
+    """One sentence on what training cost: the steps, the periods and the floor behind them."""
+    cfg = trained.config
+    steps = int(trained.history[-1]["steps"]) if trained.history else 0
+    periods = len(trained.history)
+    stop = (f"stopped early after {periods} of {cfg.max_epochs} epoch(s)"
+            if trained.stopped_early else f"{periods} epoch(s)")
+    return (f"Training budget: {steps} optimiser steps in {stop} on {trained.n_train} "
+            f"label(s), {trained.seconds:.1f} s (at least {cfg.min_steps} steps over at most "
+            f"{cfg.max_epochs} epochs).")
 
 
 def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: list[int],
@@ -229,6 +230,7 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
             y_test = np.array([snap.test_labels[i] for i in test_ids], dtype=np.int64)
             metrics["test"] = test_metrics(y_test, step.test_outputs.probs, snap.classes)
         metrics["training"] = {k: v for k, v in step.train.summary().items() if k != "config"}
+        notes.append(training_budget(step.train))
         if step.train.collapsed:
             notes.append(step.train.collapse_message)
         hyper = step.train.summary()["config"]
@@ -238,9 +240,9 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
         checkpoint = {"architecture": step.train.config.model, "hyperparameters": hyper,
                       "metrics": metrics.get("test", {}), "digest": digest, "weights": blob}
         if step.pool_outputs is not None:
-            OutputCache(project.cache_dir / "outputs").put(
-                cache_key(digest, f"pool-{len(pool_ids)}-{pool_ids[0]}-{pool_ids[-1]}"),
-                step.pool_outputs)
+            # Stream mode and later committees read these instead of scoring the pool again.
+            score_cache(project).store(digest, pool_ids, step.pool_outputs,
+                                       mc_passes=step.mc_passes, mc_seed=config.seed)
     if not test_ids:
         notes.append("No labeled test items: the round could not be evaluated. Import a test "
                      "split (--split test) and label it to measure the model.")

@@ -14,13 +14,14 @@ import time
 
 import numpy as np
 
+from alstudio.engine import score
 from alstudio.errors import AlstudioError
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.checkpoints import checkpoint_from_bytes
-from alstudio.learning.inference import predict
 from alstudio.project import Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
 from alstudio.selection import StreamSelector
+from alstudio.workflow.committee import score_cache
 from alstudio.workflow.inputs import ProjectInputs
 from alstudio.workflow.round import RoundOutcome, read_snapshot
 
@@ -48,6 +49,7 @@ def run_stream(project_path: str, budget: int, *, accept_fraction: float = 0.05,
         if not newcomers:
             raise AlstudioError(f"No unlabeled scans were imported after round {base.number}.",
                                 "Import new scans first (`alstudio import`).")
+        assert base.checkpoint_id is not None  # _latest_trained_round picks a trained one
         blob = project.checkpoint(base.checkpoint_id)
         model, meta = checkpoint_from_bytes(blob.weights, source=f"round {base.number}")
         inputs = ProjectInputs(project, int(meta["image_size"]))
@@ -57,8 +59,12 @@ def run_stream(project_path: str, budget: int, *, accept_fraction: float = 0.05,
             known = [i.id for i in snap.pool if i.id not in unreadable and i.id not in fresh]
             judged = [i for i in newcomers if i not in unreadable]
             report(progress, "scoring", 0, 2)
-            known_out = predict(model, inputs.view(known), cancel=cancel)
-            new_out = predict(model, inputs.view(judged), cancel=cancel)
+            # The base round scored its pool with this checkpoint: read it, do not rescore.
+            cache = score_cache(project)
+            known_out = score(model, inputs.images(known), cache=cache, digest=blob.digest,
+                              item_ids=known, cancel=cancel)
+            new_out = score(model, inputs.images(judged), cache=cache, digest=blob.digest,
+                            item_ids=judged, cancel=cancel)
             report(progress, "scoring", 2, 2)
         finally:
             inputs.close()

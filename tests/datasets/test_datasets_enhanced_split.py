@@ -97,9 +97,9 @@ def test_two_interleaved_volumes_become_two_items(tmp_path: Path, shared_data: P
 
 def test_the_volumes_of_one_file_round_trip_through_a_project(tmp_path: Path,
                                                                shared_data: Path) -> None:
-    from alstudio.datasets.importer import import_paths
     from alstudio.datasets.item_source import source_for
     from alstudio.project import Project
+    from alstudio.workflow.importer import import_paths
 
     first, second = (pydicom.dcmread(shared_data / RUN / n) for n in ("0063.dcm", "0126.dcm"))
     folder = tmp_path / "one_file"

@@ -16,8 +16,8 @@ import pydicom
 import pytest
 
 from alstudio.datasets import ScanRecord, discover, read_pixels
-from alstudio.datasets.importer import import_paths
 from alstudio.project import Project
+from alstudio.workflow.importer import import_paths
 
 T1_SERIES = "dicom_mr_series/HFS/3_t1_fl2d_sag"
 

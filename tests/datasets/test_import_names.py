@@ -14,8 +14,8 @@ import pytest
 from PIL import Image
 
 from alstudio import cli
-from alstudio.datasets.importer import NOT_TEXT_REASON, import_paths
 from alstudio.project import Project
+from alstudio.workflow.importer import NOT_TEXT_REASON, import_paths
 
 REPO = Path(__file__).resolve().parents[2]
 

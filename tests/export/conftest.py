@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from alstudio.datasets.importer import import_paths
 from alstudio.project import Project
+from alstudio.workflow.importer import import_paths
 
 DICOM_FILES = ("CT_small.dcm", "MR_small.dcm", "SC_rgb_gdcm_KY.dcm")
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pydicom
 import pytest
 
-from alstudio.datasets.importer import import_paths
 from alstudio.export import ExportOptions
 from alstudio.project import Project
 from alstudio.workflow.export import run_export
+from alstudio.workflow.importer import import_paths
 
 IDENTIFYING = ("PatientName", "PatientID", "PatientBirthDate", "PatientAddress",
                "AccessionNumber", "InstitutionName", "InstitutionAddress",

@@ -10,10 +10,10 @@ import numpy as np
 import pydicom
 from PIL import Image
 
-from alstudio.datasets.importer import import_paths
 from alstudio.export import ExportOptions
 from alstudio.project import Project
 from alstudio.workflow.export import run_export
+from alstudio.workflow.importer import import_paths
 
 
 def png(path: Path) -> tuple[str, np.ndarray]:

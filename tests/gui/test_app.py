@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 import subprocess
 import sys
@@ -14,6 +13,7 @@ from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from alstudio import logs
 from alstudio.errors import AlstudioError
 from alstudio.gui import error_path
 from alstudio.gui.settings import AppSettings
@@ -29,18 +29,16 @@ def log_path(tmp_path: Path):
     previous = error_path.install_qt_message_handler()
     yield path
     error_path.qInstallMessageHandler(previous)
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_alstudio_file_handler", False)]:
-        root.removeHandler(handler)
-        handler.close()
+    logs.remove_logging()
 
 
 def test_qt_messages_and_unhandled_exceptions_reach_the_log(log_path: Path, shown_errors):
     qWarning("a Qt warning for the log")
+    error_path.show_reports()
     try:
         raise RuntimeError("boom in a slot")
     except RuntimeError as exc:
-        error_path._excepthook(type(exc), exc, exc.__traceback__)
+        logs.excepthook(type(exc), exc, exc.__traceback__)
     text = log_path.read_text()
     assert "a Qt warning for the log" in text
     assert "unhandled exception" in text and "boom in a slot" in text
@@ -118,3 +116,29 @@ def test_window_opens_without_loading_torch(tmp_path: Path, demo_path: Path) -> 
                             timeout=120, env=env, cwd=REPO)
     assert result.returncode == 0, result.stderr
     assert "ok" in result.stdout
+
+
+def test_an_exception_in_another_thread_is_shown_on_the_gui_thread(qtbot: QtBot, log_path: Path,
+                                                                   shown_errors) -> None:
+    import threading
+
+    undo = error_path.show_reports()
+    try:
+        def work() -> None:
+            try:
+                raise KeyError("lost in a thread")
+            except KeyError as exc:
+                logs.thread_excepthook(threading.ExceptHookArgs(
+                    (type(exc), exc, exc.__traceback__, threading.current_thread())))
+
+        thread = threading.Thread(target=work, name="background")
+        thread.start()
+        thread.join()
+        qtbot.waitUntil(lambda: bool(shown_errors), timeout=5000)
+    finally:
+        undo()
+    [(title, message, details)] = shown_errors
+    assert title == "Unexpected error" and "lost in a thread" in message
+    assert "Traceback" in details
+    assert "unhandled exception in thread background" in log_path.read_text()
+    shown_errors.clear()

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from pytestqt.qtbot import QtBot
 
-from alstudio.datasets.importer import import_paths
 from alstudio.gui.export_dialog import ExportDialog
 from alstudio.project import Project
+from alstudio.workflow.importer import import_paths
 
 
 @pytest.fixture

@@ -99,7 +99,7 @@ def test_imported_scans_join_the_queue(qtbot: QtBot, open_window, tmp_path: Path
 
 def test_a_diffusion_mosaic_opens_as_a_volume_named_by_its_series(
         qtbot: QtBot, open_window, empty_project: Path, shared_data: Path) -> None:
-    from alstudio.datasets.importer import import_paths
+    from alstudio.workflow.importer import import_paths
 
     folder = shared_data / "dicom_mr_series" / "HFS" / "4_ep2d_diff_mddw_20_p2"
     with Project.open(empty_project) as project:

@@ -10,9 +10,10 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from alstudio.gui.main_window import NO_ENGINE_TIP
-from alstudio.gui.rounds import RoundRequest, engine_available
+from alstudio.gui.rounds import engine_available
 from alstudio.gui.stall_probe import EventLoopProbe
 from alstudio.project import Project
+from alstudio.workflow.config import RoundConfig
 
 needs_engine = pytest.mark.skipif(
     not engine_available(), reason="the round engine (alstudio.workflow) is not installed yet")
@@ -22,9 +23,9 @@ needs_engine = pytest.mark.skipif(
 MAX_GAP_MS = 250
 
 
-def tiny_request() -> RoundRequest:
+def tiny_request() -> RoundConfig:
     """The smallest real round: the small CNN for a few epochs on the CPU."""
-    return RoundRequest(strategy="auto", batch_size=8, model="small_cnn", device="cpu",
+    return RoundConfig(strategy="auto", batch_size=8, model="small_cnn", device="cpu",
                         seed=0, max_epochs=3)
 
 
@@ -103,7 +104,7 @@ def test_cancel_leaves_the_project_as_it_was(qtbot: QtBot, open_window, demo_pat
 def test_a_failing_round_shows_its_error(qtbot: QtBot, open_window, demo_path: Path,
                                          shown_errors):
     window = open_window(demo_path)
-    request = RoundRequest(device="cpu", batch_size=0)  # the engine refuses it
+    request = RoundConfig(device="cpu", batch_size=0)  # the engine refuses it
     with qtbot.waitSignal(window.rounds.stopped, timeout=60_000):
         window.start_round(request)
     assert len(shown_errors) == 1
@@ -142,43 +143,41 @@ def test_run_round_asks_then_starts(qtbot: QtBot, open_window, demo_path: Path,
 
     asked = []
 
-    def ask(cls, parent, previous, labels, options, options_loaded=None):
+    def ask(cls, parent, previous, labels):
         asked.append((previous, labels))
         return None  # the user cancels the dialog
 
     monkeypatch.setattr(RoundDialog, "ask", classmethod(ask))
     window = open_window(demo_path)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    assert asked == [(RoundRequest(), 0)]
+    assert asked == [(RoundConfig(), 0)]
     assert not window.rounds.running
-    # the engine's strategy and model names load in the background meanwhile
-    qtbot.waitUntil(lambda: window.round_options is not None, timeout=60_000)
-    assert "auto" not in window.round_options["strategies"][:0]
-    assert window.round_options["models"]
 
 
-def test_round_dialog_fills_in_the_engine_names_and_keeps_choices(qtbot: QtBot) -> None:
+def test_round_dialog_lists_the_catalogue_and_keeps_choices(qtbot: QtBot) -> None:
     from alstudio.gui.round_dialog import RoundDialog
+    from alstudio.learning.names import MODEL_NAMES
+    from alstudio.selection.catalogue import CATALOGUE
 
-    dialog = RoundDialog(RoundRequest(strategy="margin", batch_size=12), labels=30)
+    dialog = RoundDialog(RoundConfig(strategy="margin", batch_size=12), labels=30)
     qtbot.addWidget(dialog)
+    offered = [dialog.strategy.itemText(i) for i in range(dialog.strategy.count())]
+    assert offered[0] == "auto" and sorted(offered) == sorted(CATALOGUE)
     assert dialog.strategy.currentText() == "margin"
-    assert dialog.loading.isVisibleTo(dialog)
-    dialog.set_options(["auto", "coreset", "margin", "random"], ["auto", "small_cnn"])
-    assert [dialog.strategy.itemText(i) for i in range(dialog.strategy.count())] == [
-        "auto", "coreset", "margin", "random"]
-    assert dialog.strategy.currentText() == "margin"
-    assert not dialog.loading.isVisibleTo(dialog)
+    assert dialog.strategy.itemData(offered.index("margin"), Qt.ItemDataRole.ToolTipRole) == \
+        CATALOGUE["margin"].title
+    assert [dialog.model.itemText(i) for i in range(dialog.model.count())] == [
+        "auto", *MODEL_NAMES]
     dialog.model.setCurrentText("small_cnn")
     dialog.device.setCurrentText("cpu")
-    assert dialog.request() == RoundRequest(strategy="margin", batch_size=12,
+    assert dialog.request() == RoundConfig(strategy="margin", batch_size=12,
                                             model="small_cnn", device="cpu", seed=0)
 
 
 def test_round_dialog_offers_a_checkpoint_committee(qtbot: QtBot) -> None:
     from alstudio.gui.round_dialog import RoundDialog
 
-    dialog = RoundDialog(RoundRequest(strategy="bald", committee="checkpoints"), labels=40)
+    dialog = RoundDialog(RoundConfig(strategy="bald", committee="checkpoints"), labels=40)
     qtbot.addWidget(dialog)
     assert dialog.committee.currentData() == "checkpoints"
     assert dialog.request().committee == "checkpoints"
@@ -188,10 +187,9 @@ def test_round_dialog_offers_a_checkpoint_committee(qtbot: QtBot) -> None:
 
 def test_the_dialog_starts_on_the_engines_default_strategy(qtbot: QtBot) -> None:
     from alstudio.gui.round_dialog import RoundDialog
-    from alstudio.selection import DEFAULT_STRATEGY
+    from alstudio.selection.catalogue import DEFAULT_STRATEGY
 
-    assert RoundRequest().strategy == DEFAULT_STRATEGY
-    dialog = RoundDialog(RoundRequest(), labels=40)
+    assert RoundConfig().strategy == DEFAULT_STRATEGY
+    dialog = RoundDialog(RoundConfig(), labels=40)
     qtbot.addWidget(dialog)
-    dialog.set_options(["auto", "badge", DEFAULT_STRATEGY], ["auto"])
     assert dialog.request().strategy == DEFAULT_STRATEGY

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from pathlib import Path
 
@@ -89,7 +90,8 @@ def test_cancelled_round_leaves_the_project_unchanged(demo_path: Path) -> None:
     conn.close()
 
 
-def test_a_checkpoint_committee_votes_with_the_new_model(demo_path: Path) -> None:
+def test_a_checkpoint_committee_votes_with_the_new_model(
+        demo_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     from alstudio.workflow.committee import past_models
 
     demo = demo_path
@@ -105,8 +107,11 @@ def test_a_checkpoint_committee_votes_with_the_new_model(demo_path: Path) -> Non
         assert past_models(project, limit=4, image_size=size + 1, in_channels=1,
                            num_classes=2) == []  # built for other inputs: no vote
 
-    third = run_round(demo, RoundConfig(strategy="vote_entropy", batch_size=8, train=QUICK,
-                                        committee="checkpoints"))
+    with caplog.at_level(logging.INFO, logger="alstudio.engine.scoring"):
+        third = run_round(demo, RoundConfig(strategy="vote_entropy", batch_size=8,
+                                            train=QUICK, committee="checkpoints"))
+    # The earlier checkpoint scored these items in its own round: its votes are read back.
+    assert [r for r in caplog.records if "read from the score cache" in r.getMessage()]
     assert third.round.params["committee"] == "checkpoints"
     assert third.round.strategy == "vote_entropy" and len(third.queue) == 8
     assert "Committee: the new model and 1 earlier checkpoint(s)." in third.round.explanation

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from alstudio.datasets.demo import demo_archive
 from alstudio.evaluation.curves import area_under_curve, label_efficiency, labels_to_reach
+from alstudio.workflow.demo import demo_archive
 
 
 def test_tiny_simulation_writes_valid_json_and_a_plot(tmp_path: Path) -> None:

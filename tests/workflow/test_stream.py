@@ -2,22 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from alstudio.datasets.importer import import_paths
 from alstudio.errors import AlstudioError
 from alstudio.learning.training import TrainConfig
 from alstudio.project import Project
 from alstudio.workflow import RoundConfig, run_round, run_stream
+from alstudio.workflow.importer import import_paths
 
 QUICK = TrainConfig(max_epochs=3, min_steps=20, patience=2)
 
 
-def test_stream_queues_newcomers_within_budget(demo_path: Path, tmp_path: Path) -> None:
+def test_stream_queues_newcomers_within_budget(demo_path: Path, tmp_path: Path,
+                                               caplog: pytest.LogCaptureFixture) -> None:
     path = demo_path
     with Project.open(path) as project:
         names = project.class_names()
@@ -38,7 +40,10 @@ def test_stream_queues_newcomers_within_budget(demo_path: Path, tmp_path: Path) 
             delivery / f"noise{n}.png")
     with Project.open(path) as project:
         import_paths(project, [delivery], modality="US")
-    outcome = run_stream(path, budget=3, accept_fraction=0.1)
+    with caplog.at_level(logging.INFO, logger="alstudio.engine.scoring"):
+        outcome = run_stream(path, budget=3, accept_fraction=0.1)
+    # The base round's checkpoint scored the known pool: stream mode reads it back.
+    assert [r for r in caplog.records if "read from the score cache" in r.getMessage()]
     assert outcome.round.strategy == "stream"
     assert outcome.round.checkpoint_id == trained.round.checkpoint_id
     assert outcome.metrics == {"judged": 8, "accepted": len(outcome.queue)}

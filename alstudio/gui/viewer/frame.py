@@ -85,6 +85,8 @@ class FrameRenderer:
         return (int(plane.shape[1]), int(plane.shape[0]))
 
     def _plane(self, reduce: int) -> np.ndarray:
+        """The current slice, every ``reduce``-th pixel (only called with an image set)."""
+        assert self.image is not None
         plane = plane_of(self.image, self.slice_index)
         if reduce <= 1:
             return plane

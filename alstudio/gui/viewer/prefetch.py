@@ -230,7 +230,7 @@ class ImagePrefetcher(QObject):
             self._bytes -= old.array.nbytes
         self._cache[item_id] = image
         self._bytes += image.array.nbytes
-        if item_id != self._pinned and self._pinned in self._cache:
+        if self._pinned is not None and item_id != self._pinned and self._pinned in self._cache:
             # keep the item needed now the most recent, so look-ahead cannot evict it
             self._cache.move_to_end(self._pinned)
         self._evict()

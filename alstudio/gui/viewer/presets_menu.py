@@ -1,74 +1,43 @@
-"""Named windows for one scan, and the menu and combo box that offer them.
+"""The menu and combo box that offer a scan's named windows.
 
-The list is, in order: the file's own windows (what the scanner's console showed), the
-modality's classic ones (CT brain, lung, bone, ...), then two computed from the data,
-"Auto (percentiles)" and "Full range", because MR, ultrasound and radiographs have no
-absolute scale. The computed ones are evaluated only when chosen: a percentile over a large
-volume costs tens of milliseconds, which the next-image path must not pay.
+Which windows a scan has, in which order and under which label, is pure logic in
+:mod:`alstudio.datasets.windowing` (``preset_names``, ``preset_label``, ``preset_value``).
+The widgets here drive any :class:`PresetTarget` (the scan viewer is one), so this module does
+not import the viewer, and the viewer can import it for its context menu.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from PySide6.QtCore import SignalInstance
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QComboBox, QMenu, QWidget
 
 from alstudio.datasets.records import ScanImage
-from alstudio.datasets.windowing import window_presets
+from alstudio.datasets.windowing import DEFAULT, preset_label
 
-if TYPE_CHECKING:
-    from alstudio.gui.viewer.viewer import ScanViewer
-
-AUTO = "auto"
-FULL_RANGE = "full range"
-DEFAULT = "default"
-_LABELS = {AUTO: "Auto (percentiles)", FULL_RANGE: "Full range", DEFAULT: "File default"}
+__all__ = ["PresetComboBox", "PresetTarget", "build_preset_menu", "preset_label"]
 
 
-def preset_label(name: str) -> str:
-    """What the menu shows for a canonical preset name."""
-    return _LABELS.get(name, name[:1].upper() + name[1:])
+class PresetTarget(Protocol):
+    """What the preset widgets need of a viewer."""
+
+    imageChanged: SignalInstance
+    windowChanged: SignalInstance
+
+    def image(self) -> ScanImage | None: ...
+    def current_preset(self) -> str | None: ...
+    def preset_names(self) -> list[str]: ...
+    def apply_preset(self, name: str) -> bool: ...
+    def invert(self) -> bool: ...
+    def set_invert(self, invert: bool) -> None: ...
+    def reset_window(self) -> None: ...
+    def fit(self) -> None: ...
+    def one_to_one(self) -> None: ...
 
 
-def preset_names(image: ScanImage | None) -> list[str]:
-    """Canonical names in menu order (without the file default, which is always there)."""
-    if image is None:
-        return []
-    names = list(image.presets)
-    for name in [*window_presets(image.modality), AUTO, FULL_RANGE]:
-        if name not in names:
-            names.append(name)
-    return names
-
-
-def resolve_name(image: ScanImage | None, text: str) -> str | None:
-    """The canonical name for ``text``, matched case-insensitively against names and labels."""
-    wanted = text.strip().casefold()
-    for name in [DEFAULT, *preset_names(image)]:
-        if wanted in (name.casefold(), preset_label(name).casefold()):
-            return name
-    return None
-
-
-def preset_value(image: ScanImage, name: str,
-                 computed: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
-    """``(centre, width)`` of a canonical preset; ``computed`` caches the data-driven ones."""
-    if name == DEFAULT:
-        return image.window
-    if name in image.presets:
-        return image.presets[name]
-    fixed = window_presets(image.modality)
-    if name in fixed:
-        return fixed[name]
-    if name in (AUTO, FULL_RANGE):
-        if not computed:
-            computed.update(window_presets(image.modality, image.array))
-        return computed.get(name)
-    return None
-
-
-def build_preset_menu(viewer: ScanViewer, parent: QWidget | None = None) -> QMenu:
+def build_preset_menu(viewer: PresetTarget, parent: QWidget | None = None) -> QMenu:
     """A menu of the viewer's windows plus reset, invert, fit and 1:1 (shortcuts shown)."""
     menu = QMenu("Window", parent)
     group = QActionGroup(menu)
@@ -100,7 +69,7 @@ class PresetComboBox(QComboBox):
     right-button drag.
     """
 
-    def __init__(self, viewer: ScanViewer, parent: QWidget | None = None) -> None:
+    def __init__(self, viewer: PresetTarget, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._viewer = viewer
         self._names: list[str] = []
@@ -123,9 +92,11 @@ class PresetComboBox(QComboBox):
         self._follow()
 
     def _follow(self, *_args: float) -> None:
+        """Show the preset the viewer's window matches, or the "Custom" placeholder."""
         current = self._viewer.current_preset()
         self.setCurrentIndex(self._names.index(current) if current in self._names else -1)
 
     def _on_activated(self, index: int) -> None:
+        """Apply the chosen preset to the viewer."""
         if 0 <= index < len(self._names):
             self._viewer.apply_preset(self._names[index])

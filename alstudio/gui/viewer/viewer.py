@@ -23,23 +23,24 @@ Zoom 100 % ("1:1") means one scan pixel per *device* pixel, also on HiDPI screen
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QSlider, QVBoxLayout, QWidget
 
 from alstudio.datasets.records import ScanImage
-from alstudio.gui.viewer import colour
-from alstudio.gui.viewer.canvas import ScanCanvas
-from alstudio.gui.viewer.overlay import OverlayText, compose_overlay, format_value
-from alstudio.gui.viewer.presets_menu import (
+from alstudio.datasets.windowing import (
     DEFAULT,
-    build_preset_menu,
     preset_label,
     preset_names,
     preset_value,
     resolve_name,
 )
+from alstudio.gui.viewer import colour
+from alstudio.gui.viewer.canvas import ScanCanvas
+from alstudio.gui.viewer.overlay import OverlayText, compose_overlay, format_value
+from alstudio.gui.viewer.presets_menu import build_preset_menu
 from alstudio.gui.viewer.transform import ZOOM_STEP, ViewTransform
 
 #: Right-drag: this many logical pixels sideways multiply the width by e; vertically, this
@@ -179,7 +180,7 @@ class ScanViewer(QWidget):
 
     # -- window / level ---------------------------------------------------------------------
 
-    def window(self) -> tuple[float, float]:
+    def window(self) -> tuple[float, float]:  # type: ignore[override]  # not QWidget.window()
         """Current ``(centre, width)`` in modality units."""
         return (self.canvas.renderer.centre, self.canvas.renderer.width)
 
@@ -368,6 +369,7 @@ class ScanViewer(QWidget):
         if mods & (Qt.KeyboardModifier.AltModifier | Qt.KeyboardModifier.MetaModifier):
             return False
         keys = Qt.Key
+        actions: dict[int, Callable[[], object]]
         if ctrl:
             actions = {keys.Key_0: self.fit, keys.Key_1: self.one_to_one}
         else:

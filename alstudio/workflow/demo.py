@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from alstudio.datasets.importer import ImportReport, import_paths
 from alstudio.errors import ProjectError
 from alstudio.jobs import CancelToken, ProgressCallback
 from alstudio.paths import resources_dir
 from alstudio.project import ClassSpec, Project
+from alstudio.workflow.importer import ImportReport, import_paths
 
 DEMO_CLASSES = (
     ClassSpec("malignant", "1", "#d9534f"),

@@ -100,8 +100,10 @@ def _skip(result: ImportReport, path: str | Path, reason: str) -> None:
     log.info("skipped %s: %s", shown(path), reason)
 
 
-def _to_new_item(record: ScanRecord, root: Path, split: str | None,
-                 modality: str | None) -> NewItem:
+def stored_item(record: ScanRecord, root: Path, split: str | None,
+                modality: str | None) -> NewItem:
+    """The one conversion from a scan the readers found to the item the project stores:
+    paths made relative to ``root``, the split chosen, the modality filled in."""
     files = tuple(os.path.relpath(f, root) for f in record.source.files)
     chosen = split or record.split_hint or "pool"
     primary = files[0] if len(files) == 1 else os.path.dirname(files[0]) or files[0]
@@ -164,7 +166,7 @@ def import_paths(
                 except ScanReadError as exc:
                     _skip(result, exc.path, exc.reason)
                     continue
-                batch.append(_to_new_item(found, root, split, modality))
+                batch.append(stored_item(found, root, split, modality))
                 if len(batch) >= BATCH:
                     _flush(project, dataset_id, batch, result)
                 if throttle.ready():

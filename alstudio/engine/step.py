@@ -1,0 +1,144 @@
+"""One active-learning step on arrays: train on the labels so far, score the pool, rank.
+
+The simulator and the project's round (``alstudio.workflow``) both call :func:`run_step`, so a
+strategy benchmarked headless is exactly the strategy a radiologist's queue comes from: the
+same training recipe, the same scoring, the same cold-start rule. Scoring
+(:mod:`alstudio.engine.scoring`, cached per checkpoint) and ranking
+(:mod:`alstudio.engine.ranking`, the strategies) are separate steps.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np
+
+from alstudio.engine.ranking import can_train, rank, rank_cold_start, wants_committee
+from alstudio.engine.scoring import ScoreCache, StoredModel, score, with_committee
+from alstudio.jobs import CancelToken, ProgressCallback
+from alstudio.learning.inference import ModelOutputs
+from alstudio.learning.metrics import classification_summary
+from alstudio.learning.training import TrainConfig, TrainResult, train_model
+from alstudio.selection.base import Selection
+from alstudio.selection.catalogue import DEFAULT_STRATEGY
+
+log = logging.getLogger(__name__)
+
+#: MC-dropout passes for strategies that need a committee (BALD, vote entropy, KL).
+COMMITTEE_PASSES = 10
+
+
+@dataclass
+class StepConfig:
+    """How one step trains, scores and ranks (the workflow fills it from a round's request)."""
+
+    strategy: str = DEFAULT_STRATEGY
+    batch_size: int = 20
+    train: TrainConfig = field(default_factory=TrainConfig)
+    strategy_params: dict[str, Any] = field(default_factory=dict)
+    cold_start_strategy: str = "coreset"
+    threads: int | None = None
+    inference_batch: int = 256
+    #: Earlier checkpoints that join the new model as the committee (query by committee)
+    #: instead of MC-dropout passes; empty: MC-dropout.
+    committee_models: Sequence[StoredModel] = ()
+
+
+@dataclass
+class StepResult:
+    """What a step produced: the picks, the trained model and the outputs it scored."""
+
+    selection: Selection
+    train: TrainResult | None = None
+    pool_outputs: ModelOutputs | None = None
+    test_outputs: ModelOutputs | None = None
+    test_metrics: dict[str, Any] = field(default_factory=dict)
+    cold_start: bool = False
+    seconds: dict[str, float] = field(default_factory=dict)
+    #: MC-dropout passes in ``pool_outputs.committee`` (0: none, or a checkpoint committee).
+    mc_passes: int = 0
+
+
+def run_step(
+    x_pool: np.ndarray,
+    labeled_idx: np.ndarray,
+    y_labeled: np.ndarray,
+    num_classes: int,
+    config: StepConfig,
+    *,
+    seed: int = 0,
+    x_test: np.ndarray | None = None,
+    y_test: np.ndarray | None = None,
+    candidates: np.ndarray | None = None,
+    pool_ids: np.ndarray | None = None,
+    cache: ScoreCache | None = None,
+    progress: ProgressCallback | None = None,
+    cancel: CancelToken | None = None,
+) -> StepResult:
+    """Train on ``x_pool[labeled_idx]`` / ``y_labeled``, evaluate on the test arrays when given,
+    and pick ``config.batch_size`` pool items among ``candidates`` (default: unlabeled).
+
+    ``pool_ids`` (one per pool row) and ``cache`` let earlier checkpoints of a committee read
+    the scores they computed before instead of scoring the pool again. With too few labels to
+    train (fewer than two classes), selection runs on unsupervised features with
+    ``config.cold_start_strategy`` and no metrics are produced.
+    """
+    n = x_pool.shape[0]
+    labeled = np.zeros(n, dtype=bool)
+    labeled[labeled_idx] = True
+    labels = np.full(n, -1, dtype=np.int64)
+    labels[labeled_idx] = y_labeled
+    if candidates is None:
+        candidates = ~labeled
+    timings: dict[str, float] = {}
+    y_labeled = np.asarray(y_labeled, dtype=np.int64)
+
+    if not can_train(y_labeled):
+        started = time.monotonic()
+        selection = rank_cold_start(x_pool, labeled, y_labeled, candidates,
+                                    config.cold_start_strategy, config.batch_size, seed=seed,
+                                    threads=config.threads, progress=progress, cancel=cancel)
+        timings["select"] = time.monotonic() - started
+        return StepResult(selection=selection, cold_start=True, seconds=timings)
+
+    started = time.monotonic()
+    train_cfg = config.train
+    if config.threads and not train_cfg.num_threads:
+        train_cfg = replace(train_cfg, num_threads=config.threads)
+    order = np.sort(labeled_idx)
+    trained = train_model(x_pool[order], labels[order], num_classes,
+                          replace(train_cfg, seed=seed), progress=progress, cancel=cancel)
+    timings["train"] = time.monotonic() - started
+
+    started = time.monotonic()
+    committee = wants_committee(config.strategy)
+    past = list(config.committee_models) if committee else []
+    passes = COMMITTEE_PASSES if committee and not past else 0
+    pool_out = score(trained.model, x_pool, batch_size=config.inference_batch,
+                     mc_passes=passes, mc_seed=seed, progress=progress, cancel=cancel)
+    if past:
+        pool_out = with_committee(pool_out, past, x_pool, cache=cache, item_ids=pool_ids,
+                                  batch_size=config.inference_batch,
+                                  device=next(trained.model.parameters()).device,
+                                  progress=progress, cancel=cancel)
+    test_out = None
+    metrics: dict[str, Any] = {}
+    if x_test is not None and y_test is not None and len(y_test):
+        test_out = score(trained.model, x_test, batch_size=config.inference_batch,
+                         phase="evaluating", progress=progress, cancel=cancel)
+        metrics = classification_summary(y_test, test_out.probs)
+    timings["score"] = time.monotonic() - started
+
+    started = time.monotonic()
+    selection = rank(config.strategy, config.batch_size, pool_out, labeled=labeled,
+                     candidates=candidates, labels=labels, seed=seed, threads=config.threads,
+                     params=config.strategy_params, past_members=len(past), progress=progress,
+                     cancel=cancel)
+    timings["select"] = time.monotonic() - started
+    return StepResult(selection=selection, train=trained, pool_outputs=pool_out,
+                      test_outputs=test_out, test_metrics=metrics, seconds=timings,
+                      mc_passes=passes)

@@ -32,6 +32,8 @@ def _one(source: ScanSource, size: int) -> InputOrError:
         return model_input(read_pixels(source), size)
     except ScanReadError as exc:
         return exc
+    except ValueError as exc:  # pixels that cannot become a model input (see model_input)
+        return ScanReadError(source.path, str(exc))
 
 
 def scale_planes(planes: np.ndarray, size: int) -> np.ndarray:

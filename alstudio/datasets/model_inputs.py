@@ -58,11 +58,19 @@ def robust_scale(plane: np.ndarray) -> np.ndarray:
     return out
 
 
+#: The padded square may hold at most this many pixels: a damaged or hostile file can claim
+#: a 1 x 1,000,000 image, whose square would need terabytes.
+MAX_SQUARE_PIXELS = 1 << 26
+
+
 def _pad_square(plane: np.ndarray) -> np.ndarray:
     rows, cols = plane.shape
     side = max(rows, cols)
     if rows == cols:
         return plane
+    if side * side > MAX_SQUARE_PIXELS:
+        raise ValueError(f"an image of {rows} x {cols} pixels is too elongated to use "
+                         "(padded to a square it would not fit in memory)")
     out = np.zeros((side, side), dtype=np.float32)
     top, left = (side - rows) // 2, (side - cols) // 2
     out[top:top + rows, left:left + cols] = plane

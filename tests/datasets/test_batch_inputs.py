@@ -31,3 +31,12 @@ def test_batch_equals_one_at_a_time(tmp_path: Path, size: int) -> None:
         np.testing.assert_allclose(got, expected, rtol=0, atol=1e-6)
     assert isinstance(batch[40], ScanReadError) and "out of range" in batch[40].reason
     assert isinstance(batch[41], ScanReadError) and "not found" in batch[41].reason
+
+
+def test_a_hugely_elongated_image_is_skipped_not_padded(tmp_path: Path) -> None:
+    from PIL import Image
+
+    path = tmp_path / "thin.png"
+    Image.fromarray(np.arange(200_000, dtype=np.uint8).reshape(1, 200_000) % 255).save(path)
+    (result,) = model_inputs_of([ScanSource("raster", (str(path),))], 16)
+    assert isinstance(result, ScanReadError) and "too elongated" in result.reason

@@ -82,7 +82,12 @@ def assert_valid(image: ScanImage) -> None:
     assert 2 <= image.array.ndim <= 4
     centre, width = image.window
     assert np.isfinite(centre) and np.isfinite(width) and width > 0, image.window
-    assert np.isfinite(model_input(image, 16)).all()
+    try:
+        values = model_input(image, 16)
+    except ValueError as exc:  # too elongated to pad to a square: the round skips it
+        assert "too elongated" in str(exc)
+        return
+    assert np.isfinite(values).all()
 
 
 def outcome(path: Path) -> list[str]:

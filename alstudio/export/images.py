@@ -119,10 +119,10 @@ def _dicom_affine(row: ExportRow, spacing: tuple[float, ...] | None) -> np.ndarr
 
 def _nifti(array: np.ndarray, affine: np.ndarray) -> bytes:
     """gzip-compressed NIfTI-1 bytes of ``array`` (indexed x, y, z) with ``affine``."""
-    image = nib.Nifti1Image(array, affine)  # type: ignore[no-untyped-call]
-    image.header.set_xyzt_units("mm")  # type: ignore[no-untyped-call]
-    image.set_qform(affine, code=1)  # type: ignore[no-untyped-call]
-    image.set_sform(affine, code=1)  # type: ignore[no-untyped-call]
+    image = nib.Nifti1Image(array, affine)
+    image.header.set_xyzt_units("mm")
+    image.set_qform(affine, code=1)
+    image.set_sform(affine, code=1)
     return gzip.compress(image.to_bytes(), compresslevel=1)
 
 

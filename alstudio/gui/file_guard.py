@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QFileDialog, QLabel, QWidget
 from alstudio.errors import AlstudioError
 from alstudio.project import Project
 from alstudio.project.backups import copy_project, restore_hint
+from alstudio.project.connection import ProjectDatabase
 from alstudio.project.integrity import file_problem
 
 log = logging.getLogger(__name__)
@@ -80,7 +81,9 @@ class FileGuard(QObject):
         project = self.project
         if project is None:
             return
-        project.db.refuse_writes(f"{project.path} failed its integrity check ({problem})",
+        db = project.db
+        assert isinstance(db, ProjectDatabase)  # every project connection is one
+        db.refuse_writes(f"{project.path} failed its integrity check ({problem})",
                                  restore_hint(project.path))
         self.banner.show_reason(f"Labeling is off: this project file is damaged ({problem}). "
                                 + restore_hint(project.path))

@@ -99,11 +99,11 @@ class LabelPanel(QWidget):
         self.readings = ReadingsView()  # other readers' labels: adjudicators, or once settled
         self.readings.hide()
         # geometry a reader must know before judging the scan (slice gap, gantry tilt)
-        self.geometry = QLabel("")
-        self.geometry.setWordWrap(True)
-        self.geometry.setTextFormat(Qt.TextFormat.PlainText)
-        self.geometry.setStyleSheet("color: #e6b45a;")
-        self.geometry.hide()
+        self.geometry_note = QLabel("")
+        self.geometry_note.setWordWrap(True)
+        self.geometry_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.geometry_note.setStyleSheet("color: #e6b45a;")
+        self.geometry_note.hide()
 
         self._class_box = QGroupBox("Your decision")
         self._class_grid = QGridLayout(self._class_box)
@@ -140,7 +140,7 @@ class LabelPanel(QWidget):
         layout.setSpacing(8)
         layout.addWidget(self.item_title)
         layout.addWidget(self.item_detail)
-        layout.addWidget(self.geometry)
+        layout.addWidget(self.geometry_note)
         layout.addWidget(self.status)
         layout.addWidget(self.read_note)
         layout.addWidget(self.readings)
@@ -174,8 +174,8 @@ class LabelPanel(QWidget):
         self.item_title.setText(title)
         self.item_detail.setText(detail)
         lines = [line for line in warnings.splitlines() if line.strip()]
-        self.geometry.setText("\n".join(f"Warning: {line}" for line in lines))
-        self.geometry.setVisible(bool(lines))
+        self.geometry_note.setText("\n".join(f"Warning: {line}" for line in lines))
+        self.geometry_note.setVisible(bool(lines))
 
     def show_status(self, status: str | None, colour: str | None) -> None:
         """This annotator's standing decision on the item, or an invitation to give one."""

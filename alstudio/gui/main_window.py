@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -88,7 +89,9 @@ class MainWindow(QMainWindow):
         self.stack.addWidget(self.start_page)
         self.viewer_page = ViewerPage(self.viewer)
         self.file_guard = FileGuard(FileBanner(), self)
-        self.viewer_page.layout().insertWidget(0, self.file_guard.banner)
+        page_layout = self.viewer_page.layout()
+        assert isinstance(page_layout, QVBoxLayout)  # ViewerPage is one column
+        page_layout.insertWidget(0, self.file_guard.banner)
         self.stack.addWidget(self.viewer_page)
         self.setCentralWidget(self.stack)
 

@@ -197,7 +197,7 @@ class QueuePanel(QWidget):
             wanted = SuspectsModel(self._session) if key == SUSPECTS_KEY else self._queue_model
             if wanted is not self._model:
                 self._model = wanted
-                self._proxy.setSourceModel(wanted)
+                self._proxy.setSourceModel(wanted)  # type: ignore[arg-type]  # None: no model
         if isinstance(self._model, QueueModel):
             self._model.show_disagreements(key == DISAGREEMENTS)
         self._proxy.set_key("all" if key == SUSPECTS_KEY else key)

@@ -72,7 +72,7 @@ def test_the_label_panel_shows_the_warning(qtbot, gap_record: ScanRecord) -> Non
     qtbot.addWidget(host)
     panel = LabelPanel(Actions(host), host)
     panel.show_item("Item 1", "MR", str(gap_record.metadata["warnings"]))
-    assert panel.geometry.text() == f"Warning: {GAP}"
-    assert not panel.geometry.isHidden()
+    assert panel.geometry_note.text() == f"Warning: {GAP}"
+    assert not panel.geometry_note.isHidden()
     panel.show_item("Item 2", "MR")
-    assert panel.geometry.isHidden()
+    assert panel.geometry_note.isHidden()

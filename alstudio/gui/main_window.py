@@ -5,6 +5,7 @@ creates them, connects actions to them, and switches between the start page and 
 from __future__ import annotations
 
 import logging
+import sqlite3
 from pathlib import Path
 from typing import cast
 
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from alstudio import __version__
 from alstudio.build_info import version_line
-from alstudio.errors import AlstudioError
+from alstudio.errors import AlstudioError, DamagedProjectError
 from alstudio.gui import projects
 from alstudio.gui.actions import Actions, class_actions
 from alstudio.gui.active_time import ActiveTimer
@@ -230,6 +231,22 @@ class MainWindow(QMainWindow):
             project.close()
             return False
         self.close_project()
+        try:
+            self._show_project(project, name)
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
+            # damage past what the quick check at open reads: refuse the file, never crash
+            self.close_project()
+            project.close()
+            report_error(self, DamagedProjectError(
+                f"{project.path} is damaged and could not be read ({exc}).",
+                "Run `alstudio check PROJECT`: it names the newest good backup."),
+                "Cannot open the project")
+            return False
+        log.info("opened %s as %s", project.path, name)
+        return True
+
+    def _show_project(self, project: Project, name: str) -> None:
+        """Show an open project to reader ``name``: session, panels, actions, window state."""
         self.session = ProjectSession(project, name, self)
         self.settings.add_recent_project(project.path)
         self.settings.set_last_annotator(name)
@@ -254,8 +271,6 @@ class MainWindow(QMainWindow):
         self._device_idle.arm()
         self.project_opened.emit(project.path)
         settle_heap("opening a project")
-        log.info("opened %s as %s", project.path, name)
-        return True
 
     def close_project(self) -> None:
         if self.session is None:

@@ -67,14 +67,15 @@ def load_archive(path: Path, image_size: int | None) -> dict[str, np.ndarray]:
     images = {s: archive[f"{s}_images"] for s in ("train", "val", "test")}
     labels = {s: archive[f"{s}_labels"].reshape(-1).astype(np.int64) for s in images}
     size = image_size or int(images["train"].shape[1])
+    rgb = images["train"].ndim == 4 and images["train"].shape[-1] == 3  # HxWx3: colour
+    channels = 3 if rgb else 1
 
     def prepare(stack: np.ndarray) -> np.ndarray:
-        out = np.empty((len(stack), 1, size, size), dtype=np.float32)
+        out = np.empty((len(stack), channels, size, size), dtype=np.float32)
         for i, image in enumerate(stack):
-            rgb = image.ndim == 3 and image.shape[-1] == 3
             scan = ScanImage(array=image.astype(np.float32), spacing=None,
                              window=(127.5, 255.0), modality=None, is_rgb=rgb)
-            out[i] = model_input(scan, size)
+            out[i] = model_input(scan, size, channels)
         return out
 
     return {

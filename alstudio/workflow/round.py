@@ -34,7 +34,7 @@ from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
 from alstudio.workflow.committee import past_models, score_cache
 from alstudio.workflow.config import COMMITTEE_SOURCES, RoundConfig
-from alstudio.workflow.inputs import ProjectInputs, choose_input_size
+from alstudio.workflow.inputs import ProjectInputs, choose_channels, choose_input_size
 
 
 @dataclass
@@ -97,7 +97,7 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
         if not snap.pool:
             raise AlstudioError("The pool is empty.", "Import scans first.")
         size = config.image_size or choose_input_size(snap.pool, device.type)
-        inputs = ProjectInputs(project, size)
+        inputs = ProjectInputs(project, size, choose_channels(snap.pool))
         try:
             report(progress, "preparing inputs", 0, None)
             unreadable = inputs.ensure(snap.pool + snap.test, progress=progress, cancel=cancel)

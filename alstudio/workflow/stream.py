@@ -51,7 +51,7 @@ def run_stream(project_path: str, budget: int, *, accept_fraction: float = 0.05,
                                 "Import new scans first (`alstudio import`).")
         blob = project.checkpoint(base.checkpoint_id)
         model, meta = checkpoint_from_bytes(blob.weights, source=f"round {base.number}")
-        inputs = ProjectInputs(project, int(meta["image_size"]))
+        inputs = ProjectInputs(project, int(meta["image_size"]), int(meta["in_channels"]))
         try:
             unreadable = inputs.ensure(snap.pool, progress=progress, cancel=cancel)
             fresh = set(newcomers)

@@ -21,7 +21,7 @@ from alstudio.datasets.model_inputs import model_input
 from alstudio.datasets.records import ScanImage
 from alstudio.engine import StepConfig, can_train, run_step
 from alstudio.errors import AlstudioError
-from alstudio.evaluation.curves import compare_to_random, summarise
+from alstudio.evaluation.curves import compare_to_random, positives_per_100, summarise
 from alstudio.evaluation.strategy_spec import parse_strategy_spec
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.inference import predict
@@ -221,6 +221,10 @@ def _result(archive: Path, config: SimulationConfig, budgets: list[int],
         for strategy, s in summaries.items():
             summary.setdefault(strategy, {})[metric] = {
                 "mean": s.mean, "std": s.std, **compared[strategy]}
+    if config.rare_class is not None:  # how fast each strategy finds the rare class
+        for strategy in config.strategies:
+            summary[strategy]["positives"] = positives_per_100(
+                curves[strategy]["positives"], budgets)
     train = asdict(config.train)
     return json_ready({
         "dataset": str(archive),

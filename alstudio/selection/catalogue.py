@@ -45,7 +45,7 @@ CATALOGUE: dict[str, StrategyInfo] = {info.name: info for info in (
                  "Uncertain and diverse: uncertainty shortlist, then core-set",
                  frozenset({"probs", "embeddings"}),
                  {"uncertainty_measure": "margin", "shortlist_factor": 10.0,
-                  "density_weight": 0.0, "top_size": None}),
+                  "density_weight": 0.0, "top_size": None, "rare_share": 0.0}),
     StrategyInfo("badge", "BADGE: k-means++ on gradient embeddings",
                  frozenset({"probs", "embeddings"})),
     StrategyInfo("bald", "BALD: mutual information over MC-dropout passes",

@@ -84,3 +84,22 @@ def test_colour_archive_gives_three_channel_inputs_and_model(tmp_path: Path) -> 
     assert trained.model.in_channels == 3
     assert trained.model.architecture()["in_channels"] == 3
     assert load_archive(demo_archive(), None)["x_pool"].shape[1] == 1  # grey stays grey
+
+
+def test_positives_per_100_labels_arithmetic() -> None:
+    from alstudio.evaluation.curves import positives_per_100
+    from alstudio.evaluation.report import format_summary
+
+    rates = positives_per_100([[1, 4, 9], [3, 6, 11]], [20, 40, 100])
+    assert rates["per_budget"] == pytest.approx([10.0, 12.5, 10.0])
+    assert rates["found"] == 10.0 and rates["final"] == pytest.approx(10.0)
+    with pytest.raises(ValueError):
+        positives_per_100([[1, 2]], [20, 40, 60])
+    metric = {"final_mean": 0.7, "final_std": 0.01, "aulc": 0.6, "labels_to_target": 40.0,
+              "label_efficiency": 1.5}
+    table = format_summary({
+        "dataset": "x", "scenario": "rare", "budgets": [20, 40],
+        "full_data": {"balanced_accuracy": {"mean": 0.8}, "auc": {"mean": 0.9}},
+        "summary": {"random": {"balanced_accuracy": metric, "auc": metric,
+                               "positives": rates}}})
+    assert "rare/100" in table and table.splitlines()[-1].endswith("10.0")

@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from alstudio import __version__
-from alstudio.cli import engine_verbs, items_verb, project_verbs
+from alstudio.cli import engine_verbs, items_verb, pretrain_verb, project_verbs
 from alstudio.cli.progress import close_all
 from alstudio.errors import AlstudioError, Cancelled
 
@@ -31,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     project_verbs.register(verbs)
     engine_verbs.register(verbs)
     items_verb.register(verbs)
+    pretrain_verb.register(verbs)
     return parser
 
 

@@ -46,6 +46,8 @@ CATALOGUE: dict[str, StrategyInfo] = {info.name: info for info in (
                  frozenset({"probs", "embeddings"}),
                  {"uncertainty_measure": "margin", "shortlist_factor": 10.0,
                   "density_weight": 0.0, "top_size": None, "rare_share": 0.0}),
+    StrategyInfo("typiclust", "TypiClust: typical items of uncovered clusters (cold start)",
+                 frozenset({"embeddings"}), {"max_items": 5000, "neighbours": 20}),
     StrategyInfo("badge", "BADGE: k-means++ on gradient embeddings",
                  frozenset({"probs", "embeddings"})),
     StrategyInfo("bald", "BALD: mutual information over MC-dropout passes",

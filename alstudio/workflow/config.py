@@ -40,3 +40,10 @@ class RoundConfig:
     #: model) or "checkpoints" (the new model and up to ``committee_size`` earlier ones).
     committee: str = "dropout"
     committee_size: int = 4
+    #: Use the project's pretrained encoder (`alstudio pretrain`) when there is one: TypiClust
+    #: on its features for the cold start, its features for core-set distances below
+    #: ``features_until`` labels, and its weights as the classifier's starting point.
+    use_encoder: bool = True
+    features_until: int = 60
+    #: FixMatch-like consistency training on the unlabeled pool (off: not measured better).
+    semi_supervised: bool = False

@@ -55,7 +55,7 @@ def typicality(x: np.ndarray, neighbours: int = 20) -> np.ndarray:
     if m < 1:
         return np.ones(x.shape[0])
     nearest = np.partition(d, m, axis=1)[:, 1:m + 1]
-    return 1.0 / (nearest.mean(axis=1) + 1e-8)
+    return np.asarray(1.0 / (nearest.mean(axis=1) + 1e-8), dtype=np.float64)
 
 
 @register

@@ -39,7 +39,8 @@ def test_pretrain_stores_resumes_and_rounds_use_it(demo_path: Path) -> None:
     assert cold.metrics["cold_start"] and "typiclust" in cold.explanation
     assert "pretrained" in cold.explanation
     label_queue_from_reference(demo_path, cold.round.id)
-    trained = run_round(demo_path, RoundConfig(batch_size=5, train=QUICK, threads=1, image_size=SIZE))
+    trained = run_round(demo_path, RoundConfig(batch_size=5, train=QUICK, threads=1,
+                                               image_size=SIZE))
     with Project.open(demo_path) as project:
         hyper = project.checkpoint(trained.round.checkpoint_id).hyperparameters
     assert str(hyper["initial_weights"]).endswith(f"{blob.digest}.safetensors")

@@ -21,6 +21,7 @@ from alstudio.cli import (
     export_verbs,
     file_verbs,
     items_verb,
+    pretrain_verb,
     project_verbs,
     reader_verbs,
 )
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     agreement_verbs.register(verbs)
     file_verbs.register(verbs)
     items_verb.register(verbs)
+    pretrain_verb.register(verbs)
     return parser
 
 

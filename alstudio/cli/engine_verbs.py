@@ -56,6 +56,11 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     rnd.add_argument("--max-scored", type=non_negative_int, default=20_000,
                      help="score at most this many unlabeled items, a random sample of a "
                           "larger pool (default 20000; 0 scores the whole pool)")
+    rnd.add_argument("--semi-supervised", action="store_true",
+                     help="train on confident pseudo-labels of the unlabeled pool too "
+                          "(FixMatch-like; slower, off by default)")
+    rnd.add_argument("--no-encoder", action="store_true",
+                     help="ignore the project's pretrained encoder (`alstudio pretrain`)")
     rnd.add_argument("--json", action="store_true", help="print one JSON object")
     rnd.set_defaults(handler=cmd_round)
 
@@ -117,7 +122,8 @@ def cmd_round(args: argparse.Namespace) -> int:
     config = RoundConfig(batch_size=args.batch, model=args.model, device=args.device,
                          seed=args.seed, max_epochs=args.max_epochs, min_steps=args.min_steps,
                          committee=args.committee, committee_size=args.committee_size,
-                         max_scored=args.max_scored or None)
+                         max_scored=args.max_scored or None,
+                         semi_supervised=args.semi_supervised, use_encoder=not args.no_encoder)
     if args.strategy:
         config.strategy = resolve(args.strategy)
     outcome = run_round(args.project, config, progress=StderrProgress())

@@ -26,10 +26,10 @@ from alstudio.errors import ScanReadError
 InputOrError = np.ndarray | ScanReadError
 
 
-def _one(source: ScanSource, size: int) -> InputOrError:
+def _one(source: ScanSource, size: int, channels: int = 1) -> InputOrError:
     """The ordinary path for one item."""
     try:
-        return model_input(read_pixels(source), size)
+        return model_input(read_pixels(source), size, channels)
     except ScanReadError as exc:
         return exc
     except ValueError as exc:  # pixels that cannot become a model input (see model_input)
@@ -60,13 +60,14 @@ def scale_planes(planes: np.ndarray, size: int) -> np.ndarray:
 
 def _archive_group(path: str, key: str, members: list[tuple[int, int]],
                    sources: Sequence[ScanSource], size: int,
-                   results: list[InputOrError | None]) -> None:
+                   results: list[InputOrError | None], channels: int = 1) -> None:
     """Fill ``results`` for the members of one split of one archive."""
     try:
         images = ARRAY_CACHE.get(path, key)
     except Exception:  # let the ordinary path produce the reason
         images = None
-    usable = (images is not None and images.ndim == 3 and images.shape[1] == images.shape[2]
+    usable = (channels == 1 and images is not None and images.ndim == 3
+              and images.shape[1] == images.shape[2]
               and images.shape[1] * images.shape[2] <= _SAMPLE)
     in_range = [(pos, index) for pos, index in members
                 if usable and images is not None and 0 <= index < len(images)]
@@ -76,11 +77,13 @@ def _archive_group(path: str, key: str, members: list[tuple[int, int]],
             results[pos] = values
     for pos, _ in members:
         if results[pos] is None:
-            results[pos] = _one(sources[pos], size)
+            results[pos] = _one(sources[pos], size, channels)
 
 
-def model_inputs_of(sources: Sequence[ScanSource], size: int) -> list[InputOrError]:
-    """Each source's ``(1, size, size)`` model input, or the ScanReadError saying why not."""
+def model_inputs_of(sources: Sequence[ScanSource], size: int,
+                    channels: int = 1) -> list[InputOrError]:
+    """Each source's ``(channels, size, size)`` model input, or the ScanReadError saying why
+    not (grey archives take the batched path; colour and everything else the ordinary one)."""
     results: list[InputOrError | None] = [None] * len(sources)
     groups: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
     for pos, source in enumerate(sources):
@@ -88,11 +91,12 @@ def model_inputs_of(sources: Sequence[ScanSource], size: int) -> list[InputOrErr
             try:
                 key, index = parse_member(source.member)
             except ValueError:
-                results[pos] = _one(source, size)
+                results[pos] = _one(source, size, channels)
                 continue
             groups[(source.files[0], key)].append((pos, index))
         else:
-            results[pos] = _one(source, size)
+            results[pos] = _one(source, size, channels)
     for (path, key), members in groups.items():
-        _archive_group(path, key, members, sources, size, results)
-    return [r if r is not None else _one(s, size) for r, s in zip(results, sources, strict=True)]
+        _archive_group(path, key, members, sources, size, results, channels)
+    return [r if r is not None else _one(s, size, channels)
+            for r, s in zip(results, sources, strict=True)]

@@ -1,10 +1,12 @@
 """On-disk cache of model inputs, so a scan is decoded once per project, not once per round.
 
-Two files per input size in the cache folder:
+Two files per input size and channel count in the cache folder:
 
-* ``inputs-<size>.npy``: a memory-mapped float32 array ``(capacity, 1, size, size)``; rows
-  are read and written through the map, so the pool never has to fit in memory;
-* ``inputs-<size>.index.npy``: int64 item ids, ``ids[row]`` being the item stored in
+* ``inputs-<size>.npy`` (grey) or ``inputs-<size>-rgb.npy`` (colour): a memory-mapped float32
+  array ``(capacity, channels, size, size)``; rows are read and written through the map, so
+  the pool never has to fit in memory. Grey caches keep the name they always had, so a cache
+  built before colour inputs existed stays valid and is not decoded again;
+* ``inputs-<size>[-rgb].index.npy``: int64 item ids, ``ids[row]`` being the item stored in
   ``row``. Only rows listed here are valid.
 
 Crash safety comes from ordering, not from locking: rows are written and flushed *before*
@@ -74,21 +76,25 @@ def _fsync_dir(folder: Path) -> None:
 
 
 class ModelInputCache:
-    """Model inputs ``(1, size, size)`` by item id, memory-mapped on disk.
+    """Model inputs ``(channels, size, size)`` by item id, memory-mapped on disk.
 
     ``ensure`` computes what is missing; ``get_many`` reads rows. Later rounds of active
     learning call ``ensure`` again and decode nothing.
     """
 
     def __init__(self, folder: Path | str, size: int, initial_capacity: int = 256,
-                 commit_rows: int = COMMIT_ROWS) -> None:
+                 commit_rows: int = COMMIT_ROWS, channels: int = 1) -> None:
         if size < 1 or initial_capacity < 1:
             raise ValueError("size and capacity must be positive")
+        if channels not in (1, 3):
+            raise ValueError("channels must be 1 (grey) or 3 (colour)")
         self.folder = Path(folder)
         self.size = size
+        self.channels = channels
         self.folder.mkdir(parents=True, exist_ok=True)
-        self.data_path = self.folder / f"inputs-{size}.npy"
-        self.index_path = self.folder / f"inputs-{size}.index.npy"
+        stem = f"inputs-{size}" if channels == 1 else f"inputs-{size}-rgb"
+        self.data_path = self.folder / f"{stem}.npy"
+        self.index_path = self.folder / f"{stem}.index.npy"
         self._lock = threading.RLock()
         self._initial_capacity = initial_capacity
         self.commit_rows = max(1, commit_rows)
@@ -101,7 +107,7 @@ class ModelInputCache:
 
     # -- opening and validation -------------------------------------------------------
     def _row_shape(self) -> tuple[int, int, int]:
-        return (1, self.size, self.size)
+        return (self.channels, self.size, self.size)
 
     def _open(self) -> None:
         """Map the data and read the index (the caller holds the process lock)."""
@@ -168,7 +174,7 @@ class ModelInputCache:
             return list(dict.fromkeys(int(i) for i in item_ids if int(i) not in self._rows))
 
     def get_many(self, item_ids: Iterable[int]) -> np.ndarray:
-        """``(n, 1, size, size)`` float32 copy of the rows of ``item_ids``, in that order."""
+        """``(n, channels, size, size)`` float32 copy of the rows of ``item_ids``, in that order."""
         ids = [int(i) for i in item_ids]
         with self._lock:
             absent = [i for i in ids if i not in self._rows]
@@ -180,8 +186,9 @@ class ModelInputCache:
             return np.asarray(self._data[rows])
 
     def view(self, item_ids: Iterable[int]) -> RowView:
-        """An array-like ``(n, 1, size, size)`` over the rows of ``item_ids`` that copies only
-        the rows a reader asks for: how a round reads a pool too large for memory."""
+        """An array-like ``(n, channels, size, size)`` over the rows of ``item_ids`` that
+        copies only the rows a reader asks for: how a round reads a pool too large for
+        memory."""
         ids = [int(i) for i in item_ids]
         with self._lock:
             absent = [i for i in ids if i not in self._rows]
@@ -193,7 +200,7 @@ class ModelInputCache:
                                                    dtype=np.int64, count=len(ids)))
 
     def get(self, item_id: int) -> np.ndarray:
-        """``(1, size, size)`` for one item."""
+        """``(channels, size, size)`` for one item."""
         row: np.ndarray = self.get_many([item_id])[0]
         return row
 
@@ -280,8 +287,8 @@ class ModelInputCache:
                 raise
             chunk = todo[start:start + batch_size]
             # decoding happens outside the lock: readers are never kept waiting
-            for item, values in zip(chunk, model_inputs_of([sources(i) for i in chunk],
-                                                           self.size), strict=True):
+            decoded = model_inputs_of([sources(i) for i in chunk], self.size, self.channels)
+            for item, values in zip(chunk, decoded, strict=True):
                 if isinstance(values, ScanReadError):
                     failures[item] = values.reason
                     logger.info("no model input for item %s: %s", item, values)

@@ -6,9 +6,12 @@ few steps and the result is cheap to cache:
 * a volume contributes its **central slice** (index ``slices // 2`` in the display order);
   a "most informative slice" would be better for lesions off-centre but costs a second
   decode pass and makes the input depend on a heuristic;
-* colour becomes luminance (ITU-R BT.601 weights);
+* colour stays colour: an RGB scan (fundus, dermatology, pathology) gives 3 channels, a grey
+  one 1; a project or archive settles on one count (``channels``) and a scan of the other
+  kind is converted (grey repeated to 3 channels, colour to ITU-R BT.601 luminance);
 * robust scaling: the 0.5 and 99.5 percentiles map to 0 and 1, values outside are clipped,
   so a few hot pixels or a metal implant do not squash the contrast; a flat image gives 0;
+  colour channels share one range, so hue is kept;
 * the aspect ratio is **kept**: the slice is padded to a square with 0 (the darkest
   percentile, i.e. background), centred, before resizing;
 * resizing uses Pillow's float ("F") mode with bilinear filtering, which Pillow widens into
@@ -37,8 +40,22 @@ def central_slice(image: ScanImage) -> np.ndarray:
 
 def _to_grey(plane: np.ndarray, is_rgb: bool) -> np.ndarray:
     if is_rgb:
-        return np.tensordot(plane.astype(np.float32, copy=False), _LUMA, axes=([-1], [0]))
+        return np.tensordot(plane[..., :3].astype(np.float32, copy=False), _LUMA,
+                            axes=([-1], [0]))
     return plane.astype(np.float32, copy=False)
+
+
+def input_channels(is_rgb: bool) -> int:
+    """The channel count a scan of this kind keeps: 3 for colour, 1 for grey."""
+    return 3 if is_rgb else 1
+
+
+def _channel_planes(plane: np.ndarray, is_rgb: bool, channels: int) -> list[np.ndarray]:
+    """The 2D planes of the model input before scaling, ``channels`` of them."""
+    if channels == 3 and is_rgb:
+        return [plane[..., c].astype(np.float32, copy=False) for c in range(3)]
+    grey = _to_grey(plane, is_rgb)
+    return [grey] * channels
 
 
 def robust_scale(plane: np.ndarray) -> np.ndarray:
@@ -86,12 +103,23 @@ def resize(plane: np.ndarray, size: int) -> np.ndarray:
     return np.array(resized, dtype=np.float32)  # a writable copy
 
 
-def model_input(image: ScanImage, size: int = 64) -> np.ndarray:
-    """float32 ``(1, size, size)`` in [0, 1] for the models (see module docs for the steps)."""
+def model_input(image: ScanImage, size: int = 64, channels: int | None = None) -> np.ndarray:
+    """float32 ``(channels, size, size)`` in [0, 1] for the models (see module docs).
+
+    ``channels`` None keeps the scan's own kind (3 for colour, 1 for grey); 1 or 3 converts.
+    """
     if size < 1:
         raise ValueError("size must be positive")
-    plane = _to_grey(central_slice(image), image.is_rgb)
-    scaled = _pad_square(robust_scale(plane))
-    out = resize(scaled, size)
+    count = input_channels(image.is_rgb) if channels is None else channels
+    if count not in (1, 3):
+        raise ValueError("channels must be 1 or 3")
+    planes = _channel_planes(central_slice(image), image.is_rgb, count)
+    if count == 1:
+        scaled = [robust_scale(planes[0])]
+    else:  # one range for the three channels: scaling them apart would shift the hue
+        joint = robust_scale(np.concatenate(planes, axis=1))
+        cols = planes[0].shape[1]
+        scaled = [joint[:, c * cols:(c + 1) * cols] for c in range(3)]
+    out = np.stack([resize(_pad_square(np.ascontiguousarray(p)), size) for p in scaled])
     np.clip(out, 0.0, 1.0, out=out)
-    return out[np.newaxis]
+    return out

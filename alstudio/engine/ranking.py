@@ -36,16 +36,23 @@ def cold_start_features(x_pool: np.ndarray, seed: int) -> np.ndarray:
 def rank_cold_start(x_pool: np.ndarray, labeled: np.ndarray, y_labeled: np.ndarray,
                     candidates: np.ndarray, strategy: str, k: int, *, seed: int,
                     threads: int | None, progress: ProgressCallback | None,
-                    cancel: CancelToken | None) -> Selection:
-    """Pick ``k`` items on PCA features when no model can be trained yet, saying so."""
+                    cancel: CancelToken | None,
+                    pool_features: np.ndarray | None = None) -> Selection:
+    """Pick ``k`` items when no model can be trained yet, saying so: TypiClust on the
+    pretrained encoder's ``pool_features`` when there are some, else ``strategy`` on PCA of
+    the pixels."""
     report(progress, "selecting", 0, 1, "cold start: no model yet")
-    features = cold_start_features(x_pool, seed)
+    learned = pool_features is not None
+    features = pool_features if pool_features is not None else cold_start_features(x_pool, seed)
     check(cancel)
-    selection = select(strategy, k, embeddings=features, labeled=labeled,
-                       candidates=candidates, seed=seed, threads=threads, cancel=cancel)
+    selection = select("typiclust" if learned else strategy, k, embeddings=features,
+                       labeled=labeled, candidates=candidates, seed=seed, threads=threads,
+                       cancel=cancel)
+    source = ("features of the encoder pretrained on this pool" if learned
+              else "unsupervised (PCA) features of the pixels")
     why = (f"Cold start: {int(labeled.sum())} label(s) of "
            f"{np.unique(y_labeled).size} class(es) are too few to train a model, so "
-           f"{selection.strategy} ran on unsupervised (PCA) features of the pixels.")
+           f"{selection.strategy} ran on {source}.")
     return Selection(selection.indices, selection.scores, selection.reasons,
                      selection.strategy, why, selection.params)
 

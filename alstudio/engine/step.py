@@ -46,6 +46,13 @@ class StepConfig:
     #: Earlier checkpoints that join the new model as the committee (query by committee)
     #: instead of MC-dropout passes; empty: MC-dropout.
     committee_models: Sequence[StoredModel] = ()
+    #: Features of a pretrained encoder, one row per pool item (alstudio.learning.pretrain):
+    #: the cold start runs TypiClust on them, and ranking uses them as the embeddings while
+    #: fewer than ``features_until`` labels make the classifier's own features unreliable.
+    pool_features: np.ndarray | None = None
+    features_until: int = 60
+    #: Semi-supervised training: the unlabeled candidates join training (FixMatch-like).
+    semi_supervised: bool = False
 
 
 @dataclass
@@ -101,7 +108,8 @@ def run_step(
         started = time.monotonic()
         selection = rank_cold_start(x_pool, labeled, y_labeled, candidates,
                                     config.cold_start_strategy, config.batch_size, seed=seed,
-                                    threads=config.threads, progress=progress, cancel=cancel)
+                                    threads=config.threads, progress=progress, cancel=cancel,
+                                    pool_features=config.pool_features)
         timings["select"] = time.monotonic() - started
         return StepResult(selection=selection, cold_start=True, seconds=timings)
 
@@ -110,8 +118,10 @@ def run_step(
     if config.threads and not train_cfg.num_threads:
         train_cfg = replace(train_cfg, num_threads=config.threads)
     order = np.sort(labeled_idx)
+    unlabeled = (x_pool, np.flatnonzero(candidates)) if config.semi_supervised else None
     trained = train_model(x_pool[order], labels[order], num_classes,
-                          replace(train_cfg, seed=seed), progress=progress, cancel=cancel)
+                          replace(train_cfg, seed=seed), progress=progress, cancel=cancel,
+                          unlabeled=unlabeled)
     timings["train"] = time.monotonic() - started
 
     started = time.monotonic()
@@ -134,7 +144,10 @@ def run_step(
     timings["score"] = time.monotonic() - started
 
     started = time.monotonic()
-    selection = rank(config.strategy, config.batch_size, pool_out, labeled=labeled,
+    ranked = pool_out
+    if config.pool_features is not None and labeled_idx.size < config.features_until:
+        ranked = ModelOutputs(pool_out.probs, config.pool_features, pool_out.committee)
+    selection = rank(config.strategy, config.batch_size, ranked, labeled=labeled,
                      candidates=candidates, labels=labels, seed=seed, threads=config.threads,
                      params=config.strategy_params, past_members=len(past), progress=progress,
                      cancel=cancel)

@@ -102,3 +102,20 @@ def compare_to_random(summaries: Mapping[str, CurveSummary], reference: float,
         }
         for name, s in summaries.items()
     }
+
+
+def positives_per_100(positives_by_seed: Sequence[Sequence[float]],
+                      budgets: Sequence[int]) -> dict[str, list[float] | float]:
+    """Rare-class items found per 100 labels, per budget (mean over seeds) and overall.
+
+    ``positives_by_seed[s][i]`` counts the rare-class items among the first ``budgets[i]``
+    labels of seed ``s``. ``per_budget`` is 100 x that count / the budget; ``found`` is the
+    mean count at the last budget and ``final`` its rate per 100 labels.
+    """
+    counts = np.asarray(positives_by_seed, dtype=np.float64)
+    if counts.ndim != 2 or counts.shape[1] != len(budgets):
+        raise ValueError("every seed's positives need one count per budget")
+    mean = counts.mean(axis=0)
+    rate = 100.0 * mean / np.asarray(budgets, dtype=np.float64)
+    return {"per_budget": [float(v) for v in rate], "found": float(mean[-1]),
+            "final": float(rate[-1])}

@@ -9,6 +9,7 @@ and AUC). A full-data reference is trained once per seed on the whole labeled po
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
@@ -21,11 +22,17 @@ from alstudio.datasets.model_inputs import model_input
 from alstudio.datasets.records import ScanImage
 from alstudio.engine import StepConfig, can_train, run_step
 from alstudio.errors import AlstudioError
-from alstudio.evaluation.curves import compare_to_random, summarise
+from alstudio.evaluation.curves import compare_to_random, positives_per_100, summarise
 from alstudio.evaluation.strategy_spec import parse_strategy_spec
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.inference import predict
 from alstudio.learning.metrics import classification_summary
+from alstudio.learning.pretrain import (
+    PretrainConfig,
+    encoder_features,
+    encoder_to_bytes,
+    pretrain,
+)
 from alstudio.learning.training import TrainConfig, train_model
 from alstudio.selection.catalogue import DEFAULT_STRATEGY
 
@@ -44,6 +51,11 @@ class SimulationConfig:
     rare_fraction: float = 0.03
     train: TrainConfig = field(default_factory=TrainConfig)
     threads: int | None = None
+    #: Pool representation: pretrain an encoder on each seed's (unlabeled) pool, fine-tune
+    #: every classifier from it and rank on its features below ``features_until`` labels.
+    pretrain: PretrainConfig | None = None
+    features_until: int = 60
+    semi_supervised: bool = False  # FixMatch-like rounds on the unlabeled pool
 
     def budgets(self, pool_size: int) -> list[int]:
         top = min(self.budget, pool_size)
@@ -69,14 +81,15 @@ def load_archive(path: Path, image_size: int | None) -> dict[str, np.ndarray]:
     images = {s: archive[f"{s}_images"] for s in ("train", "val", "test")}
     labels = {s: archive[f"{s}_labels"].reshape(-1).astype(np.int64) for s in images}
     size = image_size or int(images["train"].shape[1])
+    rgb = images["train"].ndim == 4 and images["train"].shape[-1] == 3  # HxWx3: colour
+    channels = 3 if rgb else 1
 
     def prepare(stack: np.ndarray) -> np.ndarray:
-        out = np.empty((len(stack), 1, size, size), dtype=np.float32)
+        out = np.empty((len(stack), channels, size, size), dtype=np.float32)
         for i, image in enumerate(stack):
-            rgb = image.ndim == 3 and image.shape[-1] == 3
             scan = ScanImage(array=image.astype(np.float32), spacing=None,
                              window=(127.5, 255.0), modality=None, is_rgb=rgb)
-            out[i] = model_input(scan, size)
+            out[i] = model_input(scan, size, channels)
         return out
 
     return {
@@ -125,12 +138,15 @@ def simulate(archive: Path, config: SimulationConfig, *,
     collapses = dict.fromkeys(config.strategies, 0)
     timing = dict.fromkeys(config.strategies, 0.0)
     budgets: list[int] = []
+    encoder_dir = tempfile.TemporaryDirectory(prefix="alstudio-encoder-")
     for seed in range(config.seeds):
         pool_idx = _scenario_pool(data["y_pool"], config, seed)
         x_pool, y_pool = data["x_pool"][pool_idx], data["y_pool"][pool_idx]
         budgets = config.budgets(len(pool_idx))
+        seed_config, features = _representation(x_pool, config, seed, encoder_dir, timing,
+                                                progress, cancel)
         report(progress, "full-data reference", runs_done, runs_total, f"seed {seed}")
-        reference = _full_data(x_pool, y_pool, data, num_classes, config, seed, cancel)
+        reference = _full_data(x_pool, y_pool, data, num_classes, seed_config, seed, cancel)
         for metric in METRICS:
             full[metric].append(reference[metric])
         runs_done += 1
@@ -141,15 +157,34 @@ def simulate(archive: Path, config: SimulationConfig, *,
             report(progress, "simulating", runs_done, runs_total, f"{strategy}, seed {seed}")
             t0 = time.monotonic()
             curve, collapsed = _one_run(x_pool, y_pool, data, num_classes, initial, budgets,
-                                        strategy, config, seed, cancel)
+                                        strategy, seed_config, seed, cancel, features)
             timing[strategy] += time.monotonic() - t0
             collapses[strategy] += collapsed
             for key, values in curve.items():
                 curves[strategy][key].append(values)
             runs_done += 1
+    encoder_dir.cleanup()
     report(progress, "simulating", runs_total, runs_total, "done")
     return _result(archive, config, budgets, full, curves, collapses, timing,
                    time.monotonic() - started)
+
+
+def _representation(x_pool: np.ndarray, config: SimulationConfig, seed: int,
+                    folder: tempfile.TemporaryDirectory[str], timing: dict[str, float],
+                    progress: ProgressCallback | None, cancel: CancelToken | None
+                    ) -> tuple[SimulationConfig, np.ndarray | None]:
+    """Pretrain this seed's encoder on its pool's images (no labels) when asked: the config
+    then fine-tunes from it, and its features are returned for ranking."""
+    if config.pretrain is None:
+        return config, None
+    started = time.monotonic()
+    pre = replace(config.pretrain, seed=seed, num_threads=config.threads)
+    encoder = pretrain(x_pool, pre, progress=progress, cancel=cancel)
+    path = Path(folder.name) / f"encoder-{seed}.safetensors"
+    path.write_bytes(encoder_to_bytes(encoder, pre))
+    timing["pretrain"] = timing.get("pretrain", 0.0) + time.monotonic() - started
+    return replace(config, train=replace(config.train, initial_weights=str(path))), \
+        encoder_features(encoder, x_pool)
 
 
 def _full_data(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray],
@@ -167,8 +202,8 @@ def _train_config(config: SimulationConfig, seed: int) -> TrainConfig:
 
 def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray],
              num_classes: int, initial: np.ndarray, budgets: Sequence[int], strategy: str,
-             config: SimulationConfig, seed: int,
-             cancel: CancelToken | None) -> tuple[dict[str, list[float]], int]:
+             config: SimulationConfig, seed: int, cancel: CancelToken | None,
+             features: np.ndarray | None = None) -> tuple[dict[str, list[float]], int]:
     labeled = list(initial)
     curve: dict[str, list[float]] = {m: [] for m in (*METRICS, "positives")}
     collapsed = 0
@@ -180,7 +215,9 @@ def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray]
         name, params = parse_strategy_spec(strategy)
         step_cfg = StepConfig(strategy=name, batch_size=max(1, next_budget - len(idx)),
                               train=_train_config(config, seed * 1000 + step),
-                              threads=config.threads, strategy_params=params)
+                              threads=config.threads, strategy_params=params,
+                              pool_features=features, features_until=config.features_until,
+                              semi_supervised=config.semi_supervised)
         if last:
             metrics = _evaluate_only(x_pool, y_pool, idx, data, num_classes, step_cfg, cancel)
             picks: list[int] = []
@@ -204,8 +241,10 @@ def _evaluate_only(x_pool: np.ndarray, y_pool: np.ndarray, idx: np.ndarray,
     """The last budget: train and evaluate, nothing left to select."""
     if not can_train(y_pool[idx]):
         return _chance_metrics()
+    rest = np.setdiff1d(np.arange(len(y_pool)), idx)
     trained = train_model(x_pool[np.sort(idx)], y_pool[np.sort(idx)], num_classes,
-                          step_cfg.train, cancel=cancel)
+                          step_cfg.train, cancel=cancel,
+                          unlabeled=(x_pool, rest) if step_cfg.semi_supervised else None)
     out = predict(trained.model, data["x_test"], cancel=cancel)
     return classification_summary(data["y_test"], out.probs)
 
@@ -222,6 +261,10 @@ def _result(archive: Path, config: SimulationConfig, budgets: list[int],
         for strategy, s in summaries.items():
             summary.setdefault(strategy, {})[metric] = {
                 "mean": s.mean, "std": s.std, **compared[strategy]}
+    if config.rare_class is not None:  # how fast each strategy finds the rare class
+        for strategy in config.strategies:
+            summary[strategy]["positives"] = positives_per_100(
+                curves[strategy]["positives"], budgets)
     train = asdict(config.train)
     return json_ready({
         "dataset": str(archive),
@@ -229,7 +272,10 @@ def _result(archive: Path, config: SimulationConfig, budgets: list[int],
                      f"rare class {config.rare_class} at {config.rare_fraction:.0%} of pool"),
         "config": {"strategies": config.strategies, "seeds": config.seeds,
                    "initial": config.initial, "batch": config.batch,
-                   "budget": config.budget, "image_size": config.image_size, "train": train},
+                   "budget": config.budget, "image_size": config.image_size, "train": train,
+                   "pretrain": asdict(config.pretrain) if config.pretrain else None,
+                   "features_until": config.features_until,
+                   "semi_supervised": config.semi_supervised},
         "budgets": budgets,
         "full_data": {m: {"mean": float(np.mean(v)), "std": float(np.std(v)), "per_seed": v}
                       for m, v in full.items()},

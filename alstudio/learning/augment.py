@@ -76,3 +76,31 @@ def augment_batch(x: torch.Tensor, generator: torch.Generator,
     gain = gain.to(device=x.device, dtype=x.dtype).view(batch, 1, 1, 1)
     offset = offset.to(device=x.device, dtype=x.dtype).view(batch, 1, 1, 1)
     return out * gain + offset
+
+
+#: Stronger perturbations: the two views of contrastive pretraining and the "strong" view of
+#: semi-supervised consistency training must differ enough that matching them teaches
+#: something, yet keep the finding visible (no vertical flip, rotations within 20 degrees).
+STRONG = AugmentConfig(rotate_degrees=20.0, zoom=0.25, shift=0.12, intensity_scale=0.35,
+                       intensity_shift=0.15)
+
+
+def strong_augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """A strong random view of ``(B, C, H, W)``: :data:`STRONG` geometry and intensity, a
+    per-channel gain for colour, Gaussian noise and one erased square per image."""
+    out = augment_batch(x, generator, STRONG)
+    batch, channels, rows, cols = out.shape
+    if channels > 1:  # colour jitter: fundus and skin photographs vary in white balance
+        gain = 1.0 + 0.2 * (torch.rand(batch, channels, 1, 1, generator=generator) - 0.5)
+        out = out * gain.to(device=x.device, dtype=x.dtype)
+    noise = 0.03 * torch.randn(out.shape, generator=generator)
+    out = out + noise.to(device=x.device, dtype=x.dtype)
+    side = max(1, rows // 4)
+    top = torch.randint(0, rows - side + 1, (batch,), generator=generator)
+    left = torch.randint(0, cols - side + 1, (batch,), generator=generator)
+    r = torch.arange(rows).view(1, rows, 1)
+    c = torch.arange(cols).view(1, 1, cols)
+    hole = ((r >= top.view(-1, 1, 1)) & (r < (top + side).view(-1, 1, 1))
+            & (c >= left.view(-1, 1, 1)) & (c < (left + side).view(-1, 1, 1)))
+    keep = (~hole).unsqueeze(1).to(device=x.device, dtype=x.dtype)
+    return out * keep

@@ -221,7 +221,11 @@ def load_state_strict(model: nn.Module, state: dict[str, torch.Tensor], source: 
 
 
 def load_initial_weights(model: Classifier, path: str) -> None:
-    """Warm-start ``model`` from a safetensors file (never a pickle; see checkpoints)."""
+    """Warm-start ``model`` from a safetensors file (never a pickle; see checkpoints).
+
+    A pretrained encoder's projection head (``projector.*``, see
+    :mod:`alstudio.learning.pretrain`) is left out: fine-tuning keeps the backbone only.
+    """
     try:
         with open(path, "rb") as handle:
             blob = handle.read()
@@ -229,6 +233,7 @@ def load_initial_weights(model: Classifier, path: str) -> None:
         raise AlstudioError(f"Cannot read initial weights {path}: {exc.strerror}.",
                             "Check the path to the .safetensors file.") from exc
     state, _ = read_safetensors(blob, source=path)
+    state = {k: v for k, v in state.items() if not k.startswith("projector.")}
     load_state_strict(model, state, path, allow_new_head=True)
 
 

@@ -41,6 +41,10 @@ class TrainConfig:
     amp: bool = True  # mixed precision, CUDA only
     num_threads: int | None = None  # CPU threads while training; None: torch's default
     initial_weights: str | None = None
+    # Semi-supervised rounds (used when train_model gets unlabeled images): FixMatch-like
+    # consistency on pseudo-labels the model is at least this sure of, class-weighted.
+    pseudo_threshold: float = 0.95
+    unlabeled_weight: float = 1.0
 
 
 @dataclass
@@ -66,6 +70,7 @@ class TrainResult:
     n_val: int = 0
     stopped_early: bool = False
     class_bias: list[float] = field(default_factory=list)  # offsets folded into the head
+    pseudo_labels_used: int = 0  # semi-supervised: confident pseudo-labels trained on
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly facts for checkpoint metadata and logs."""

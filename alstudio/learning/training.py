@@ -25,6 +25,10 @@ benchmarks/training_stability.py on BreastMNIST (each choice below was measured 
 * with fewer than ``min_val_items`` labels, or a class with fewer than ``min_val_per_class``,
   a slice would be too small to rank anything: then all labels train for the full step budget,
   the final averaged weights are kept and the threshold is not re-centred;
+* optionally (``unlabeled`` given: semi-supervised rounds) a FixMatch-like consistency term
+  (Sohn et al. 2020; :mod:`alstudio.learning.semi`): confident pseudo-labels of weakly
+  augmented unlabeled images train the strongly augmented views, weighted like the labeled
+  classes so a rare class is not drowned by the majority's pseudo-labels;
 * a collapse check: a model that gives one class to (almost) every held-back item (or training
   item, without a slice) is reported, never silently used.
 
@@ -62,6 +66,7 @@ from alstudio.learning.device import describe_device, pick_device
 from alstudio.learning.inference import autocast_for
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.models import Classifier, build_model, default_model_name
+from alstudio.learning.semi import Unlabeled, consistency_loss
 from alstudio.learning.train_config import (
     CLASS_BALANCE,
     TrainConfig,
@@ -137,8 +142,11 @@ def _resolve(config: TrainConfig, x: np.ndarray, device: torch.device) -> TrainC
 
 def train_model(x: np.ndarray, y: np.ndarray, num_classes: int, config: TrainConfig | None = None,
                 progress: ProgressCallback | None = None,
-                cancel: CancelToken | None = None) -> TrainResult:
-    """Train a classifier on labeled images ``x`` (N, C, S, S) with labels ``y`` (N,)."""
+                cancel: CancelToken | None = None,
+                unlabeled: tuple[Any, np.ndarray] | None = None) -> TrainResult:
+    """Train a classifier on labeled images ``x`` (N, C, S, S) with labels ``y`` (N,).
+
+    ``unlabeled`` (images, row indices) adds the semi-supervised consistency term."""
     y = np.asarray(y, dtype=np.int64).ravel()
     check_inputs(x, y, num_classes)
     if len(y) < 2 or np.unique(y).size < 2:
@@ -152,7 +160,7 @@ def train_model(x: np.ndarray, y: np.ndarray, num_classes: int, config: TrainCon
         if cfg.num_threads:
             torch.set_num_threads(cfg.num_threads)
         with torch.random.fork_rng(devices=cuda_devices):
-            return _train(x, y, num_classes, cfg, device, progress, cancel)
+            return _train(x, y, num_classes, cfg, device, progress, cancel, unlabeled)
     finally:
         torch.set_num_threads(previous_threads)
 
@@ -184,6 +192,7 @@ class _Run:
     loss_weights: torch.Tensor | None
     logit_shift: torch.Tensor | None
     stream: Iterator[np.ndarray]
+    unlabeled: Unlabeled | None = None
     step: int = 0
     history: list[dict[str, float]] = field(default_factory=list)
     best: tuple[float, int, dict[str, Any]] = (-math.inf, 0, {})
@@ -244,23 +253,31 @@ def _train_step(run: _Run) -> float:
     inputs = load_batch(run.x, index, device)
     if cfg.augment:
         inputs = augment_batch(inputs, run.aug_rng)
+    if run.unlabeled is not None:
+        inputs = torch.cat([inputs, run.unlabeled.images(run.aug_rng, device)])
     if run.channels_last:
         inputs = inputs.contiguous(memory_format=torch.channels_last)
     target = torch.as_tensor(run.y[index], device=device)
+    labeled_rows = target.numel()
     for group in run.optimiser.param_groups:
         group["lr"] = cfg.lr * _lr_factor(run.step, run.total_steps)
     mix = float(run.mix_rng.beta(cfg.mixup, cfg.mixup)) if cfg.mixup > 0 else 1.0
     partner = torch.randperm(target.numel(), generator=run.aug_rng).to(device)
     if mix < 1.0:
-        inputs = mix * inputs + (1.0 - mix) * inputs[partner]
+        inputs[:labeled_rows] = mix * inputs[:labeled_rows] + (1.0 - mix) * inputs[partner]
     with autocast_for(device, run.amp):
         logits = run.model(inputs).float()
+        extra = logits[labeled_rows:]
+        logits = logits[:labeled_rows]
         if run.logit_shift is not None:
             logits = logits + run.logit_shift
         loss = F.cross_entropy(logits, target, weight=run.loss_weights)
         if mix < 1.0:
             loss = mix * loss + (1.0 - mix) * F.cross_entropy(
                 logits, target[partner], weight=run.loss_weights)
+        if run.unlabeled is not None:
+            loss = loss + cfg.unlabeled_weight * consistency_loss(
+                extra, run.unlabeled, run.eval_weights, cfg.pseudo_threshold)
     run.optimiser.zero_grad(set_to_none=True)
     run.scaler.scale(loss).backward()
     run.scaler.step(run.optimiser)
@@ -330,11 +347,16 @@ def _finish(run: _Run, started: float, stopped_early: bool,
 
 def _train(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,
            device: torch.device, progress: ProgressCallback | None,
-           cancel: CancelToken | None) -> TrainResult:
+           cancel: CancelToken | None,
+           unlabeled: tuple[Any, np.ndarray] | None = None) -> TrainResult:
     """Set up, run ``max_epochs`` periods of steps (stopping early on the held-back slice),
     finish."""
     started = time.perf_counter()
     run = _setup(x, y, num_classes, cfg, device)
+    if unlabeled is not None and len(unlabeled[1]):
+        run.unlabeled = Unlabeled(unlabeled[0], np.asarray(unlabeled[1], dtype=np.int64),
+                                  run.model, cfg.seed + 3, int(run.train_idx.size),
+                                  cfg.batch_size)
     throttle = Throttle(0.2)
     stopped_early = False
     for epoch in range(1, cfg.max_epochs + 1):
@@ -352,4 +374,6 @@ def _train(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,
         if run.use_val and run.best[1] and epoch - run.best[1] >= cfg.patience:
             stopped_early = True
             break
-    return _finish(run, started, stopped_early, cancel)
+    result = _finish(run, started, stopped_early, cancel)
+    result.pseudo_labels_used = run.unlabeled.used if run.unlabeled is not None else 0
+    return result

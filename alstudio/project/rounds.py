@@ -139,3 +139,28 @@ class RoundsMixin(ProjectBase):
 
     def checkpoint_ids(self) -> list[int]:
         return [r[0] for r in self.db.execute("SELECT id FROM checkpoints ORDER BY id")]
+
+    def save_checkpoint(self, *, architecture: str, hyperparameters: dict[str, Any],
+                        metrics: dict[str, Any], digest: str, weights: bytes) -> int:
+        """Store a checkpoint that belongs to no round (a pretrained encoder), in one
+        transaction; ``hyperparameters["kind"]`` says what it is. Returns its id."""
+        if not isinstance(weights, bytes | bytearray):
+            raise ProjectError("Checkpoint weights must be safetensors bytes.")
+        with transaction(self.db):
+            cur = self.db.conn.execute(
+                "INSERT INTO checkpoints(created_at, architecture, hyperparameters, metrics, "
+                "digest, weights) VALUES (?,?,?,?,?,?)",
+                (utc_now(), architecture, json.dumps(hyperparameters, sort_keys=True),
+                 json.dumps(metrics, sort_keys=True), digest, bytes(weights)))
+            self.db.conn.execute(
+                "INSERT INTO audit_log(at, actor, action, details) VALUES (?,?,?,?)",
+                (utc_now(), "alstudio", "checkpoint",
+                 json.dumps({"kind": hyperparameters.get("kind"), "digest": digest})))
+            return inserted_id(cur)
+
+    def latest_checkpoint_of_kind(self, kind: str) -> CheckpointBlob | None:
+        """The newest checkpoint whose ``hyperparameters["kind"]`` is ``kind``, if any."""
+        row = self.db.execute(
+            "SELECT id FROM checkpoints WHERE json_extract(hyperparameters, '$.kind') = ? "
+            "ORDER BY id DESC LIMIT 1", (kind,)).fetchone()
+        return self.checkpoint(int(row[0])) if row else None

@@ -22,7 +22,8 @@ needs raises :class:`alstudio.errors.AlstudioError` naming it.
 
 Strategies: ``random``, ``least_confidence``, ``margin``, ``entropy`` (all with optional
 ``density_weight``), ``coreset``, ``coreset_uncertainty`` (:data:`DEFAULT_STRATEGY`),
-``badge``, ``bald``, ``vote_entropy``, ``kl_consensus``, ``egl``, ``eer`` and ``auto``.
+``typiclust`` (cold start on learned features), ``badge``, ``bald``, ``vote_entropy``,
+``kl_consensus``, ``egl``, ``eer`` and ``auto``.
 
 Also here: :class:`StreamSelector` for per-scan decisions on import, :func:`choose_strategy`
 (what ``auto`` would do), :func:`gradient_embeddings` (explicit BADGE embeddings, small
@@ -65,7 +66,8 @@ _LAZY = {
 }
 
 #: Importing these registers every strategy in STRATEGIES.
-_STRATEGY_MODULES = ("uncertainty", "gradients", "badge", "committee", "coreset", "eer", "auto")
+_STRATEGY_MODULES = ("uncertainty", "gradients", "badge", "committee", "coreset", "eer",
+                     "typiclust", "auto")
 
 
 def __getattr__(name: str) -> Any:

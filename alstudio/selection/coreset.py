@@ -34,6 +34,7 @@ from alstudio.selection.device import greedy_k_center_torch
 from alstudio.selection.kcenter import greedy_k_center
 from alstudio.selection.pool import Pool
 from alstudio.selection.ranking import fmt, top_k
+from alstudio.selection.rare_share import rare_picks
 from alstudio.selection.uncertainty import apply_density, uncertainty
 
 
@@ -121,16 +122,42 @@ class CoreSetUncertainty(Strategy):
 
     def run(self, pool: Pool, k: int, ctx: RunContext, *, uncertainty_measure: str = "margin",
             shortlist_factor: float = 10.0, density_weight: float = 0.0,
-            top_size: int | None = None) -> Selection:
+            top_size: int | None = None, rare_share: float = 0.0) -> Selection:
         assert pool.probs is not None
         if shortlist_factor < 1:
             raise AlstudioError("shortlist_factor must be at least 1.",
                                 hint="It is how many times k uncertain items to shortlist.")
+        rare, target = rare_picks(pool, k, rare_share)
+        if rare.size:
+            rest = self._pick(pool, k - rare.size, ctx, rare, uncertainty_measure,
+                              shortlist_factor, density_weight, top_size)
+            reasons = [f"p(class {target}) {fmt(float(pool.probs[i, target]))}; "
+                       f"share kept for the rarest class" for i in rare]
+            scores = np.concatenate([pool.probs[rare, target].astype(np.float64),
+                                     rest.scores.astype(np.float64)])
+            return Selection(np.concatenate([rare, rest.indices]).astype(np.int64), scores,
+                             reasons + rest.reasons, self.name,
+                             f"{rare.size} of the batch: the candidates most likely to be "
+                             f"class {target}, the one with the fewest labels. "
+                             + rest.explanation, {**rest.params, "rare": int(rare.size)})
+        return self._pick(pool, k, ctx, rare, uncertainty_measure, shortlist_factor,
+                          density_weight, top_size)
+
+    def _pick(self, pool: Pool, k: int, ctx: RunContext, taken: np.ndarray,
+              uncertainty_measure: str, shortlist_factor: float, density_weight: float,
+              top_size: int | None) -> Selection:
+        """The uncertainty shortlist and core-set among it, leaving out ``taken``."""
+        assert pool.probs is not None
+        free = pool.candidates.copy()
+        free[taken] = False
+        if k <= 0 or not free.any():
+            return Selection(np.empty(0, dtype=np.int64), np.empty(0), [], self.name, "",
+                             {"shortlist": 0})
         raw = uncertainty(pool.probs, uncertainty_measure)
         scores = raw.copy() if density_weight else raw
         apply_density(scores, pool, density_weight)
         m = math.ceil(shortlist_factor * k)
-        shortlist = top_k(scores, m, pool.candidates)
+        shortlist = top_k(scores, m, free)
         mask = np.zeros(pool.n, dtype=bool)
         mask[shortlist] = True
         lab = bool(pool.labeled.any())

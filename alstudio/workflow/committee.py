@@ -35,6 +35,8 @@ def past_models(project: Project, *, limit: int, image_size: int, in_channels: i
         if len(models) >= limit:
             break
         blob = project.checkpoint(checkpoint_id)
+        if blob.hyperparameters.get("kind"):  # a pretrained encoder, not a classifier
+            continue
         try:
             model, meta = checkpoint_from_bytes(blob.weights, f"checkpoint {checkpoint_id}")
         except AlstudioError as exc:

@@ -44,3 +44,10 @@ class RoundConfig:
     #: labeled items always are), so a round's cost follows the labels, not the pool.
     #: None scores the whole pool.
     max_scored: int | None = 20_000
+    #: Use the project's pretrained encoder (`alstudio pretrain`) when there is one: TypiClust
+    #: on its features for the cold start, its features for core-set distances below
+    #: ``features_until`` labels, and its weights as the classifier's starting point.
+    use_encoder: bool = True
+    features_until: int = 60
+    #: FixMatch-like consistency training on the unlabeled pool (off: not measured better).
+    semi_supervised: bool = False

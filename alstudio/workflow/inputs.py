@@ -35,12 +35,25 @@ def choose_input_size(items: Sequence[Item], device_kind: str) -> int:
     return max(MIN_INPUT_SIDE, min(native, MAX_INPUT_SIDE.get(device_kind, 64)))
 
 
+def is_colour(item: Item) -> bool:
+    """True for a colour picture (rows x columns x 3 or 4), not a volume."""
+    return len(item.shape) == 3 and item.shape[-1] in (3, 4)
+
+
+def choose_channels(items: Sequence[Item]) -> int:
+    """3 when most of the pool is colour (fundus, dermatology, pathology), else 1: the models
+    see one channel count per project, and the minority kind is converted to it."""
+    colour = sum(1 for item in items if is_colour(item))
+    return 3 if items and colour * 2 > len(items) else 1
+
+
 class ProjectInputs:
     """Model inputs of items, by id, from ``<project>.alstudio-cache/inputs``."""
 
-    def __init__(self, project: Project, size: int) -> None:
+    def __init__(self, project: Project, size: int, channels: int = 1) -> None:
         self.size = size
-        self.cache = ModelInputCache(project.cache_dir / "inputs", size)
+        self.channels = channels
+        self.cache = ModelInputCache(project.cache_dir / "inputs", size, channels=channels)
 
     def ensure(self, items: Sequence[Item], progress: ProgressCallback | None = None,
                cancel: CancelToken | None = None) -> dict[int, str]:

@@ -29,12 +29,14 @@ from alstudio.evaluation.metrics import test_metrics
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.checkpoints import checkpoint_digest, checkpoint_to_bytes
 from alstudio.learning.device import cpu_threads, describe_device, free_cpu_threads, pick_device
+from alstudio.learning.pretrain import encoder_features
 from alstudio.learning.training import TrainConfig, TrainResult
 from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
 from alstudio.workflow.committee import past_models, score_cache
 from alstudio.workflow.config import COMMITTEE_SOURCES, RoundConfig
-from alstudio.workflow.inputs import ProjectInputs, choose_input_size
+from alstudio.workflow.inputs import ProjectInputs, choose_channels, choose_input_size
+from alstudio.workflow.pretrain import encoder_file, stored_encoder
 
 
 @dataclass
@@ -147,7 +149,7 @@ def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
         if not snap.pool:
             raise AlstudioError("The pool is empty.", "Import scans first.")
         size = config.image_size or choose_input_size(snap.pool, device.type)
-        inputs = ProjectInputs(project, size)
+        inputs = ProjectInputs(project, size, choose_channels(snap.pool))
         try:
             report(progress, "preparing inputs", 0, None)
             unreadable = inputs.ensure(snap.pool + snap.test, progress=progress, cancel=cancel)
@@ -160,8 +162,9 @@ def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
                 past = past_models(project, limit=config.committee_size, image_size=size,
                                    in_channels=int(inputs.view(pool_ids[:1]).shape[1]),
                                    num_classes=len(snap.classes))
+            config, features = _with_encoder(project, inputs, pool_ids, config, size)
             step = _step(inputs, snap, pool_ids, test_ids, config, device.type, size,
-                         past, score_cache(project), progress, cancel)
+                         past, score_cache(project), progress, cancel, features)
         finally:
             inputs.close()
         check(cancel)
@@ -171,10 +174,29 @@ def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
     return outcome
 
 
+def _with_encoder(project: Project, inputs: ProjectInputs, pool_ids: list[int],
+                  config: RoundConfig, size: int) -> tuple[RoundConfig, np.ndarray | None]:
+    """The round's request set to start from the project's pretrained encoder, and the
+    encoder's pool features; unchanged (and None) without a fitting encoder."""
+    if not config.use_encoder or not pool_ids:
+        return config, None
+    path = encoder_file(project, size, inputs.channels)
+    if path is None:
+        return config, None
+    found = stored_encoder(project, size, inputs.channels)
+    assert found is not None
+    name = found[1].model.name
+    if config.model not in ("auto", name):
+        return config, None  # another architecture was asked for: train from scratch
+    train = replace(config.train or TrainConfig(), initial_weights=str(path))
+    return (replace(config, model=name, train=train),
+            encoder_features(found[1], inputs.view(pool_ids)))
+
+
 def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_ids: list[int],
           config: RoundConfig, device_kind: str, size: int, past: list[StoredModel],
           cache: ScoreCache, progress: ProgressCallback | None,
-          cancel: CancelToken | None) -> StepResult:
+          cancel: CancelToken | None, features: np.ndarray | None = None) -> StepResult:
     """Turn the project's snapshot into arrays and run the engine's step on them."""
     position = {item_id: n for n, item_id in enumerate(pool_ids)}
     labeled = [item_id for item_id in pool_ids if item_id in snap.train_labels]
@@ -187,7 +209,9 @@ def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_
         train = replace(train, min_steps=config.min_steps)
     step_config = StepConfig(strategy=config.strategy, batch_size=config.batch_size,
                              train=train, strategy_params=config.strategy_params,
-                             threads=config.threads, committee_models=past)
+                             threads=config.threads, committee_models=past,
+                             pool_features=features, features_until=config.features_until,
+                             semi_supervised=config.semi_supervised)
     x_test = inputs.images(test_ids) if test_ids else None
     y_test = np.array([snap.test_labels[i] for i in test_ids], dtype=np.int64)
     return run_step(

@@ -52,7 +52,7 @@ def run_stream(project_path: str, budget: int, *, accept_fraction: float = 0.05,
         assert base.checkpoint_id is not None  # _latest_trained_round picks a trained one
         blob = project.checkpoint(base.checkpoint_id)
         model, meta = checkpoint_from_bytes(blob.weights, source=f"round {base.number}")
-        inputs = ProjectInputs(project, int(meta["image_size"]))
+        inputs = ProjectInputs(project, int(meta["image_size"]), int(meta["in_channels"]))
         try:
             unreadable = inputs.ensure(snap.pool, progress=progress, cancel=cancel)
             fresh = set(newcomers)

@@ -158,3 +158,29 @@ def test_damaged_files_start_afresh(tmp_path: Path, archive: Path) -> None:
     # another input size is another cache, side by side
     other = ModelInputCache(folder, 8)
     assert len(other) == 0
+
+
+def test_colour_cache_beside_grey_cache(tmp_path: Path) -> None:
+    """RGB archives cache 3 channels in their own file; the grey file keeps its old name, so
+    grey caches built before colour inputs stay valid."""
+    rng = np.random.default_rng(3)
+    path = tmp_path / "rgb.npz"
+    np.savez_compressed(path, train_images=rng.integers(0, 255, (6, 28, 28, 3), dtype=np.uint8),
+                        train_labels=rng.integers(0, 5, 6, dtype=np.uint8))
+    folder = tmp_path / "cache"
+    grey = ModelInputCache(folder, SIZE)
+    grey.ensure(range(6), CountingSources(path))
+    grey.close()
+    assert (folder / f"inputs-{SIZE}.npy").exists()
+    colour = ModelInputCache(folder, SIZE, channels=3)
+    assert len(colour) == 0
+    colour.ensure(range(6), CountingSources(path))
+    rows = colour.get_many([0, 5])
+    assert rows.shape == (2, 3, SIZE, SIZE)
+    assert not np.array_equal(rows[0, 0], rows[0, 1])  # real colour, not grey repeated
+    colour.close()
+    assert (folder / f"inputs-{SIZE}-rgb.npy").exists()
+    sources = CountingSources(path)
+    again = ModelInputCache(folder, SIZE)
+    again.ensure(range(6), sources)
+    assert sources.calls == [] and again.get(0).shape == (1, SIZE, SIZE)

@@ -38,12 +38,29 @@ def test_aspect_is_kept_by_padding() -> None:
     assert out[20].max() == pytest.approx(1.0)
 
 
-def test_rgb_becomes_luminance() -> None:
+def test_rgb_becomes_luminance_when_one_channel_is_asked_for() -> None:
     rgb = np.zeros((16, 16, 3), dtype=np.float32)
     rgb[:8, :, 1] = 255.0  # green top half: bright in luminance
     rgb[8:, :, 2] = 255.0  # blue bottom half: dark
-    out = model_input(_image(rgb, is_rgb=True), size=16)[0]
-    assert out[2].mean() > out[13].mean()
+    out = model_input(_image(rgb, is_rgb=True), size=16, channels=1)
+    assert out.shape == (1, 16, 16)
+    assert out[0, 2].mean() > out[0, 13].mean()
+
+
+def test_colour_stays_colour() -> None:
+    rgb = np.zeros((20, 16, 3), dtype=np.float32)
+    rgb[:10, :, 0] = 200.0  # red top half
+    rgb[10:, :, 2] = 100.0  # dimmer blue bottom half
+    out = model_input(_image(rgb, is_rgb=True), size=16)
+    assert out.shape == (3, 16, 16) and out.dtype == np.float32
+    red, green, blue = out[:, 4, 8]
+    assert red > 0.9 and green == 0.0 and blue == 0.0
+    red, green, blue = out[:, 11, 8]
+    assert red == 0.0 and 0.3 < blue < 0.7  # one range for all channels: half as bright
+    grey = model_input(_image(np.arange(64.0).reshape(8, 8)), size=8, channels=3)
+    assert grey.shape == (3, 8, 8) and np.array_equal(grey[0], grey[2])
+    with pytest.raises(ValueError):
+        model_input(_image(rgb, is_rgb=True), size=8, channels=2)
 
 
 def test_flat_and_non_finite_images_are_safe() -> None:

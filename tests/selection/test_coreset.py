@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import torch
 
+from alstudio.errors import AlstudioError
 from alstudio.selection import kcenter, select
 from alstudio.selection.device import greedy_k_center_torch
 from alstudio.selection.kcenter import greedy_k_center, nearest_distances
@@ -133,3 +134,25 @@ def test_float32_near_tie_is_settled_in_float64() -> None:
     ref = brute_k_center(emb, 4, ~labeled, np.array([0]))
     np.testing.assert_array_equal(sel.indices, ref)
     assert list(sel.indices) == [3, 4, 1, 2]
+
+
+def test_rare_share_takes_the_likeliest_items_of_the_rarest_class(pool: SmallPool) -> None:
+    labels = np.full(len(pool.probs), -1, dtype=np.int64)
+    lab = np.flatnonzero(pool.labeled)
+    classes = pool.probs.shape[1]
+    labels[lab] = np.arange(lab.size) % (classes - 1)  # no label yet of the last class
+    rarest = classes - 1
+    sel = select("coreset_uncertainty", k=10, probs=pool.probs, embeddings=pool.embeddings,
+                 labeled=pool.labeled, labels=labels, rare_share=0.3)
+    assert len(sel) == 10 and len(set(sel.indices.tolist())) == 10
+    assert not pool.labeled[sel.indices].any()
+    cand = np.flatnonzero(~pool.labeled)
+    best = cand[np.argsort(-pool.probs[cand, rarest], kind="stable")][:3]
+    assert sorted(sel.indices[:3].tolist()) == sorted(best.tolist())  # ceil(0.3 * 10) = 3
+    assert "rarest class" in sel.reasons[0] and f"class {rarest}" in sel.explanation
+    plain = select("coreset_uncertainty", k=10, probs=pool.probs, embeddings=pool.embeddings,
+                   labeled=pool.labeled, labels=labels)
+    assert "rarest" not in plain.explanation
+    with pytest.raises(AlstudioError, match="rare_share"):
+        select("coreset_uncertainty", k=10, probs=pool.probs, embeddings=pool.embeddings,
+               labeled=pool.labeled, rare_share=1.5)

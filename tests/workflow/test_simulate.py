@@ -61,3 +61,45 @@ def test_strategy_variants_are_parsed_and_checked() -> None:
     with pytest.raises(AlstudioError, match="not a setting of coreset_uncertainty") as caught:
         parse_strategy_spec("coreset_uncertainty:shortlist=5")
     assert "shortlist_factor" in caught.value.hint
+
+
+def test_colour_archive_gives_three_channel_inputs_and_model(tmp_path: Path) -> None:
+    """A RetinaMNIST-like archive (28x28x3) keeps its colour up to the model's first layer."""
+    import numpy as np
+
+    from alstudio.evaluation.simulate import load_archive
+    from alstudio.learning.training import TrainConfig, train_model
+
+    rng = np.random.default_rng(0)
+    arrays = {}
+    for split, n in (("train", 40), ("val", 8), ("test", 10)):
+        arrays[f"{split}_images"] = rng.integers(0, 255, (n, 28, 28, 3), dtype=np.uint8)
+        arrays[f"{split}_labels"] = (np.arange(n) % 5).astype(np.uint8).reshape(-1, 1)
+    colour = tmp_path / "retina.npz"
+    np.savez_compressed(colour, **arrays)
+    data = load_archive(colour, None)
+    assert data["x_pool"].shape == (48, 3, 28, 28) and data["x_test"].shape[1] == 3
+    trained = train_model(data["x_pool"], data["y_pool"], 5,
+                          TrainConfig(max_epochs=1, min_steps=2, num_threads=1))
+    assert trained.model.in_channels == 3
+    assert trained.model.architecture()["in_channels"] == 3
+    assert load_archive(demo_archive(), None)["x_pool"].shape[1] == 1  # grey stays grey
+
+
+def test_positives_per_100_labels_arithmetic() -> None:
+    from alstudio.evaluation.curves import positives_per_100
+    from alstudio.evaluation.report import format_summary
+
+    rates = positives_per_100([[1, 4, 9], [3, 6, 11]], [20, 40, 100])
+    assert rates["per_budget"] == pytest.approx([10.0, 12.5, 10.0])
+    assert rates["found"] == 10.0 and rates["final"] == pytest.approx(10.0)
+    with pytest.raises(ValueError):
+        positives_per_100([[1, 2]], [20, 40, 60])
+    metric = {"final_mean": 0.7, "final_std": 0.01, "aulc": 0.6, "labels_to_target": 40.0,
+              "label_efficiency": 1.5}
+    table = format_summary({
+        "dataset": "x", "scenario": "rare", "budgets": [20, 40],
+        "full_data": {"balanced_accuracy": {"mean": 0.8}, "auc": {"mean": 0.9}},
+        "summary": {"random": {"balanced_accuracy": metric, "auc": metric,
+                               "positives": rates}}})
+    assert "rare/100" in table and table.splitlines()[-1].endswith("10.0")

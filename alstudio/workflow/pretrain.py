@@ -1,0 +1,119 @@
+"""The pretraining job: learn an encoder from the project's unlabeled pool, store it.
+
+`alstudio pretrain PROJECT` and the window run this after an import (progress and cancel as
+any long job). The encoder is stored as a checkpoint like a round's (safetensors bytes in
+``checkpoints``; ``hyperparameters["kind"] == "pretrained_encoder"``), written in one
+transaction at the end, so a cancelled run leaves the project as it was. Running it again
+continues from the newest stored encoder (unless ``fresh``); each run stores a new checkpoint,
+older ones stay (checkpoints, like labels, are only ever added).
+
+Rounds then use it (:func:`project_encoder`): TypiClust on its features for the cold start,
+its features as core-set distances while labels are few, and its weights as the classifier's
+starting point.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from alstudio.errors import AlstudioError
+from alstudio.jobs import CancelToken, ProgressCallback, check, report
+from alstudio.learning.checkpoints import checkpoint_digest
+from alstudio.learning.pretrain import (
+    ENCODER_KIND,
+    Encoder,
+    PretrainConfig,
+    encoder_from_bytes,
+    encoder_to_bytes,
+    pretrain,
+)
+from alstudio.project import Project
+from alstudio.workflow.inputs import ProjectInputs, choose_channels, choose_input_size
+
+
+@dataclass
+class PretrainOutcome:
+    """What a pretraining run did: the checkpoint, the epochs in all, the last loss, time."""
+
+    checkpoint_id: int
+    epochs_done: int
+    resumed_from: int | None
+    last_loss: float
+    images: int
+    seconds: float
+
+
+def stored_encoder(project: Project, image_size: int, channels: int
+                   ) -> tuple[int, Encoder] | None:
+    """The newest stored encoder for inputs of this size and channel count, if any."""
+    blob = project.latest_checkpoint_of_kind(ENCODER_KIND)
+    if blob is None:
+        return None
+    encoder = encoder_from_bytes(blob.weights, source=f"checkpoint {blob.id}")
+    if (encoder.model.image_size, encoder.model.in_channels) != (image_size, channels):
+        return None
+    return blob.id, encoder
+
+
+def encoder_file(project: Project, image_size: int, channels: int) -> Path | None:
+    """The newest fitting encoder as a safetensors file in the project's cache folder (what
+    a round's training starts from), written once per checkpoint; None without one."""
+    blob = project.latest_checkpoint_of_kind(ENCODER_KIND)
+    if blob is None:
+        return None
+    found = stored_encoder(project, image_size, channels)
+    if found is None or found[0] != blob.id:
+        return None
+    path = project.cache_dir / "encoders" / f"{blob.digest}.safetensors"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(blob.weights)
+        tmp.replace(path)
+    return path
+
+
+def run_pretrain(project_path: Path, *, epochs: int = 20, fresh: bool = False,
+                 image_size: int | None = None, threads: int | None = None,
+                 progress: ProgressCallback | None = None,
+                 cancel: CancelToken | None = None) -> PretrainOutcome:
+    """Pretrain (or continue pretraining) the project's encoder for ``epochs`` epochs."""
+    if epochs < 1:
+        raise AlstudioError("Pretraining needs at least 1 epoch.", "Pass --epochs 1 or more.")
+    started = time.monotonic()
+    with Project.open(project_path) as project:
+        pool = project.items("pool")
+        if len(pool) < 4:
+            raise AlstudioError("Pretraining needs at least 4 scans in the pool.",
+                                "Import scans first (`alstudio import`).")
+        size = image_size or choose_input_size(pool, "cpu")
+        channels = choose_channels(pool)
+        found = None if fresh else stored_encoder(project, size, channels)
+        inputs = ProjectInputs(project, size, channels)
+        try:
+            report(progress, "preparing inputs", 0, None)
+            unreadable = inputs.ensure(pool, progress=progress, cancel=cancel)
+            ids = [item.id for item in pool if item.id not in unreadable]
+            config = replace(PretrainConfig(epochs=epochs), num_threads=threads)
+            encoder = pretrain(inputs.view(ids), config,
+                               encoder=found[1] if found else None, progress=progress,
+                               cancel=cancel)
+        finally:
+            inputs.close()
+        check(cancel)
+        report(progress, "saving", 0, 1)
+        blob = encoder_to_bytes(encoder, config)
+        checkpoint_id = project.save_checkpoint(
+            architecture=encoder.model.name,
+            hyperparameters={"kind": ENCODER_KIND, "epochs_done": encoder.epochs_done,
+                             "image_size": size, "in_channels": channels,
+                             "images": len(ids), "resumed_from": found[0] if found else None,
+                             "pretrain": {"epochs": epochs, "batch_size": config.batch_size,
+                                          "temperature": config.temperature}},
+            metrics={"loss": encoder.history[-1], "seconds": encoder.seconds},
+            digest=checkpoint_digest(blob), weights=blob)
+    report(progress, "saving", 1, 1, f"encoder saved as checkpoint {checkpoint_id}")
+    return PretrainOutcome(checkpoint_id, encoder.epochs_done, found[0] if found else None,
+                           encoder.history[-1], len(ids), time.monotonic() - started)

@@ -1,0 +1,112 @@
+"""Ablation: today's default recipe vs + pool representation vs + semi-supervised vs both.
+
+For each dataset (BreastMNIST, RetinaMNIST) and scenario (natural balance; the rare class kept
+at 3% of the pool), every variant runs random and the default strategy under the *same*
+recipe, so label efficiency is measured against random within each variant; the absolute
+labels to 95% of full data compare variants with each other. Writes one JSON per run and
+prints a table (the README's).
+
+    python benchmarks/ablation.py [--quick] [--seeds N] [--budget B] [--out docs/benchmarks]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from alstudio.cli.progress import StderrProgress
+from alstudio.evaluation.simulate import SimulationConfig, simulate
+from alstudio.learning.pretrain import PretrainConfig
+from alstudio.learning.training import TrainConfig
+from alstudio.selection.catalogue import DEFAULT_STRATEGY
+
+DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
+DATASETS = {"breastmnist": (DATA / "breastmnist" / "breastmnist.npz", 0),
+            "retinamnist": (DATA / "retinamnist" / "retinamnist.npz", 4)}
+VARIANTS = ("default", "pool", "semi", "both")
+
+
+def variant_config(base: SimulationConfig, variant: str, epochs: int) -> SimulationConfig:
+    """The simulation of one variant: the pool representation and/or semi-supervised rounds."""
+    pre = PretrainConfig(epochs=epochs) if variant in ("pool", "both") else None
+    return replace(base, pretrain=pre, semi_supervised=variant in ("semi", "both"))
+
+
+def row(name: str, scenario: str, variant: str, result: dict[str, Any]) -> str:
+    """One table line: the default strategy's figures in this run, against random's."""
+    ba = result["summary"][DEFAULT_STRATEGY]["balanced_accuracy"]
+    rnd = result["summary"]["random"]["balanced_accuracy"]
+    rounds = len(result["budgets"]) * result["config"]["seeds"] * 2
+    per_round = (result["seconds"].get(DEFAULT_STRATEGY, 0) + result["seconds"]["random"]) \
+        / max(1, rounds)
+    pos = result["summary"][DEFAULT_STRATEGY].get("positives")
+
+    def num(v: float | None, f: str = ".0f") -> str:
+        return "not reached" if v is None else format(v, f)
+
+    return (f"| {name} | {scenario} | {variant} | {num(ba['labels_to_target'])} | "
+            f"{num(rnd['labels_to_target'])} | "
+            f"{num(ba['label_efficiency'], '.2f')}{'x' if ba['label_efficiency'] else ''} | "
+            f"{ba['aulc']:.3f} / {rnd['aulc']:.3f} | "
+            f"{ba['final_mean']:.3f} ± {ba['final_std']:.3f} | "
+            f"{rnd['final_mean']:.3f} ± {rnd['final_std']:.3f} | "
+            f"{result['full_data']['balanced_accuracy']['mean']:.3f} | {per_round:.1f} | "
+            f"{result['seconds'].get('pretrain', 0) / result['config']['seeds']:.0f} | "
+            f"{'-' if pos is None else format(pos['final'], '.1f')} |")
+
+
+HEADER = ("| data | scenario | variant | labels→95% default | labels→95% random | efficiency |"
+          " AULC default / random | final bal.acc default | final random | full data |"
+          " s/round | pretrain s/seed | rare per 100 labels |\n" + "|---" * 13 + "|")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="1 seed, budgets 20/40/60, a shortened recipe (80 steps, 10 "
+                             "periods) and 5 pretraining epochs: what a shared 2-core CPU allows")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--budget", type=int, default=300)
+    parser.add_argument("--batch", type=int, default=20)
+    parser.add_argument("--epochs", type=int, default=20, help="pretraining epochs")
+    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--scenarios", default="natural,rare")
+    parser.add_argument("--variants", default=",".join(VARIANTS))
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmarks/ablation"))
+    args = parser.parse_args()
+    train = TrainConfig()
+    seeds, budget = args.seeds, args.budget
+    if args.quick:
+        seeds, budget, args.epochs = 1, 60, min(args.epochs, 5)
+        train = TrainConfig(min_steps=80, max_epochs=10, patience=4)
+    args.out.mkdir(parents=True, exist_ok=True)
+    lines = [HEADER]
+    for name in args.datasets.split(","):
+        archive, rare_class = DATASETS[name]
+        if not archive.exists():
+            print(f"{archive} is absent: {name} skipped", file=sys.stderr)
+            continue
+        for scenario in args.scenarios.split(","):
+            base = SimulationConfig(strategies=["random", DEFAULT_STRATEGY], seeds=seeds,
+                                    initial=20, batch=args.batch, budget=budget,
+                                    rare_class=rare_class if scenario == "rare" else None,
+                                    train=train, threads=args.threads)
+            for variant in args.variants.split(","):
+                started = time.monotonic()
+                result = simulate(archive, variant_config(base, variant, args.epochs),
+                                  progress=StderrProgress())
+                path = args.out / f"{name}-{scenario}-{variant}.json"
+                path.write_text(json.dumps(result, indent=1, allow_nan=False))
+                lines.append(row(name, scenario, variant, result))
+                print(f"{lines[-1]}  ({time.monotonic() - started:.0f} s)", flush=True)
+    print("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""`alstudio pretrain` on the demo project: stored, resumed, cancelled, used by rounds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from alstudio.errors import Cancelled
+from alstudio.jobs import CancelToken, Progress
+from alstudio.learning.pretrain import ENCODER_KIND, encoder_from_bytes
+from alstudio.learning.training import TrainConfig
+from alstudio.project import Project
+from alstudio.workflow import RoundConfig, run_round
+from alstudio.workflow.pretrain import run_pretrain
+from tests.workflow.test_round import label_queue_from_reference
+
+QUICK = TrainConfig(max_epochs=2, min_steps=8, patience=2)
+SIZE = 16  # small inputs keep pretraining and rounds quick
+
+
+def test_pretrain_stores_resumes_and_rounds_use_it(demo_path: Path) -> None:
+    steps: list[Progress] = []
+    first = run_pretrain(demo_path, epochs=1, threads=1, image_size=SIZE,
+                         progress=steps.append)
+    assert first.epochs_done == 1 and first.resumed_from is None
+    assert any(s.phase == "pretraining" for s in steps)
+    second = run_pretrain(demo_path, epochs=1, threads=1, image_size=SIZE)
+    assert second.epochs_done == 2 and second.resumed_from == first.checkpoint_id
+    with Project.open(demo_path) as project:
+        blob = project.latest_checkpoint_of_kind(ENCODER_KIND)
+        assert blob is not None and blob.id == second.checkpoint_id
+        assert blob.hyperparameters["kind"] == ENCODER_KIND
+        assert encoder_from_bytes(blob.weights).epochs_done == 2
+
+    cold = run_round(demo_path, RoundConfig(batch_size=12, train=QUICK, threads=1, image_size=SIZE))
+    assert cold.metrics["cold_start"] and "typiclust" in cold.explanation
+    assert "pretrained" in cold.explanation
+    label_queue_from_reference(demo_path, cold.round.id)
+    trained = run_round(demo_path, RoundConfig(batch_size=5, train=QUICK, threads=1,
+                                               image_size=SIZE))
+    with Project.open(demo_path) as project:
+        hyper = project.checkpoint(trained.round.checkpoint_id).hyperparameters
+    assert str(hyper["initial_weights"]).endswith(f"{blob.digest}.safetensors")
+    scratch = run_round(demo_path, RoundConfig(batch_size=5, train=QUICK, threads=1,
+                                               image_size=SIZE, use_encoder=False))
+    with Project.open(demo_path) as project:
+        hyper = project.checkpoint(scratch.round.checkpoint_id).hyperparameters
+    assert hyper["initial_weights"] is None
+
+
+def test_cancelled_pretraining_stores_nothing(demo_path: Path) -> None:
+    token = CancelToken()
+
+    def cancel_once_training(step: Progress) -> None:
+        if step.phase == "pretraining":
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        run_pretrain(demo_path, epochs=1, threads=1, image_size=SIZE,
+                     progress=cancel_once_training, cancel=token)
+    with Project.open(demo_path) as project:
+        assert project.latest_checkpoint_of_kind(ENCODER_KIND) is None
+
+
+def test_cli_pretrain(demo_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "alstudio", "pretrain", str(demo_path),
+                           "--epochs", "1", "--threads", "1", "--image-size", "16"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "Encoder pretrained on" in done.stdout and "1 epoch(s)" in done.stdout
+    bad = subprocess.run([sys.executable, "-m", "alstudio", "pretrain", str(demo_path),
+                          "--epochs", "0"], capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 1 and "at least 1 epoch" in bad.stderr

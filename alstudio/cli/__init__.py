@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from alstudio import __version__
-from alstudio.cli import engine_verbs, project_verbs
+from alstudio.cli import engine_verbs, project_verbs, report_verbs
 from alstudio.errors import AlstudioError, Cancelled
 
 log = logging.getLogger("alstudio.cli")
@@ -29,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     verbs = parser.add_subparsers(dest="verb", metavar="VERB")
     project_verbs.register(verbs)
     engine_verbs.register(verbs)
+    report_verbs.register(verbs)
     return parser
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
+from alstudio.evaluation.predictions import without_predictions
 from alstudio.project import SUFFIX, ClassSpec, Project
 
 
@@ -124,7 +125,8 @@ def project_summary(project: Project) -> dict[str, Any]:
         "rounds": len(project.rounds()),
         "latest_round": None if latest is None else {
             "number": latest.number, "strategy": latest.strategy,
-            "labels_used": latest.labels_used, "metrics": latest.metrics,
+            "labels_used": latest.labels_used,
+            "metrics": without_predictions(latest.metrics),
             "queued": len(project.queue(latest.id)),
         },
     }

@@ -19,6 +19,11 @@ import numpy as np
 from alstudio.errors import AlstudioError
 from alstudio.evaluation.active_loop import StepConfig, StepResult, run_step, wants_committee
 from alstudio.evaluation.metrics import test_metrics
+from alstudio.evaluation.predictions import (
+    TEST_PREDICTIONS_KEY,
+    encode_predictions,
+    predicted_share,
+)
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.cache import OutputCache, cache_key
 from alstudio.learning.checkpoints import checkpoint_digest, checkpoint_to_bytes
@@ -176,6 +181,8 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
             y_test = np.array([snap.test_labels[i] for i in test_ids], dtype=np.int64)
             metrics["test"] = test_metrics(y_test, step.test_outputs.probs, snap.classes)
         metrics["training"] = {k: v for k, v in step.train.summary().items() if k != "config"}
+        if probs is not None and len(probs):
+            metrics["pool_predicted_share"] = predicted_share(probs)
         if step.train.collapsed:
             notes.append(step.train.collapse_message)
         hyper = step.train.summary()["config"]
@@ -188,6 +195,10 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
             OutputCache(project.cache_dir / "outputs").put(
                 cache_key(digest, f"pool-{len(pool_ids)}-{pool_ids[0]}-{pool_ids[-1]}"),
                 step.pool_outputs)
+    stored = dict(metrics)
+    if step.train is not None and step.test_outputs is not None:
+        stored[TEST_PREDICTIONS_KEY] = encode_predictions(
+            test_ids, [snap.test_labels[i] for i in test_ids], step.test_outputs.probs)
     if not test_ids:
         notes.append("No labeled test items: the round could not be evaluated. Import a test "
                      "split (--split test) and label it to measure the model.")
@@ -198,7 +209,7 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
         params={"requested": config.strategy, "batch_size": config.batch_size,
                 "model": step.train.config.model if step.train else None,
                 "committee": config.committee, **step.selection.params},
-        seed=config.seed, labels_used=len(snap.train_labels), metrics=metrics, queue=queue,
+        seed=config.seed, labels_used=len(snap.train_labels), metrics=stored, queue=queue,
         started_at=started_at, explanation=" ".join(notes), device=device,
         checkpoint=checkpoint)
     return RoundOutcome(round=info, queue=queue, metrics=metrics, explanation=info.explanation,

@@ -31,7 +31,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                           "seeds and store the result (the random baseline)")
     rep.add_argument("--stop-threshold", type=float, metavar="X", default=None,
                      help="points of balanced accuracy per 100 labels below which more labels "
-                          "count as diminishing returns (default 0.5)")
+                          "count as diminishing returns (default: the project's setting, else 0.5)")
     rep.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"),
                      help="where the baseline trains")
     rep.add_argument("--max-epochs", type=int, help="cap epochs per baseline training")
@@ -40,14 +40,13 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
 
 def cmd_report(args: argparse.Namespace) -> int:
     from alstudio.evaluation.project_report import build_report
-    from alstudio.evaluation.stopping import DEFAULT_THRESHOLD
     from alstudio.project import Project
 
     if not args.project.is_file():
         raise AlstudioError(f"No project file at {args.project}.",
                             "Check the path, or create one with `alstudio new`.")
-    threshold = DEFAULT_THRESHOLD if args.stop_threshold is None else args.stop_threshold
-    if threshold < 0:
+    threshold = args.stop_threshold
+    if threshold is not None and threshold < 0:
         raise AlstudioError("The stop threshold must be zero or more points per 100 labels.")
     if args.baseline is not None:
         from alstudio.workflow.baseline import run_random_baseline

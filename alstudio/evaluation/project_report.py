@@ -32,15 +32,23 @@ from alstudio.project.timeutil import utc_now
 REPORT_FORMAT = 1
 #: The label budget as the labeling session stores it in the project's ``meta`` table.
 BUDGET_META_KEY = "label_budget"
+#: The stopping threshold the user set (points per 100 labels), when not the default.
+THRESHOLD_META_KEY = "stop_threshold"
 REPORT_KEYS = ("format", "project", "generated_at", "alstudio_version", "classes", "labels",
                "test_split", "curve", "baseline", "latest_round", "annotation_cost",
                "class_balance", "stopping")
 
 
-def build_report(project: Project, *, threshold: float = DEFAULT_THRESHOLD,
+def build_report(project: Project, *, threshold: float | None = None,
                  window: int = DEFAULT_WINDOW, resamples: int = DEFAULT_RESAMPLES
                  ) -> dict[str, Any]:
-    """The whole report of an open project as one JSON-ready dict (see the module doc)."""
+    """The whole report of an open project as one JSON-ready dict (see the module doc).
+
+    ``threshold`` (points of balanced accuracy per 100 labels) defaults to the one the user
+    stored in the project (the Progress panel's box), else :data:`DEFAULT_THRESHOLD`.
+    """
+    if threshold is None:
+        threshold = stored_threshold(project.meta().get(THRESHOLD_META_KEY))
     classes = project.class_names()
     rounds = project.rounds()
     current = project.current_labels()
@@ -129,6 +137,15 @@ def latest_round(rounds: list[RoundInfo], classes: list[str]) -> dict[str, Any] 
                     "classes": classes,
                     "confusion": test.get("confusion", [])}
     return None
+
+
+def stored_threshold(raw: str | None) -> float:
+    """The threshold stored in the project, or the default when none (or garbage) is."""
+    try:
+        value = float(raw) if raw else DEFAULT_THRESHOLD
+    except ValueError:
+        return DEFAULT_THRESHOLD
+    return value if value >= 0 else DEFAULT_THRESHOLD
 
 
 def _budget(raw: str | None) -> int | None:

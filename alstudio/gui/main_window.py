@@ -31,6 +31,7 @@ from alstudio.gui.import_dialog import ImportDialog
 from alstudio.gui.label_panel import LabelPanel
 from alstudio.gui.labeling import LabelingController
 from alstudio.gui.menus import Menus
+from alstudio.gui.progress_panel import ProgressPanel
 from alstudio.gui.queue_panel import QueuePanel
 from alstudio.gui.round_dialog import RoundDialog
 from alstudio.gui.rounds import RoundRequest, RoundRunner, device_job, engine_available, options_job
@@ -84,12 +85,20 @@ class MainWindow(QMainWindow):
                                      Qt.DockWidgetArea.LeftDockWidgetArea, "F6")
         self.label_dock = self._dock("Label", "labelDock", self.label_panel,
                                      Qt.DockWidgetArea.RightDockWidgetArea, "F7")
+        self.progress_panel = ProgressPanel()
+        self.progress_dock = self._dock("Progress", "progressDock", self.progress_panel,
+                                        Qt.DockWidgetArea.LeftDockWidgetArea, "F8")
+        self.tabifyDockWidget(self.queue_dock, self.progress_dock)  # F8 shows it on top
+        self.progress_dock.toggleViewAction().triggered.connect(
+            lambda shown: shown and self.progress_dock.raise_())
+        self.progress_dock.hide()
         self.resizeDocks([self.queue_dock, self.label_dock], [430, 330],
                          Qt.Orientation.Horizontal)
         self._default_state = self.saveState()
         self.status = StatusBar()
         self.setStatusBar(self.status)
-        self.menus = Menus(self.menuBar(), self.actions, [self.queue_dock, self.label_dock])
+        self.menus = Menus(self.menuBar(), self.actions,
+                           [self.queue_dock, self.label_dock, self.progress_dock])
         self.menus.window_menu.aboutToShow.connect(self._fill_window_menu)
         self._preset_menu = None
 
@@ -169,6 +178,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.start_page)
         self.queue_dock.hide()
         self.label_dock.hide()
+        self.progress_dock.hide()
         self.setWindowTitle("alstudio")
         self.status.show_project(None, None, 0, None)
         self._update_actions()
@@ -217,6 +227,7 @@ class MainWindow(QMainWindow):
         self.menus.set_class_actions(self._class_actions)
         self.label_panel.set_classes(self.session.classes, self._class_actions)
         self.queue_panel.set_session(self.session)
+        self.progress_panel.set_session(self.session)
         self.labeling.set_session(self.session)
         self.stack.setCurrentIndex(1)
         state = self.settings.window_state()
@@ -243,6 +254,7 @@ class MainWindow(QMainWindow):
         session, self.session = self.session, None
         self.labeling.set_session(None)
         self.queue_panel.set_session(None)
+        self.progress_panel.set_session(None)
         for action in self._class_actions:
             self.removeAction(action)
             action.deleteLater()
@@ -294,6 +306,7 @@ class MainWindow(QMainWindow):
         if self.session is None or self.rounds.project_path != self.session.path:
             return  # the project was closed meanwhile; its file has the round
         self.session.reload_queue()
+        self.progress_panel.refresh()
         info = getattr(outcome, "round", None)
         number = getattr(info, "number", "?")
         self.status.showMessage(f"Round {number} done: {len(self.session.entries)} items "

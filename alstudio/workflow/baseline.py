@@ -41,16 +41,21 @@ def _recipe(project: Project, rounds: list[RoundInfo], device: str,
 
 def run_random_baseline(project_path: Path, seeds: int = DEFAULT_SEEDS, *,
                         device: str = "auto", max_epochs: int | None = None,
+                        threads: int | None = None,
                         progress: ProgressCallback | None = None,
                         cancel: CancelToken | None = None) -> dict[str, Any]:
     """Retrain the project's recipe on random subsets of its labeled set at the label counts
-    of its evaluated rounds, ``seeds`` times, and store the curves in the project."""
+    of its evaluated rounds, ``seeds`` times, and store the curves in the project.
+
+    ``threads`` caps CPU threads while training (the window keeps a core for itself)."""
     if seeds < 1:
         raise AlstudioError("The random baseline needs at least one seed.")
     with Project.open(project_path) as project:
         rounds = project.rounds()
         snap = read_snapshot(project)
         config = _recipe(project, rounds, device, max_epochs)
+        if threads:
+            config = replace(config, num_threads=threads)
         sizes = sorted({r.labels_used for r in rounds if r.metrics.get("test")})
         labeled = sorted(snap.train_labels)
         test_ids = sorted(snap.test_labels)

@@ -169,8 +169,9 @@ class ProgressPanel(QScrollArea):
         if self._report_worker is not None or self.session is None:
             return  # one at a time; a refresh asked for meanwhile runs when it ends
         self._stale = False
-        worker = Worker(report_job, self.session.path, name="report", parent=self)
-        worker.succeeded.connect(self._show_report)
+        path = self.session.path
+        worker = Worker(report_job, path, name="report", parent=self)
+        worker.succeeded.connect(lambda report: self._show_report(report, path))
         worker.failed.connect(lambda exc: log.warning("report failed: %s", exc))
         worker.finished.connect(self._report_finished)
         self._report_worker = worker
@@ -240,9 +241,9 @@ class ProgressPanel(QScrollArea):
         self.session.project.set_meta(THRESHOLD_META_KEY, f"{value:g}")
         self.refresh()
 
-    def _show_report(self, report: dict[str, Any]) -> None:
-        if self.session is None:
-            return
+    def _show_report(self, report: dict[str, Any], path: Path) -> None:
+        if self.session is None or self.session.path != path:
+            return  # the project was closed or another opened while it was built
         from alstudio.gui import progress_view
 
         self.report = report

@@ -52,13 +52,18 @@ class ThemedPlot(pg.PlotWidget):  # type: ignore[misc]
             axis.setPen(pg.mkPen(c["dim"]))
             axis.setTextPen(pg.mkPen(c["dim"]))
             axis.setStyle(tickFont=font)
+            axis.enableAutoSIPrefix(False)  # shares stay 0..1, not "(x0.001)"
         item.setLabel("left", y_label, color=c["dim"], size="8pt")
         item.setLabel("bottom", x_label, color=c["dim"], size="8pt")
         item.showGrid(x=True, y=True, alpha=0.15)
         item.setMenuEnabled(False)
         self.setMouseEnabled(x=False, y=False)
-        self.legend = item.addLegend(offset=(-8, -8), labelTextColor=c["text"],
+        self.legend = item.addLegend(offset=(8, 4), labelTextColor=c["text"],
                                      labelTextSize="8pt", brush=_brush(c["alt"], 200))
+
+
+    def set_title(self, title: str) -> None:
+        self.getPlotItem().setTitle(title, color=colours()["text"], size="9pt")
 
 
 def _band(plot: ThemedPlot, x: Sequence[float], low: Sequence[float],
@@ -74,9 +79,11 @@ def _band(plot: ThemedPlot, x: Sequence[float], low: Sequence[float],
 
 
 def draw_curve(plot: ThemedPlot, report: Mapping[str, Any], metric: str) -> None:
-    """The project's points with the bootstrap 95% interval, and the random band."""
+    """The project's points with the bootstrap 95% interval, and the random band (the key
+    is a line of text under the plots: a legend inside a small plot hides the curves)."""
     plot.clear()
     plot.legend.clear()
+    plot.legend.setVisible(False)
     points = [p for p in report["curve"]["points"] if p[metric]["value"] is not None]
     baseline = report.get("baseline")
     if baseline:
@@ -107,14 +114,13 @@ def draw_bars(plot: ThemedPlot, names: Sequence[str],
     plot.clear()
     plot.legend.clear()
     width = 0.8 / max(1, len(series))
-    for n, (label, values, colour) in enumerate(series):
+    for n, (_label, values, colour) in enumerate(series):
         offset = -0.4 + width * (n + 0.5)
         bars = pg.BarGraphItem(x=[i + offset for i in range(len(names))], height=list(values),
                                width=width * 0.9, brush=_brush(colour, 210),
                                pen=pg.mkPen(None))
         plot.addItem(bars)
-        if len(series) > 1:
-            plot.legend.addItem(bars, label)
+    plot.legend.setVisible(False)  # the plot's title names the series
     axis = plot.getPlotItem().getAxis("bottom")
     axis.setTicks([[(i, _short(name)) for i, name in enumerate(names)]])
     plot.setXRange(-0.6, len(names) - 0.4, padding=0)

@@ -39,14 +39,18 @@ def show_advice(label: QLabel, stop: Mapping[str, Any]) -> None:
 
 def show_curve(panel: ProgressPanel, report: Mapping[str, Any]) -> None:
     """Balanced accuracy and AUC against labels, and the efficiency line under them."""
-    from alstudio.gui.progress_plots import draw_curve
+    from alstudio.gui.progress_plots import PROJECT, RANDOM, draw_curve
 
     for name, title in (("balanced_accuracy", "Balanced accuracy"), ("auc", "ROC AUC")):
         draw_curve(panel.plot(name, panel.curve_box, title, ""), report, name)
     points = report["curve"]["points"]
     baseline = report.get("baseline")
     dim = dim_colour()
-    lines = []
+    lines = [f"<span style='color:{PROJECT}'>●━</span> this project, band: bootstrap 95% "
+             f"interval of the test split &nbsp; <span style='color:{RANDOM}'>╌╌</span> "
+             "random baseline, mean ± std" if baseline else
+             f"<span style='color:{PROJECT}'>●━</span> this project, band: bootstrap 95% "
+             "interval of the test split"]
     if not points:
         lines.append("No round has been evaluated on a test split yet.")
     else:
@@ -110,8 +114,11 @@ def show_balance(panel: ProgressPanel, balance: Mapping[str, Any]) -> None:
     if any(rows[n]["predicted_share"] is not None for n in names):
         series.append(("predicted in pool", [rows[n]["predicted_share"] or 0.0
                                              for n in names], RANDOM))
-    draw_bars(panel.plot("balance", panel.balance_box, "Share per class", "share", "",
-                         height=150), names, series)
+    title = ("Share per class: labeled (blue), predicted in the pool (grey)"
+             if len(series) > 1 else "Share per class in the labeled set")
+    plot = panel.plot("balance", panel.balance_box, title, "share", "", height=150)
+    plot.set_title(title)
+    draw_bars(plot, names, series)
 
 
 def latest_html(latest: Mapping[str, Any] | None) -> str:
@@ -119,8 +126,8 @@ def latest_html(latest: Mapping[str, Any] | None) -> str:
     if not latest:
         return "Not evaluated yet."
     dim = dim_colour()
-    head = "".join(f"<th style='color:{dim}; padding: 0 8px'>{h}</th>"
-                   for h in ("class", "n", "recall", "precision", "AUC"))
+    head = "<tr>" + "".join(f"<th style='color:{dim}; padding: 0 8px'>{h}</th>"
+                            for h in ("class", "n", "recall", "precision", "AUC")) + "</tr>"
     rows = []
     for name, c in latest["per_class"].items():
         cells = [html.escape(name), str(c.get("n", "")), _num(c.get("recall")),

@@ -32,15 +32,22 @@ ONLY_SCENES = {"readers": "readers", "geometry": "geometry", "export": "export_r
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshots")
-    parser.add_argument("--only", choices=sorted(ONLY_SCENES),
+    parser.add_argument("--only", choices=sorted([*ONLY_SCENES, "progress"]),
                         help="take one scene's shots only (readers: the disagreement view; "
-                             "geometry: a series with a slice gap; export: the export dialog)")
+                             "geometry: a series with a slice gap; export: the export dialog; "
+                             "progress: the Progress panel after six rounds, with the random "
+                             "baseline)")
+    parser.add_argument("--project", type=Path,
+                        help="with --only progress: show this project (a copy) instead of "
+                             "building one (minutes of training)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="alstudio-shots-"))
     os.environ["XDG_DATA_HOME"] = str(work / "data")
     os.environ["XDG_STATE_HOME"] = str(work / "state")
     try:
         shooter = Shooter(work, args.out)
+        if args.only == "progress":
+            return shooter.progress(args.project)
         if args.only:
             window = shooter.window()
             getattr(shooter, ONLY_SCENES[args.only])(window)
@@ -333,6 +340,65 @@ class Shooter:
         window.labeling.step(-1)  # ... and go back to it: the prediction is revealed
         self.wait(lambda: window.label_panel.prediction.state == "shown")
         self.save(window, "08-after-round.png")
+
+    def progress(self, existing: Path | None = None) -> int:
+        """The Progress panel on a demo project after seven labeled rounds and a baseline
+        (or on a copy of ``existing``)."""
+        from PySide6.QtCore import Qt
+
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        from report_speed import build_project
+
+        from alstudio.learning.training import TrainConfig
+        from alstudio.project import Project
+        from alstudio.workflow.baseline import run_random_baseline
+
+        path = self.work / "breast-us-demo.alstudio"
+        if existing is not None:
+            shutil.copyfile(existing, path)
+        else:
+            recipe = TrainConfig(max_epochs=10, min_steps=120, patience=4)  # minutes, not tens
+            seconds = build_project(path, rounds=7, batch=20, train=recipe)
+            print(f"7 rounds in {sum(seconds):.0f} s")
+            with Project.open(path) as project:
+                project.set_meta("label_budget", "300")
+            started = time.monotonic()
+            run_random_baseline(path, 3)
+            print(f"random baseline in {time.monotonic() - started:.0f} s")
+        window = self.window()
+        window.open_project(path)
+        self.wait(lambda: window.labeling._displayed is not None)
+        shown: list[object] = []
+        window.progress_panel.report_shown.connect(shown.append)
+        window.progress_dock.show()
+        window.progress_dock.raise_()
+        window.resizeDocks([window.progress_dock], [560], Qt.Orientation.Horizontal)
+        self.wait(lambda: bool(shown), timeout_s=60, settle_ms=400)
+        self.save(window, "09-progress-panel.png")
+        window.progress_panel.verticalScrollBar().setValue(10_000)
+        self.save(window, "10-progress-panel-costs.png")
+        window.close()
+        self.report_page(path)
+        return 0
+
+    def report_page(self, path: Path) -> None:
+        """`alstudio report --html` of the same project, opened in headless Chromium."""
+        import subprocess
+
+        from alstudio.cli import main as cli
+
+        page = self.work / "report.html"
+        cli(["report", str(path), "--html", str(page)])
+        browser = shutil.which("chromium") or shutil.which("chromium-browser")
+        if browser is None:
+            print("report page shot skipped: no chromium (apt-get install -y chromium)")
+            return
+        shot = self.out / "11-report-html.png"
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--disable-background-networking", "--disable-component-update",
+                        "--no-first-run", f"--screenshot={shot}", "--window-size=1400,2000",
+                        page.as_uri()], check=True, capture_output=True, timeout=120)
+        print(f"wrote {shot}")
 
 
 if __name__ == "__main__":

@@ -53,3 +53,36 @@ def demo_path(demo_master: Path, tmp_path: Path) -> Path:
     target = tmp_path / "demo.alstudio"
     shutil.copyfile(demo_master, target)
     return target
+
+
+@pytest.fixture(scope="session")
+def rounds_master(demo_master: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo after four rounds (a cold start and three trained ones), each queue labeled
+    from the reference labels by two readers with known seconds: what the report and the
+    Progress panel read. Built once per session with a short training recipe."""
+    from alstudio.learning.training import TrainConfig
+    from alstudio.project import Project
+    from alstudio.workflow import RoundConfig, run_round
+
+    path = tmp_path_factory.mktemp("rounds-master") / "demo.alstudio"
+    shutil.copyfile(demo_master, path)
+    quick = TrainConfig(max_epochs=3, min_steps=20, patience=2)
+    for _ in range(4):
+        outcome = run_round(path, RoundConfig(batch_size=16, train=quick))
+        with Project.open(path) as project:
+            names = project.class_names()
+            reference = project.reference_labels("pool")
+            for n, entry in enumerate(project.queue(outcome.round.id)):
+                reader = "dr_a" if n % 2 else "dr_b"
+                project.ensure_annotator(reader)
+                project.add_label(entry.item_id, reader, names[reference[entry.item_id]],
+                                  seconds_spent=2.0 if reader == "dr_a" else 5.0)
+    return path
+
+
+@pytest.fixture
+def rounds_path(rounds_master: Path, tmp_path: Path) -> Path:
+    """A private copy of the demo with rounds (tests may add a baseline or labels)."""
+    target = tmp_path / "rounds.alstudio"
+    shutil.copyfile(rounds_master, target)
+    return target

@@ -24,6 +24,7 @@ from alstudio.cli import (
     pretrain_verb,
     project_verbs,
     reader_verbs,
+    report_verbs,
 )
 from alstudio.cli.arguments import printable_error
 from alstudio.cli.progress import close_all
@@ -51,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     file_verbs.register(verbs)
     items_verb.register(verbs)
     pretrain_verb.register(verbs)
+    report_verbs.register(verbs)
     return parser
 
 

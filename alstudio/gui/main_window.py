@@ -38,6 +38,7 @@ from alstudio.gui.import_dialog import ImportDialog
 from alstudio.gui.label_panel import LabelPanel
 from alstudio.gui.labeling import LabelingController
 from alstudio.gui.menus import Menus
+from alstudio.gui.progress_panel import ProgressPanel
 from alstudio.gui.queue_panel import QueuePanel
 from alstudio.gui.reader_tools import ReaderTools
 from alstudio.gui.round_dialog import RoundDialog
@@ -102,12 +103,19 @@ class MainWindow(QMainWindow):
                                      Qt.DockWidgetArea.LeftDockWidgetArea, "F6")
         self.label_dock = self._dock("Label", "labelDock", self.label_panel,
                                      Qt.DockWidgetArea.RightDockWidgetArea, "F7")
+        self.progress_panel = ProgressPanel()
+        self.progress_dock = self._dock("Progress", "progressDock", self.progress_panel,
+                                        Qt.DockWidgetArea.LeftDockWidgetArea, "F8")
+        self.tabifyDockWidget(self.queue_dock, self.progress_dock)  # F8 shows it on top
+        self.progress_dock.toggleViewAction().triggered.connect(self._raise_progress)
+        self.progress_dock.hide()
         self.resizeDocks([self.queue_dock, self.label_dock], [430, 330],
                          Qt.Orientation.Horizontal)
         self._default_state = self.saveState()
         self.status = StatusBar()
         self.setStatusBar(self.status)
-        self.menus = Menus(self.menuBar(), self.actions, [self.queue_dock, self.label_dock])
+        self.menus = Menus(self.menuBar(), self.actions,
+                           [self.queue_dock, self.label_dock, self.progress_dock])
         self.menus.window_menu.aboutToShow.connect(self._fill_window_menu)
         self._preset_menu: QMenu | None = None
 
@@ -193,6 +201,7 @@ class MainWindow(QMainWindow):
         self.stack.setCurrentWidget(self.start_page)
         self.queue_dock.hide()
         self.label_dock.hide()
+        self.progress_dock.hide()
         self.setWindowTitle("alstudio")
         self.status.show_project(None, None, 0, None)
         self._update_actions()
@@ -245,6 +254,11 @@ class MainWindow(QMainWindow):
         log.info("opened %s as %s", project.path, name)
         return True
 
+    def _raise_progress(self, shown: bool) -> None:
+        """F8 shows the Progress tab on top of the queue it shares a dock area with."""
+        if shown:
+            self.progress_dock.raise_()
+
     def _show_project(self, project: Project, name: str) -> None:
         """Show an open project to reader ``name``: session, panels, actions, window state."""
         self.session = ProjectSession(project, name, self)
@@ -257,6 +271,7 @@ class MainWindow(QMainWindow):
         self.menus.set_class_actions(self._class_actions)
         self.label_panel.set_classes(self.session.classes, self._class_actions)
         self.queue_panel.set_session(self.session)
+        self.progress_panel.set_session(self.session)
         self.labeling.set_session(self.session)
         self.file_guard.watch(project)
         self.stack.setCurrentIndex(1)
@@ -283,6 +298,7 @@ class MainWindow(QMainWindow):
         self.file_guard.stop()
         self.labeling.set_session(None)
         self.queue_panel.set_session(None)
+        self.progress_panel.set_session(None)
         for action in self._class_actions:
             self.removeAction(action)
             action.deleteLater()
@@ -324,6 +340,7 @@ class MainWindow(QMainWindow):
         if self.session is None or self.rounds.project_path != self.session.path:
             return  # the project was closed meanwhile; its file has the round
         self.session.reload_queue()
+        self.progress_panel.refresh()
         info = getattr(outcome, "round", None)
         number = getattr(info, "number", "?")
         self.status.showMessage(f"Round {number} done: {len(self.session.entries)} items "

@@ -8,6 +8,9 @@ from typing import Any
 
 from alstudio.project import Project
 
+#: Round metrics kept for the report (per-test-item predictions for its bootstrap): too bulky
+#: for `info`, which gives the figures only.
+REPORT_ONLY_METRICS = ("test_predictions",)
 
 def project_summary(project: Project) -> dict[str, Any]:
     """Items, classes, labels, readers, reading settings, time spent and the latest round."""
@@ -42,7 +45,8 @@ def project_summary(project: Project) -> dict[str, Any]:
         "rounds": len(project.rounds()),
         "latest_round": None if latest is None else {
             "number": latest.number, "strategy": latest.strategy,
-            "labels_used": latest.labels_used, "metrics": latest.metrics,
+            "labels_used": latest.labels_used,
+            "metrics": {k: v for k, v in latest.metrics.items() if k not in REPORT_ONLY_METRICS},
             "queued": len(project.queue(latest.id)),
         },
     }

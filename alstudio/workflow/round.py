@@ -26,6 +26,11 @@ from alstudio.engine import (
 )
 from alstudio.errors import AlstudioError
 from alstudio.evaluation.metrics import test_metrics
+from alstudio.evaluation.predictions import (
+    TEST_PREDICTIONS_KEY,
+    encode_predictions,
+    predicted_share,
+)
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.checkpoints import checkpoint_digest, checkpoint_to_bytes
 from alstudio.learning.device import cpu_threads, describe_device, free_cpu_threads, pick_device
@@ -255,6 +260,8 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
             metrics["test"] = test_metrics(y_test, step.test_outputs.probs, snap.classes)
         metrics["training"] = {k: v for k, v in step.train.summary().items() if k != "config"}
         notes.append(training_budget(step.train))
+        if probs is not None and len(probs):
+            metrics["pool_predicted_share"] = predicted_share(probs)
         if step.train.collapsed:
             notes.append(step.train.collapse_message)
         hyper = step.train.summary()["config"]
@@ -282,12 +289,16 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
         notes.append(f"Scored {len(pool_ids)} of {readable} pool items (all labeled ones and a "
                      f"random {config.max_scored} of the rest), so the round's time follows "
                      "the labels, not the pool.")
+    stored = dict(metrics)  # what the project keeps: the figures plus the test predictions
+    if step.train is not None and step.test_outputs is not None:
+        stored[TEST_PREDICTIONS_KEY] = encode_predictions(
+            test_ids, [snap.test_labels[i] for i in test_ids], step.test_outputs.probs)
     info = project.save_round(
         strategy=step.selection.strategy,
         params={"requested": config.strategy, "batch_size": config.batch_size,
                 "model": step.train.config.model if step.train else None,
                 "committee": config.committee, **step.selection.params},
-        seed=config.seed, labels_used=len(snap.train_labels), metrics=metrics, queue=queue,
+        seed=config.seed, labels_used=len(snap.train_labels), metrics=stored, queue=queue,
         started_at=started_at, explanation=" ".join(notes), device=device,
         checkpoint=checkpoint)
     return RoundOutcome(round=info, queue=queue, metrics=metrics, explanation=info.explanation,

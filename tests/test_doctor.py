@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from alstudio.cli import main
+from alstudio.project import Project
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -46,5 +47,6 @@ def test_a_project_file_alone_opens_it(tmp_path: Path) -> None:
         opened.append((project, annotator))
         return 0
 
+    Project.create(tmp_path / "study.alstudio", ["a", "b"]).close()
     assert main([str(tmp_path / "study.alstudio")], open_gui=open_gui) == 0
     assert opened == [(tmp_path / "study.alstudio", None)]

@@ -217,10 +217,13 @@ def _probe(path: Path, full_check: bool) -> int:
                            "completely.")
     try:
         conn = connect_read_only(path)
-    except sqlite3.Error as exc:
+    except sqlite3.OperationalError as exc:
         raise ProjectError(f"{path} cannot be opened ({exc}).",
                            "Check the file's permissions and that its folder is readable.") \
             from exc
+    except sqlite3.DatabaseError as exc:  # its schema pages themselves are damaged
+        raise DamagedProjectError(f"{path} is damaged and was not opened ({exc}).",
+                                  restore_hint(path)) from exc
     try:
         problem = check_problem(conn, full=full_check)
         if problem is None:

@@ -277,7 +277,7 @@ class LabelingSession:
             raise ProjectError("A reader needs a name.", "Pass --annotator NAME.")
         if not self.has_item(item_id):
             raise ProjectError(f"No item {item_id} in this project.",
-                               "List items with `alstudio info PROJECT`.")
+                               "List items with `alstudio items PROJECT`.")
         decided = parse_choice(choice, self.classes)
         role = self.project.annotator_role(reader) or "annotator"
         state = self.project.current_label(item_id)

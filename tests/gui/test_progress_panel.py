@@ -27,7 +27,7 @@ def _show_panel(qtbot: QtBot, window) -> dict:
 
 
 def test_f8_shows_the_report_of_the_project(qtbot: QtBot, open_window, rounds_path: Path):
-    window = open_window(rounds_path)
+    window = open_window(rounds_path, annotator="dr_a")  # a reader of those rounds
     report = _show_panel(qtbot, window)
     panel = window.progress_panel
     assert [p["labels"] for p in report["curve"]["points"]] == [16, 32, 48]
@@ -46,7 +46,7 @@ def test_f8_shows_the_report_of_the_project(qtbot: QtBot, open_window, rounds_pa
 
 def test_threshold_is_stored_and_changes_the_advice(qtbot: QtBot, open_window,
                                                     rounds_path: Path):
-    window = open_window(rounds_path)
+    window = open_window(rounds_path, annotator="dr_a")  # a reader of those rounds
     _show_panel(qtbot, window)
     panel = window.progress_panel
     with qtbot.waitSignal(panel.report_shown, timeout=20_000) as shown:
@@ -59,7 +59,7 @@ def test_threshold_is_stored_and_changes_the_advice(qtbot: QtBot, open_window,
 
 def test_baseline_runs_in_a_worker_and_cancel_stores_nothing(qtbot: QtBot, open_window,
                                                              rounds_path: Path):
-    window = open_window(rounds_path)
+    window = open_window(rounds_path, annotator="dr_a")  # a reader of those rounds
     _show_panel(qtbot, window)
     panel = window.progress_panel
     panel.seeds.setValue(1)
@@ -77,7 +77,7 @@ def test_baseline_runs_in_a_worker_and_cancel_stores_nothing(qtbot: QtBot, open_
 
 @pytest.mark.slow
 def test_baseline_draws_the_random_band(qtbot: QtBot, open_window, rounds_path: Path):
-    window = open_window(rounds_path)
+    window = open_window(rounds_path, annotator="dr_a")  # a reader of those rounds
     _show_panel(qtbot, window)
     panel = window.progress_panel
     panel.seeds.setValue(1)

@@ -10,7 +10,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDialog,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from alstudio.gui.error_path import report_error
+from alstudio.gui.report_dialog import ReportDialog
 from alstudio.gui.worker import Worker
 from alstudio.jobs import CancelToken, Progress, ProgressCallback
 
@@ -51,7 +51,7 @@ def export_job(project_path: Path, out: Path, options: Any, *, progress: Progres
     return run_export(project_path, out, options, progress=progress, cancel=cancel)
 
 
-class ExportDialog(QDialog):
+class ExportDialog(ReportDialog):
     """Emits ``exported(report)`` when an export has been written."""
 
     exported = Signal(object)
@@ -223,35 +223,3 @@ class ExportDialog(QDialog):
         self.message.setText(text)
         self.cancel_button.setText("Close")
         self.start_button.setEnabled(False)
-
-    def _cancel_or_close(self) -> None:
-        """Cancel a running export, or close the dialog once it is done."""
-        if self.worker is not None and self.worker.outcome is None:
-            self.cancel_button.setEnabled(False)
-            self.message.setText("Cancelling…")
-            self.worker.cancel()
-            self.worker.finished.connect(lambda: self.cancel_button.setEnabled(True))
-            return
-        self.accept() if self.report is not None else self.reject()
-
-    def reject(self) -> None:
-        """Esc or the close box: cancel a running export first; close once it has stopped."""
-        if self.worker is not None and self.worker.is_running:
-            self._cancel_or_close()
-            return
-        super().reject()
-
-    def closeEvent(self, event: Any) -> None:
-        """Closing the window cancels a running export first."""
-        if self.worker is not None and self.worker.is_running:
-            self._cancel_or_close()
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    @classmethod
-    def run(cls, parent: QWidget | None, project_path: Path) -> Any:
-        """Show the dialog; returns the export report, or None if nothing was exported."""
-        dialog = cls(project_path, parent)
-        dialog.exec()
-        return dialog.report

@@ -10,7 +10,6 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from alstudio.gui.error_path import report_error
+from alstudio.gui.report_dialog import ReportDialog
 from alstudio.gui.worker import Worker
 from alstudio.jobs import CancelToken, Progress, ProgressCallback
 
@@ -52,8 +52,10 @@ def skipped_as_tsv(skipped: list[dict[str, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-class ImportDialog(QDialog):
+class ImportDialog(ReportDialog):
     """Emits ``imported(report)`` when an import finished (also after a cancel)."""
+
+    cancelling_text = "Cancelling after the current batch…"
 
     imported = Signal(object)
 
@@ -205,33 +207,3 @@ class ImportDialog(QDialog):
     def copy_skipped(self) -> None:
         if self.report is not None:
             QApplication.clipboard().setText(skipped_as_tsv(self.report.skipped))
-
-    def _cancel_or_close(self) -> None:
-        if self.worker is not None and self.worker.outcome is None:
-            self.cancel_button.setEnabled(False)
-            self.message.setText("Cancelling after the current batch…")
-            self.worker.cancel()
-            self.worker.finished.connect(lambda: self.cancel_button.setEnabled(True))
-            return
-        self.accept() if self.report is not None else self.reject()
-
-    def reject(self) -> None:
-        """Esc or the close box: cancel a running import first; close once it has stopped."""
-        if self.worker is not None and self.worker.is_running:
-            self._cancel_or_close()
-            return
-        super().reject()
-
-    def closeEvent(self, event: Any) -> None:
-        if self.worker is not None and self.worker.is_running:
-            self._cancel_or_close()
-            event.ignore()
-            return
-        super().closeEvent(event)
-
-    @classmethod
-    def run(cls, parent: QWidget | None, project_path: Path) -> Any:
-        """Show the dialog; returns the import report, or None if nothing was imported."""
-        dialog = cls(project_path, parent)
-        dialog.exec()
-        return dialog.report

@@ -152,7 +152,7 @@ def gap_while(app, label: str, start, finished) -> None:
 
 
 def during_import(app, folder: Path, paths: list[Path]) -> None:
-    from alstudio.gui.import_dialog import ImportDialog
+    from alstudio.gui.dialogs.import_dialog import ImportDialog
     from alstudio.project import Project
 
     path = folder / "import-bench.alstudio"

@@ -178,7 +178,7 @@ class Shooter:
         from PySide6.QtCore import Qt
         from PySide6.QtTest import QTest
 
-        from alstudio.gui.adjudicate_dialog import AdjudicateDialog
+        from alstudio.gui.dialogs.adjudicate_dialog import AdjudicateDialog
         from alstudio.project.session import LabelingSession
         from alstudio.workflow.demo import build_demo
 
@@ -245,7 +245,7 @@ class Shooter:
         window.close_project()
 
     def shortcut_sheet(self, window) -> None:
-        from alstudio.gui.shortcut_sheet import ShortcutSheet
+        from alstudio.gui.dialogs.shortcut_sheet import ShortcutSheet
 
         sheet = ShortcutSheet(window.menuBar(), window)
         sheet.resize(720, 900)
@@ -254,7 +254,7 @@ class Shooter:
         sheet.close()
 
     def import_report(self, window) -> None:
-        from alstudio.gui.import_dialog import ImportDialog
+        from alstudio.gui.dialogs.import_dialog import ImportDialog
 
         incoming = self.work / "incoming"
         incoming.mkdir()
@@ -285,7 +285,7 @@ class Shooter:
         """A de-identified DICOM export of pydicom's bundled CT, MR and secondary capture."""
         import pydicom.data
 
-        from alstudio.gui.export_dialog import ExportDialog
+        from alstudio.gui.dialogs.export_dialog import ExportDialog
         from alstudio.project import Project
         from alstudio.workflow.importer import import_paths
 
@@ -311,7 +311,7 @@ class Shooter:
         self.save(dialog, "09-export-dialog.png")
     def round_dialog(self, window) -> None:
         """The Run round dialog, its names read from the catalogues (no engine loaded)."""
-        from alstudio.gui.round_dialog import RoundDialog
+        from alstudio.gui.dialogs.round_dialog import RoundDialog
 
         labels = window.session.labeled_items() if window.session is not None else 0
         dialog = RoundDialog(window.round_request, labels, window)

@@ -16,9 +16,9 @@ from alstudio.datasets.item_source import source_for
 from alstudio.datasets.records import ScanSource
 from alstudio.errors import AlstudioError, ScanReadError
 from alstudio.gui.active_time import ActiveTimer
-from alstudio.gui.adjudicate_dialog import AdjudicateDialog
-from alstudio.gui.label_panel import LabelPanel
-from alstudio.gui.queue_panel import QueuePanel
+from alstudio.gui.dialogs.adjudicate_dialog import AdjudicateDialog
+from alstudio.gui.panels.label_panel import LabelPanel
+from alstudio.gui.panels.queue_panel import QueuePanel
 from alstudio.gui.session import ProjectSession
 from alstudio.gui.viewer import ImagePrefetcher, ScanViewer
 from alstudio.gui.viewer.overlay import format_size

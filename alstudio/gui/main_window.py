@@ -29,25 +29,25 @@ from alstudio.errors import AlstudioError, DamagedProjectError
 from alstudio.gui import projects
 from alstudio.gui.actions import Actions, class_actions
 from alstudio.gui.active_time import ActiveTimer
+from alstudio.gui.dialogs.export_dialog import ExportDialog
+from alstudio.gui.dialogs.import_dialog import ImportDialog
+from alstudio.gui.dialogs.round_dialog import RoundDialog
+from alstudio.gui.dialogs.shortcut_sheet import ShortcutSheet
 from alstudio.gui.error_path import log_file, report_error
-from alstudio.gui.export_dialog import ExportDialog
 from alstudio.gui.file_guard import FileBanner, FileGuard, save_copy
 from alstudio.gui.heap import settle_heap
 from alstudio.gui.idle import IdleTrigger
-from alstudio.gui.import_dialog import ImportDialog
-from alstudio.gui.label_panel import LabelPanel
 from alstudio.gui.labeling import LabelingController
 from alstudio.gui.menus import Menus
-from alstudio.gui.progress_panel import ProgressPanel
-from alstudio.gui.queue_panel import QueuePanel
+from alstudio.gui.panels.label_panel import LabelPanel
+from alstudio.gui.panels.progress_panel import ProgressPanel
+from alstudio.gui.panels.queue_panel import QueuePanel
+from alstudio.gui.panels.start_page import StartPage
+from alstudio.gui.panels.status_bar import StatusBar
 from alstudio.gui.reader_tools import ReaderTools
-from alstudio.gui.round_dialog import RoundDialog
 from alstudio.gui.rounds import RoundRunner, device_job, engine_available
 from alstudio.gui.session import ProjectSession
 from alstudio.gui.settings import AppSettings
-from alstudio.gui.shortcut_sheet import ShortcutSheet
-from alstudio.gui.start_page import StartPage
-from alstudio.gui.status_bar import StatusBar
 from alstudio.gui.theme import apply_theme, current_theme
 from alstudio.gui.viewer import ImagePrefetcher, ScanViewer, build_preset_menu
 from alstudio.gui.viewer_page import ViewerPage

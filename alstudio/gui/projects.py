@@ -15,10 +15,10 @@ from pathlib import Path
 from PySide6.QtWidgets import QWidget
 
 from alstudio.errors import AlstudioError, Cancelled
-from alstudio.gui.annotator_dialog import AnnotatorDialog
+from alstudio.gui.dialogs.annotator_dialog import AnnotatorDialog
+from alstudio.gui.dialogs.job_dialog import JobDialog
+from alstudio.gui.dialogs.new_project_dialog import NewProjectDialog
 from alstudio.gui.error_path import report_error
-from alstudio.gui.job_dialog import JobDialog
-from alstudio.gui.new_project_dialog import NewProjectDialog
 from alstudio.gui.settings import AppSettings
 from alstudio.gui.worker import Worker
 from alstudio.jobs import CancelToken, ProgressCallback

@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtWidgets import QMessageBox
 
 from alstudio.gui.actions import Actions
-from alstudio.gui.agreement_dialog import AgreementDialog
+from alstudio.gui.dialogs.agreement_dialog import AgreementDialog
+from alstudio.gui.dialogs.job_dialog import JobDialog
+from alstudio.gui.dialogs.merge_dialog import MergeDialog, MergeRequest, merge_job
 from alstudio.gui.error_path import report_error
-from alstudio.gui.job_dialog import JobDialog
-from alstudio.gui.merge_dialog import MergeDialog, MergeRequest, merge_job
 from alstudio.gui.rounds import gui_threads
 from alstudio.gui.worker import Worker
 from alstudio.jobs import CancelToken, ProgressCallback

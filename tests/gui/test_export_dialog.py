@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from pytestqt.qtbot import QtBot
 
-from alstudio.gui.export_dialog import ExportDialog
+from alstudio.gui.dialogs.export_dialog import ExportDialog
 from alstudio.project import Project
 from alstudio.workflow.importer import import_paths
 

@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from alstudio.gui.import_dialog import ImportDialog
+from alstudio.gui.dialogs.import_dialog import ImportDialog
 from alstudio.project import Project
 
 

@@ -10,9 +10,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
-from alstudio.gui.merge_dialog import MergeDialog, MergeRequest
+from alstudio.gui.dialogs.merge_dialog import MergeDialog, MergeRequest
+from alstudio.gui.panels.suspects_model import SuspectsModel
 from alstudio.gui.session import ProjectSession
-from alstudio.gui.suspects_model import SuspectsModel
 from alstudio.project import Project
 
 

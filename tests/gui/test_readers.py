@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from alstudio.gui.adjudicate_dialog import AdjudicateDialog
-from alstudio.gui.queue_model import LABEL_COLUMN, REASON_COLUMN
+from alstudio.gui.dialogs.adjudicate_dialog import AdjudicateDialog
+from alstudio.gui.panels.queue_model import LABEL_COLUMN, REASON_COLUMN
 from alstudio.project import Project
 
 
@@ -105,7 +105,7 @@ def test_two_blind_readers_then_an_adjudication(qtbot: QtBot, open_window,
 
 def test_the_shortcut_sheet_lists_disagreements_and_adjudicate(qtbot: QtBot,
                                                                open_window) -> None:
-    from alstudio.gui.shortcut_sheet import menu_shortcuts
+    from alstudio.gui.dialogs.shortcut_sheet import menu_shortcuts
 
     window = open_window()
     rows = {text: keys for _menu, entries in menu_shortcuts(window.menuBar())

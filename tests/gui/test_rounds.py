@@ -114,7 +114,7 @@ def test_a_failing_round_shows_its_error(qtbot: QtBot, open_window, demo_path: P
 
 
 def test_round_progress_names_the_phase_and_offers_cancel(qtbot: QtBot) -> None:
-    from alstudio.gui.status_bar import RoundProgress, format_elapsed
+    from alstudio.gui.panels.status_bar import RoundProgress, format_elapsed
     from alstudio.jobs import Progress
 
     progress = RoundProgress()
@@ -139,7 +139,7 @@ def test_round_progress_names_the_phase_and_offers_cancel(qtbot: QtBot) -> None:
 @needs_engine
 def test_run_round_asks_then_starts(qtbot: QtBot, open_window, demo_path: Path,
                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from alstudio.gui.round_dialog import RoundDialog
+    from alstudio.gui.dialogs.round_dialog import RoundDialog
 
     asked = []
 
@@ -155,7 +155,7 @@ def test_run_round_asks_then_starts(qtbot: QtBot, open_window, demo_path: Path,
 
 
 def test_round_dialog_lists_the_catalogue_and_keeps_choices(qtbot: QtBot) -> None:
-    from alstudio.gui.round_dialog import RoundDialog
+    from alstudio.gui.dialogs.round_dialog import RoundDialog
     from alstudio.learning.names import MODEL_NAMES
     from alstudio.selection.catalogue import CATALOGUE
 
@@ -175,7 +175,7 @@ def test_round_dialog_lists_the_catalogue_and_keeps_choices(qtbot: QtBot) -> Non
 
 
 def test_round_dialog_offers_a_checkpoint_committee(qtbot: QtBot) -> None:
-    from alstudio.gui.round_dialog import RoundDialog
+    from alstudio.gui.dialogs.round_dialog import RoundDialog
 
     dialog = RoundDialog(RoundConfig(strategy="bald", committee="checkpoints"), labels=40)
     qtbot.addWidget(dialog)
@@ -186,7 +186,7 @@ def test_round_dialog_offers_a_checkpoint_committee(qtbot: QtBot) -> None:
 
 
 def test_the_dialog_starts_on_the_engines_default_strategy(qtbot: QtBot) -> None:
-    from alstudio.gui.round_dialog import RoundDialog
+    from alstudio.gui.dialogs.round_dialog import RoundDialog
     from alstudio.selection.catalogue import DEFAULT_STRATEGY
 
     assert RoundConfig().strategy == DEFAULT_STRATEGY

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from pytestqt.qtbot import QtBot
 
-from alstudio.gui.shortcut_sheet import ShortcutSheet, menu_shortcuts, sheet_html
+from alstudio.gui.dialogs.shortcut_sheet import ShortcutSheet, menu_shortcuts, sheet_html
 
 #: What the viewer handles itself while it has focus (see its module docstring).
 VIEWER_KEYS = {"F", "R", "I", "O", "+", "=", "-", "Up", "Down", "PgUp", "PgDown", "Home",

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from alstudio.gui import projects
-from alstudio.gui.annotator_dialog import AnnotatorDialog
+from alstudio.gui.dialogs.annotator_dialog import AnnotatorDialog
+from alstudio.gui.dialogs.new_project_dialog import NewProjectDialog, NewProjectSpec, check_classes
 from alstudio.gui.main_window import MainWindow
-from alstudio.gui.new_project_dialog import NewProjectDialog, NewProjectSpec, check_classes
 from alstudio.gui.settings import AppSettings
 from alstudio.paths import default_demo_path
 from alstudio.project import ClassSpec, Project

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QWidget
 
 from alstudio.datasets import ScanRecord, discover, read_pixels
 from alstudio.gui.actions import Actions
-from alstudio.gui.label_panel import LabelPanel
+from alstudio.gui.panels.label_panel import LabelPanel
 from alstudio.gui.viewer import ScanViewer
 from alstudio.gui.viewer.colour import OVERLAY_WARNING
 

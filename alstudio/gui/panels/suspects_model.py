@@ -16,7 +16,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from alstudio.gui.queue_model import (
+from alstudio.gui.panels.queue_model import (
     COLUMNS,
     ITEM_ID_ROLE,
     LABEL_COLUMN,

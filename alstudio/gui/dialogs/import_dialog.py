@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from alstudio.gui.dialogs.report_dialog import ReportDialog
 from alstudio.gui.error_path import report_error
-from alstudio.gui.report_dialog import ReportDialog
 from alstudio.gui.worker import Worker
 from alstudio.jobs import CancelToken, Progress, ProgressCallback
 

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import QLabel
 from alstudio.gui.theme import dim_colour
 
 if TYPE_CHECKING:
-    from alstudio.gui.progress_panel import ProgressPanel
+    from alstudio.gui.panels.progress_panel import ProgressPanel
 
 ADVICE_COLOURS = {  # background, left border
     "keep_going": ("#1e2f22", "#4e9a06"),
@@ -39,7 +39,7 @@ def show_advice(label: QLabel, stop: Mapping[str, Any]) -> None:
 
 def show_curve(panel: ProgressPanel, report: Mapping[str, Any]) -> None:
     """Balanced accuracy and AUC against labels, and the efficiency line under them."""
-    from alstudio.gui.progress_plots import PROJECT, RANDOM, draw_curve
+    from alstudio.gui.panels.progress_plots import PROJECT, RANDOM, draw_curve
 
     for name, title in (("balanced_accuracy", "Balanced accuracy"), ("auc", "ROC AUC")):
         draw_curve(panel.plot(name, panel.curve_box, title, ""), report, name)
@@ -72,7 +72,7 @@ def show_curve(panel: ProgressPanel, report: Mapping[str, Any]) -> None:
 
 def show_cost(panel: ProgressPanel, cost: Mapping[str, Any]) -> None:
     """Median seconds per label, labels per hour, total time; per reader; bars over time."""
-    from alstudio.gui.progress_plots import PROJECT, draw_bars
+    from alstudio.gui.panels.progress_plots import PROJECT, draw_bars
 
     if not cost["labels"]:
         panel.cost_text.setText("No labels yet.")
@@ -97,7 +97,7 @@ def show_cost(panel: ProgressPanel, cost: Mapping[str, Any]) -> None:
 
 def show_balance(panel: ProgressPanel, balance: Mapping[str, Any]) -> None:
     """Labeled share against the model's predicted share of the pool, and any warnings."""
-    from alstudio.gui.progress_plots import PROJECT, RANDOM, draw_bars
+    from alstudio.gui.panels.progress_plots import PROJECT, RANDOM, draw_bars
 
     rows = balance["classes"]
     warnings = "".join(f"<p style='color:{WARN}'>⚠ {html.escape(w)}</p>"

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from alstudio.gui.readings_view import ReadingsView
+from alstudio.gui.panels.readings_view import ReadingsView
 from alstudio.project import ClassInfo, ItemLabel, Reading
 from alstudio.project.session import ADJUDICATION_REASONS
 

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 )
 
 from alstudio.gui.actions import Actions
-from alstudio.gui.prediction_view import PredictionView
-from alstudio.gui.readings_view import ReadingsView
+from alstudio.gui.panels.prediction_view import PredictionView
+from alstudio.gui.panels.readings_view import ReadingsView
 from alstudio.project import ClassInfo
 
 

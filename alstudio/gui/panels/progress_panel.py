@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from alstudio.gui.error_path import report_error
-from alstudio.gui.progress_jobs import baseline_job, report_job
+from alstudio.gui.panels.progress_jobs import baseline_job, report_job
 from alstudio.gui.session import ProjectSession
 from alstudio.gui.worker import Worker
 from alstudio.jobs import Progress
@@ -244,7 +244,7 @@ class ProgressPanel(QScrollArea):
     def _show_report(self, report: dict[str, Any], path: Path) -> None:
         if self.session is None or self.session.path != path:
             return  # the project was closed or another opened while it was built
-        from alstudio.gui import progress_view
+        from alstudio.gui.panels import progress_view
 
         self.report = report
         progress_view.show_advice(self.advice, report["stopping"])
@@ -258,7 +258,7 @@ class ProgressPanel(QScrollArea):
              x_label: str = "labels", height: int = 200) -> Any:
         """The named plot, made (and pyqtgraph imported) the first time it is needed."""
         if name not in self._plots:
-            from alstudio.gui.progress_plots import ThemedPlot
+            from alstudio.gui.panels.progress_plots import ThemedPlot
 
             self._plots[name] = ThemedPlot(title, y_label, x_label)
             self._plots[name].setFixedHeight(height)

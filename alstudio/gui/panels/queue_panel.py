@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from alstudio.gui.queue_model import (
+from alstudio.gui.panels.queue_model import (
     DISAGREEMENTS,
     ITEM_ID_ROLE,
     LABEL_COLUMN,
@@ -29,8 +29,8 @@ from alstudio.gui.queue_model import (
     QueueModel,
     accepts,
 )
+from alstudio.gui.panels.suspects_model import SUSPECTS_KEY, SuspectsModel
 from alstudio.gui.session import ProjectSession
-from alstudio.gui.suspects_model import SUSPECTS_KEY, SuspectsModel
 
 
 class QueuePanel(QWidget):

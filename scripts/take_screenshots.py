@@ -241,7 +241,7 @@ class Shooter:
         self.wait(lambda: window.labeling._displayed is not None)
         window.viewer.set_slice(3)
         window.viewer.apply_preset("auto")
-        self.save(window, "09-geometry-warning.png")
+        self.save(window, "17-geometry-warning.png")
         window.close_project()
 
     def shortcut_sheet(self, window) -> None:
@@ -308,7 +308,7 @@ class Shooter:
         dialog.exported.connect(done.append)
         dialog.start()
         self.wait(lambda: bool(done) and not dialog.worker.is_running)
-        self.save(dialog, "09-export-dialog.png")
+        self.save(dialog, "13-export-dialog.png")
     def round_dialog(self, window) -> None:
         """The Run round dialog, its names read from the catalogues (no engine loaded)."""
         from alstudio.gui.dialogs.round_dialog import RoundDialog
@@ -316,7 +316,7 @@ class Shooter:
         labels = window.session.labeled_items() if window.session is not None else 0
         dialog = RoundDialog(window.round_request, labels, window)
         dialog.show()
-        self.save(dialog, "09-round-dialog.png")
+        self.save(dialog, "19-round-dialog.png")
         dialog.close()
 
     def rounds(self, window) -> None:
@@ -374,9 +374,9 @@ class Shooter:
         window.progress_dock.raise_()
         window.resizeDocks([window.progress_dock], [560], Qt.Orientation.Horizontal)
         self.wait(lambda: bool(shown), timeout_s=60, settle_ms=400)
-        self.save(window, "09-progress-panel.png")
+        self.save(window, "14-progress-panel.png")
         window.progress_panel.verticalScrollBar().setValue(10_000)
-        self.save(window, "10-progress-panel-costs.png")
+        self.save(window, "15-progress-panel-costs.png")
         window.close()
         self.report_page(path)
         return 0
@@ -393,7 +393,7 @@ class Shooter:
         if browser is None:
             print("report page shot skipped: no chromium (apt-get install -y chromium)")
             return
-        shot = self.out / "11-report-html.png"
+        shot = self.out / "16-report-html.png"
         subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
                         "--disable-background-networking", "--disable-component-update",
                         "--no-first-run", f"--screenshot={shot}", "--window-size=1400,2000",

@@ -60,8 +60,12 @@ class StderrProgress:
     """
 
     def __init__(self, quiet: bool = False, interval: float = 2.0, *,
-                 stream: IO[str] | None = None, tty: bool | None = None) -> None:
+                 stream: IO[str] | None = None, tty: bool | None = None,
+                 min_rate_seconds: float = 0.5) -> None:
         self.quiet = quiet
+        # a plain line gives a rate only once its phase has run this long: a rate over a
+        # blink is noise (thousands of "items per second" for the first step)
+        self.min_rate_seconds = min_rate_seconds
         self.stream = stream if stream is not None else sys.stderr
         isatty = getattr(self.stream, "isatty", None)
         self.tty = bool(isatty()) if tty is None and callable(isatty) else bool(tty)
@@ -69,6 +73,9 @@ class StderrProgress:
         self._bar: tqdm[None] | None = None
         self._phase: str | None = None
         self._phase_start = 0.0
+        # when each phase was first seen: a job may go back and forth between phases (import
+        # indexes, then imports, then indexes the next folder), and its rate counts from there
+        self._phase_starts: dict[str, float] = {}
         self._last = -math.inf
         _OPEN.add(self)
 
@@ -78,7 +85,8 @@ class StderrProgress:
             return
         if step.phase != self._phase:
             self.close()
-            self._phase, self._phase_start = step.phase, time.monotonic()
+            self._phase = step.phase
+            self._phase_start = self._phase_starts.setdefault(step.phase, time.monotonic())
             self._last = -math.inf  # the first step of a phase is always shown
         final = step.total is not None and step.done >= step.total
         if self.tty:
@@ -111,7 +119,7 @@ class StderrProgress:
         total = f"/{step.total}" if step.total else ""
         elapsed = now - self._phase_start
         pace = ""
-        if step.done and elapsed > 0:
+        if step.done and elapsed > 0 and elapsed >= self.min_rate_seconds:
             rate = step.done / elapsed
             pace = f" ({rate:.1f}/s"
             if step.total and not final and rate > 0:

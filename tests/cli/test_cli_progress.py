@@ -32,7 +32,7 @@ def test_on_a_terminal_a_bar_shows_count_rate_and_time_left() -> None:
 
 def test_off_a_terminal_plain_lines_with_rate_and_no_carriage_returns() -> None:
     out = io.StringIO()
-    progress = StderrProgress(stream=out, tty=False, interval=0.0)
+    progress = StderrProgress(stream=out, tty=False, interval=0.0, min_rate_seconds=0.0)
     for done in (0, 20, 40):
         progress(Progress("importing", done, 40, f"{done} item(s)"))
     progress(Progress("saving", 1, 1, "round 1 saved"))
@@ -42,6 +42,16 @@ def test_off_a_terminal_plain_lines_with_rate_and_no_carriage_returns() -> None:
     assert re.fullmatch(r"importing: 20/40 \([\d.]+/s, \d+:\d\d left\) 20 item\(s\)", lines[1])
     assert lines[2].startswith("importing: 40/40 (") and "left" not in lines[2]
     assert lines[-1].startswith("saving: 1/1") and lines[-1].endswith("round 1 saved")
+
+
+def test_a_phase_seen_again_keeps_its_start_and_a_blink_gives_no_rate() -> None:
+    out = io.StringIO()
+    progress = StderrProgress(stream=out, tty=False, interval=0.0)
+    progress(Progress("indexing", 50, 100))
+    progress(Progress("importing", 30, None))  # the first folder's items, at once
+    progress(Progress("indexing", 100, 100))
+    lines = out.getvalue().splitlines()
+    assert lines == ["indexing: 50/100", "importing: 30", "indexing: 100/100"]
 
 
 def test_plain_lines_are_throttled_but_every_phase_end_is_shown() -> None:

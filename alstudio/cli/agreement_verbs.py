@@ -5,9 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from alstudio.cli.arguments import (
+    existing_file,
+    existing_project,
+    int_at_least,
+    non_negative_int,
+    output_file,
+    positive_int,
+)
 from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
 from alstudio.project import Project
@@ -21,9 +28,9 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                     "95%% intervals; Cohen's kappa and confusion per pair of readers; labels, "
                     "median time and agreement with the adjudicated label per reader. Skip and "
                     "unsure are not classes: they count as not read.")
-    agree.add_argument("project", type=Path)
-    agree.add_argument("--replicates", type=int, default=1000, help="bootstrap replicates")
-    agree.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    agree.add_argument("project", type=existing_project)
+    agree.add_argument("--replicates", type=positive_int, default=1000, help="bootstrap replicates")
+    agree.add_argument("--seed", type=non_negative_int, default=0, help="bootstrap seed")
     agree.add_argument("--json", action="store_true", help="print one JSON object")
     agree.set_defaults(handler=cmd_agreement)
 
@@ -33,12 +40,12 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                     "items whose label the out-of-sample predictions contradict (confident "
                     "learning). Stored for the 'Suspected label errors' filter; no label is "
                     "changed.")
-    errors.add_argument("project", type=Path)
-    errors.add_argument("--folds", type=int, default=3)
-    errors.add_argument("--seed", type=int, default=0)
+    errors.add_argument("project", type=existing_project)
+    errors.add_argument("--folds", type=int_at_least(2), default=3)
+    errors.add_argument("--seed", type=non_negative_int, default=0)
     errors.add_argument("--model", default="auto")
     errors.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
-    errors.add_argument("--max-epochs", type=int, help="cap epochs per fold")
+    errors.add_argument("--max-epochs", type=positive_int, help="cap epochs per fold")
     errors.add_argument("--show", action="store_true",
                         help="list the latest stored check instead of running a new one")
     errors.add_argument("--second-read", action="store_true",
@@ -51,8 +58,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Columns: item (an item id or a path as imported), annotator, label (a "
                     "class, skip or unsure), and optionally seconds, role, note. Rows matching "
                     "no item or class are reported and skipped; re-importing adds nothing.")
-    imp.add_argument("project", type=Path)
-    imp.add_argument("csv", type=Path, metavar="LABELS.csv")
+    imp.add_argument("project", type=existing_project)
+    imp.add_argument("csv", type=existing_file, metavar="LABELS.csv")
     imp.add_argument("--json", action="store_true", help="print one JSON object")
     imp.set_defaults(handler=cmd_import_labels)
 
@@ -61,8 +68,8 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Items match by content hash; every read keeps its annotator, times and "
                     "workstation; differing reads become disagreements. The inputs are not "
                     "modified.")
-    merge.add_argument("inputs", nargs="+", type=Path, metavar="PROJECT")
-    merge.add_argument("-o", "--output", type=Path, required=True, metavar="MERGED.alstudio")
+    merge.add_argument("inputs", nargs="+", type=existing_project, metavar="PROJECT")
+    merge.add_argument("-o", "--output", type=output_file, required=True, metavar="MERGED.alstudio")
     merge.add_argument("--map", action="append", default=[], metavar="OLD=NEW",
                        help="rename a class before merging (repeatable)")
     merge.add_argument("--json", action="store_true", help="print one JSON object")

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from alstudio.cli.arguments import existing_project, finite_float, non_negative_int
 from alstudio.cli.progress import StderrProgress
 from alstudio.export.common import FORMATS, SPLIT_CHOICES, ExportOptions
 
@@ -17,7 +18,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "export", help="export labels, images, de-identified DICOM, reports or the model",
         description="Write an export into an empty folder, with a manifest.json listing "
                     "every file and its SHA-256. DICOM copies are de-identified by default.")
-    exp.add_argument("project", type=Path)
+    exp.add_argument("project", type=existing_project)
     exp.add_argument("--format", required=True, choices=FORMATS, dest="fmt")
     exp.add_argument("--out", required=True, type=Path, help="the folder to write (empty)")
     exp.add_argument("--split", choices=SPLIT_CHOICES, default="all",
@@ -26,10 +27,11 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                      help="also list items nobody has labeled (csv, json, monai)")
     exp.add_argument("--keep-identifiers", action="store_true",
                      help="dicom: write unchanged copies WITH patient identifiers")
-    exp.add_argument("--val-fraction", type=float, default=0.2, metavar="F",
+    exp.add_argument("--val-fraction", type=finite_float(0.0, 1.0), default=0.2, metavar="F",
                      help="monai: stratified share of labeled pool items for validation "
                           "(default 0.2)")
-    exp.add_argument("--seed", type=int, default=0, help="monai: seed of the validation draw")
+    exp.add_argument("--seed", type=non_negative_int, default=0,
+                     help="monai: seed of the validation draw")
     exp.add_argument("--copy", action="store_true",
                      help="monai: copy images into the export instead of referencing them")
     exp.add_argument("--allow-burned-in", action="store_true",

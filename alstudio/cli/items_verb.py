@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
+from alstudio.cli.arguments import existing_project
 from alstudio.project import SPLITS, Item, ItemLabel, Project
 
 STATUSES = ("unlabeled", "labeled", "disputed", "unsure", "skipped", "queued")
@@ -24,7 +24,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         "items", help="list the project's items and where each stands",
         description="List items in import order (queued: in queue order) with their split, "
                     "status and label.")
-    items.add_argument("project", type=Path)
+    items.add_argument("project", type=existing_project)
     items.add_argument("--status", action="append", choices=STATUSES, metavar="STATUS",
                        help=f"only items with this status ({', '.join(STATUSES)}); repeat to "
                             "combine")

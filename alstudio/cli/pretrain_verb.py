@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
+from alstudio.cli.arguments import existing_project, int_at_least, positive_int
 from alstudio.cli.progress import StderrProgress
 
 
@@ -16,11 +16,12 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="Self-supervised (SimCLR-style) pretraining of the classifier's encoder on "
                     "the pool's scans. Rounds then start from it. Running it again continues "
                     "from the stored encoder.")
-    verb.add_argument("project", type=Path)
+    verb.add_argument("project", type=existing_project)
     verb.add_argument("--epochs", type=int, default=20, help="epochs to add (default 20)")
     verb.add_argument("--fresh", action="store_true", help="start afresh, do not resume")
-    verb.add_argument("--image-size", type=int, help="input side in pixels (default: auto)")
-    verb.add_argument("--threads", type=int, help="cap CPU threads")
+    verb.add_argument("--image-size", type=int_at_least(8, 1024),
+                      help="input side in pixels (default: auto)")
+    verb.add_argument("--threads", type=positive_int, help="cap CPU threads")
     verb.add_argument("--json", action="store_true", help="print one JSON object")
     verb.set_defaults(handler=cmd_pretrain)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import json
 from dataclasses import asdict
-from pathlib import Path
 from typing import Any
 
+from alstudio.cli.arguments import existing_project, finite_float
 from alstudio.errors import AlstudioError
 from alstudio.project import Project
 from alstudio.project.consensus import CONSENSUS_RULES
@@ -18,8 +18,8 @@ def register(verbs: argparse._SubParsersAction) -> None:
     settings = verbs.add_parser(
         "settings", help="reading settings: second reads, tie breaks, consensus, roles",
         description="Show the project's reading settings; change any that are given.")
-    settings.add_argument("project", type=Path)
-    settings.add_argument("--second-read", type=float, metavar="FRACTION",
+    settings.add_argument("project", type=existing_project)
+    settings.add_argument("--second-read", type=finite_float(0.0, 1.0), metavar="FRACTION",
                           help="share of each round's queue read by a second reader (0-1; "
                                "0 = single reading)")
     settings.add_argument("--third-read-ties", choices=("on", "off"),
@@ -37,7 +37,7 @@ def register(verbs: argparse._SubParsersAction) -> None:
     dis = verbs.add_parser(
         "disagreements", help="items whose readers differ, each reader's label side by side",
         description="Only an adjudicator may list them: readers stay blind to each other.")
-    dis.add_argument("project", type=Path)
+    dis.add_argument("project", type=existing_project)
     dis.add_argument("--annotator", required=True, help="the adjudicator asking")
     dis.add_argument("--json", action="store_true", help="print one JSON object")
     dis.set_defaults(handler=cmd_disagreements)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 from typing import Any
 
+from alstudio.cli.arguments import existing_project, finite_float, output_file, positive_int
 from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
 
@@ -22,19 +22,19 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         description="The project's own report: test-split balanced accuracy and AUC per round "
                     "with a bootstrap spread, the random baseline (when computed), per-class "
                     "metrics, annotation cost, class balance and the stopping rule.")
-    rep.add_argument("project", type=Path)
+    rep.add_argument("project", type=existing_project)
     rep.add_argument("--json", action="store_true", help="print the report as one JSON object")
-    rep.add_argument("--html", type=Path, metavar="OUT.html",
+    rep.add_argument("--html", type=output_file, metavar="OUT.html",
                      help="write one self-contained HTML page (figures embedded)")
-    rep.add_argument("--baseline", type=int, metavar="SEEDS",
+    rep.add_argument("--baseline", type=positive_int, metavar="SEEDS",
                      help="first retrain on random subsets of the labeled set with this many "
                           "seeds and store the result (the random baseline)")
-    rep.add_argument("--stop-threshold", type=float, metavar="X", default=None,
+    rep.add_argument("--stop-threshold", type=finite_float(0.0), metavar="X", default=None,
                      help="points of balanced accuracy per 100 labels below which more labels "
                           "count as diminishing returns (default: the project's setting, else 0.5)")
     rep.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"),
                      help="where the baseline trains")
-    rep.add_argument("--max-epochs", type=int, help="cap epochs per baseline training")
+    rep.add_argument("--max-epochs", type=positive_int, help="cap epochs per baseline training")
     rep.set_defaults(handler=cmd_report)
 
 

@@ -21,7 +21,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))
 
-from take_screenshots import Shooter  # noqa: E402
+from shooter import Shooter  # noqa: E402
 
 
 def read_demo(path: Path) -> None:

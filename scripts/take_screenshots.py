@@ -15,17 +15,16 @@ import os
 import shutil
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from progress_shots import progress
+from shooter import REPO, Shooter
+
 SHARED = REPO.parent / "shared" / "data"
 MR_SERIES = SHARED / "dicom_mr_series" / "HFS" / "3_t1_fl2d_sag"
-SIZE = (1560, 940)
 
 
-# scenes `--only` can take on their own: name -> Shooter method
+# scenes `--only` can take on their own: name -> Scenes method
 ONLY_SCENES = {"readers": "readers", "geometry": "geometry", "export": "export_report"}
 
 
@@ -45,9 +44,9 @@ def main() -> int:
     os.environ["XDG_DATA_HOME"] = str(work / "data")
     os.environ["XDG_STATE_HOME"] = str(work / "state")
     try:
-        shooter = Shooter(work, args.out)
+        shooter = Scenes(work, args.out)
         if args.only == "progress":
-            return shooter.progress(args.project)
+            return progress(shooter, args.project)
         if args.only:
             window = shooter.window()
             getattr(shooter, ONLY_SCENES[args.only])(window)
@@ -58,62 +57,9 @@ def main() -> int:
         shutil.rmtree(work, ignore_errors=True)
 
 
-class Shooter:
-    def __init__(self, work: Path, out: Path) -> None:
-        from PySide6.QtCore import QSettings
+class Scenes(Shooter):
+    """The README's shots, each scene building the project it shows."""
 
-        QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope,
-                          str(work / "settings"))
-        from alstudio.gui.app import configure_application, ensure_application
-
-        self.app = ensure_application()
-        configure_application(self.app)
-        self.work = work
-        self.out = out
-        out.mkdir(parents=True, exist_ok=True)
-
-    # -- helpers ----------------------------------------------------------------------------
-    def wait(self, condition: Callable[[], bool], timeout_s: float = 60.0,
-             settle_ms: int = 150) -> None:
-        deadline = time.monotonic() + timeout_s
-        while not condition():
-            self.app.processEvents()
-            if time.monotonic() > deadline:
-                raise TimeoutError("screenshot condition not met")
-            time.sleep(0.005)
-        end = time.monotonic() + settle_ms / 1000
-        while time.monotonic() < end:
-            self.app.processEvents()
-            time.sleep(0.005)
-
-    def save(self, widget, name: str) -> None:
-        self.wait(lambda: True)
-        path = self.out / name
-        widget.grab().save(str(path))
-        print(f"wrote {path.relative_to(REPO) if path.is_relative_to(REPO) else path}")
-
-    def window(self, annotator: str = "dr_lee"):
-        from alstudio.gui.main_window import MainWindow
-
-        window = MainWindow(annotator=annotator)
-        window.resize(*SIZE)
-        window.move(20, 20)
-        window.show()
-        window.activateWindow()
-        self.wait(lambda: window.isVisible())
-        return window
-
-    def press(self, window, *keys) -> None:
-        from PySide6.QtTest import QTest
-
-        for key in keys:
-            shown: list[int] = []
-            window.labeling.item_shown.connect(shown.append)
-            QTest.keyClick(window, key)
-            self.wait(lambda s=shown: bool(s), settle_ms=20)
-            window.labeling.item_shown.disconnect(shown.append)
-
-    # -- the shots --------------------------------------------------------------------------
     def run(self) -> int:
         from PySide6.QtCore import Qt
 
@@ -340,65 +286,6 @@ class Shooter:
         window.labeling.step(-1)  # ... and go back to it: the prediction is revealed
         self.wait(lambda: window.label_panel.prediction.state == "shown")
         self.save(window, "08-after-round.png")
-
-    def progress(self, existing: Path | None = None) -> int:
-        """The Progress panel on a demo project after seven labeled rounds and a baseline
-        (or on a copy of ``existing``)."""
-        from PySide6.QtCore import Qt
-
-        sys.path.insert(0, str(REPO / "benchmarks"))
-        from report_speed import build_project
-
-        from alstudio.learning.training import TrainConfig
-        from alstudio.project import Project
-        from alstudio.workflow.baseline import run_random_baseline
-
-        path = self.work / "breast-us-demo.alstudio"
-        if existing is not None:
-            shutil.copyfile(existing, path)
-        else:
-            recipe = TrainConfig(max_epochs=10, min_steps=120, patience=4)  # minutes, not tens
-            seconds = build_project(path, rounds=7, batch=20, train=recipe)
-            print(f"7 rounds in {sum(seconds):.0f} s")
-            with Project.open(path) as project:
-                project.set_meta("label_budget", "300")
-            started = time.monotonic()
-            run_random_baseline(path, 3)
-            print(f"random baseline in {time.monotonic() - started:.0f} s")
-        window = self.window()
-        window.open_project(path)
-        self.wait(lambda: window.labeling._displayed is not None)
-        shown: list[object] = []
-        window.progress_panel.report_shown.connect(shown.append)
-        window.progress_dock.show()
-        window.progress_dock.raise_()
-        window.resizeDocks([window.progress_dock], [560], Qt.Orientation.Horizontal)
-        self.wait(lambda: bool(shown), timeout_s=60, settle_ms=400)
-        self.save(window, "14-progress-panel.png")
-        window.progress_panel.verticalScrollBar().setValue(10_000)
-        self.save(window, "15-progress-panel-costs.png")
-        window.close()
-        self.report_page(path)
-        return 0
-
-    def report_page(self, path: Path) -> None:
-        """`alstudio report --html` of the same project, opened in headless Chromium."""
-        import subprocess
-
-        from alstudio.cli import main as cli
-
-        page = self.work / "report.html"
-        cli(["report", str(path), "--html", str(page)])
-        browser = shutil.which("chromium") or shutil.which("chromium-browser")
-        if browser is None:
-            print("report page shot skipped: no chromium (apt-get install -y chromium)")
-            return
-        shot = self.out / "16-report-html.png"
-        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
-                        "--disable-background-networking", "--disable-component-update",
-                        "--no-first-run", f"--screenshot={shot}", "--window-size=1400,2000",
-                        page.as_uri()], check=True, capture_output=True, timeout=120)
-        print(f"wrote {shot}")
 
 
 if __name__ == "__main__":

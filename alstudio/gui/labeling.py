@@ -1,9 +1,12 @@
 """The labeling loop: show an item, time it, record the decision, move on.
 
 It ties the viewer, the image prefetcher, the label and queue panels and the active-time
-clock to the session, so that the main window only connects actions to these methods.
-After each decision it advances to the next item this annotator has not decided on, and asks
-the prefetcher for the few after it, so the next scan is already decoded when the key is hit.
+clock to the session, and owns the labeling commands: one QAction per class (its key) and
+the fixed ones (skip, unsure, undo, adjudicate, next, previous), each connected straight to
+a method here, which records the decision on the headless
+:class:`~alstudio.project.session.LabelingSession`. After each decision it advances to the
+next item this annotator has not decided on, and asks the prefetcher for the few after it,
+so the next scan is already decoded when the key is hit.
 """
 
 from __future__ import annotations
@@ -11,10 +14,13 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QWidget
 
 from alstudio.datasets.item_source import source_for
 from alstudio.datasets.records import ScanSource
 from alstudio.errors import AlstudioError, ScanReadError
+from alstudio.gui.actions import Actions, class_actions
 from alstudio.gui.active_time import ActiveTimer
 from alstudio.gui.dialogs.adjudicate_dialog import AdjudicateDialog
 from alstudio.gui.panels.label_panel import LabelPanel
@@ -30,10 +36,12 @@ LOOK_AHEAD = 4
 
 class LabelingController(QObject):
     """``item_shown(item_id)`` fires when an item's scan is on screen (benchmarks, tests);
-    ``message(text)`` carries short notes for the status bar."""
+    ``message(text)`` carries short notes for the status bar; ``class_actions_changed(list)``
+    hands the open project's class actions to the menus."""
 
     item_shown = Signal(int)
     message = Signal(str)
+    class_actions_changed = Signal(list)
 
     def __init__(self, viewer: ScanViewer, prefetcher: ImagePrefetcher, label_panel: LabelPanel,
                  queue_panel: QueuePanel, timer: ActiveTimer, blind: bool,
@@ -48,12 +56,40 @@ class LabelingController(QObject):
         self.session: ProjectSession | None = None
         self.current: int | None = None
         self._displayed: int | None = None
+        self._host: QWidget | None = None
+        self.class_actions: list[QAction] = []
         prefetcher.ready.connect(self._decoded)
         prefetcher.failed.connect(self._decode_failed)
         queue_panel.item_chosen.connect(self.show)
 
+    def connect_actions(self, actions: Actions, host: QWidget) -> None:
+        """Take the labeling commands; class actions (made per project) go on ``host``."""
+        self._host = host
+        actions.skip.triggered.connect(lambda: self.give("skip"))
+        actions.unsure.triggered.connect(lambda: self.give("unsure"))
+        actions.undo.triggered.connect(self.undo)
+        actions.adjudicate.triggered.connect(lambda: self.adjudicate())
+        actions.next_item.triggered.connect(lambda: self.step(1))
+        actions.previous_item.triggered.connect(lambda: self.step(-1))
+        actions.next_unlabeled.triggered.connect(self.next_unlabeled)
+
+    def _set_class_actions(self, session: ProjectSession | None) -> None:
+        """One action per class of ``session`` (none without one), each giving its class."""
+        for action in self.class_actions:
+            if self._host is not None:
+                self._host.removeAction(action)
+            action.deleteLater()
+        classes = session.classes if session is not None else []
+        self.class_actions = (class_actions(self._host, classes, self.give)
+                              if self._host is not None and classes else [])
+        if self._host is not None:
+            self._host.addActions(self.class_actions)
+        self.panel.set_classes(classes, self.class_actions)
+        self.class_actions_changed.emit(self.class_actions)
+
     # -- session ----------------------------------------------------------------------------
     def set_session(self, session: ProjectSession | None) -> None:
+        self._set_class_actions(session)
         self.session = session
         self.current = self._displayed = None
         self.prefetcher.clear()
@@ -230,8 +266,8 @@ class LabelingController(QObject):
             self.adjudicate(choice)
             return
         try:
-            session.give(item_id, choice, note=self.panel.note.text(),
-                         seconds_spent=self.timer.seconds(), started_at=self.timer.started_at)
+            session.core.give(item_id, session.annotator, choice, self.timer.seconds(),
+                              self.panel.note.text(), started_at=self.timer.started_at)
         except AlstudioError as exc:
             self.message.emit(str(exc))
             return
@@ -271,9 +307,9 @@ class LabelingController(QObject):
             return
         choice, reason = answer
         try:
-            session.give(item_id, choice, note=self.panel.note.text(),
-                         seconds_spent=self.timer.seconds(), started_at=self.timer.started_at,
-                         reason=reason)
+            session.core.give(item_id, session.annotator, choice, self.timer.seconds(),
+                              self.panel.note.text(), reason=reason,
+                              started_at=self.timer.started_at)
         except AlstudioError as exc:
             self.message.emit(str(exc))
             return
@@ -291,7 +327,7 @@ class LabelingController(QObject):
         session = self.session
         if session is None:
             return
-        event = session.undo()
+        event = session.core.undo()
         if event is None:
             self.message.emit("Nothing to undo.")
             return

@@ -83,6 +83,8 @@ class MainWindow(QMainWindow):
                                            self.queue_panel, self.timer,
                                            self.settings.blind_mode(), self)
         self.labeling.message.connect(lambda text: self.status.showMessage(text, 8000))
+        self.labeling.class_actions_changed.connect(self.menus.set_class_actions)
+        self.labeling.connect_actions(self.actions, self)
         self.rounds = RoundRunner(self)
         self.round_controls = RoundControls(self, self.rounds)
         self.lifecycle = ProjectLifecycle(self)
@@ -93,20 +95,14 @@ class MainWindow(QMainWindow):
         self.lifecycle.show_start_page()
 
     def _connect(self) -> None:
-        """The labeling commands; each other group of actions is wired by its own module."""
-        a, lab = self.actions, self.labeling
+        """What reaches across panels; the labeling controller takes the labeling commands
+        and each other group of actions is wired by its own module."""
+        a = self.actions
         a.quit.triggered.connect(self.close)
-        a.skip.triggered.connect(lambda: lab.give("skip"))
-        a.unsure.triggered.connect(lambda: lab.give("unsure"))
-        a.undo.triggered.connect(lab.undo)
-        a.adjudicate.triggered.connect(lambda: lab.adjudicate())
         a.disagreements.triggered.connect(self._show_disagreements)
         a.edit_note.triggered.connect(self._focus_note)
-        a.blind.setChecked(lab.blind)
+        a.blind.setChecked(self.labeling.blind)
         a.blind.toggled.connect(self._blind_toggled)
-        a.next_item.triggered.connect(lambda: lab.step(1))
-        a.previous_item.triggered.connect(lambda: lab.step(-1))
-        a.next_unlabeled.triggered.connect(lab.next_unlabeled)
         a.jump.triggered.connect(self._focus_jump)
         self.label_panel.note.done.connect(self.viewer.setFocus)
 

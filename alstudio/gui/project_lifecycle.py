@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QFileDialog
 
 from alstudio.errors import AlstudioError, DamagedProjectError
 from alstudio.gui import projects
-from alstudio.gui.actions import class_actions
 from alstudio.gui.dialogs.export_dialog import ExportDialog
 from alstudio.gui.dialogs.import_dialog import ImportDialog
 from alstudio.gui.error_path import report_error
@@ -28,8 +27,6 @@ from alstudio.gui.worker import shutdown_workers
 from alstudio.project import Project
 
 if TYPE_CHECKING:
-    from PySide6.QtGui import QAction
-
     from alstudio.gui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -40,7 +37,6 @@ class ProjectLifecycle:
 
     def __init__(self, window: MainWindow) -> None:
         self.window = window
-        self.class_actions: list[QAction] = []
         a = window.actions
         a.new_project.triggered.connect(self.new_project)
         a.open_project.triggered.connect(self.choose_project)
@@ -113,10 +109,6 @@ class ProjectLifecycle:
         w.settings.set_last_annotator(name)
         session.labels_changed.connect(w.refresh_status)
         session.queue_changed.connect(w.refresh_status)
-        self.class_actions = class_actions(w, session.classes, w.labeling.give)
-        w.addActions(self.class_actions)
-        w.menus.set_class_actions(self.class_actions)
-        w.label_panel.set_classes(session.classes, self.class_actions)
         w.queue_panel.set_session(session)
         w.progress_panel.set_session(session)
         w.labeling.set_session(session)
@@ -144,12 +136,6 @@ class ProjectLifecycle:
         w.labeling.set_session(None)
         w.queue_panel.set_session(None)
         w.progress_panel.set_session(None)
-        for action in self.class_actions:
-            w.removeAction(action)
-            action.deleteLater()
-        self.class_actions = []
-        w.menus.set_class_actions([])
-        w.label_panel.set_classes([], [])
         session.close()
         session.deleteLater()
         self.show_start_page()

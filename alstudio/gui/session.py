@@ -3,14 +3,15 @@
 
 Panels read from here and listen to its signals instead of querying the project themselves,
 so a label given by a key press updates the queue table, the budget bar and the status bar
-from one place. Background jobs never use this connection (SQLite connections belong to one
+from one place. Labels are not given through it: the labeling controller gives them on
+:attr:`ProjectSession.core` and this adapter, one of the core's listeners, turns each change
+into its signals. Background jobs never use this connection (SQLite connections belong to one
 thread); they open the project from :attr:`ProjectSession.path` and the session reloads
 when they finish.
 """
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -19,15 +20,12 @@ from alstudio.project import (
     ClassInfo,
     Item,
     ItemLabel,
-    LabelEvent,
     Project,
     QueueEntry,
     Reading,
     RoundInfo,
 )
 from alstudio.project.session import BUDGET_KEY, DECISION_WORDS, NO_ROUND_REASON, LabelingSession
-
-log = logging.getLogger(__name__)
 
 __all__ = ["BUDGET_KEY", "DECISION_WORDS", "NO_ROUND_REASON", "ProjectSession"]
 
@@ -47,6 +45,7 @@ class ProjectSession(QObject):
         if project.read_only_reason is None:  # a read-only project is looked at, not joined
             project.ensure_annotator(annotator)  # opening the window is how a reader joins
         self.core = LabelingSession(project, annotator)
+        self.core.listeners.append(self._changed)
 
     # -- identity and state, read from the headless session ---------------------------------
     @property
@@ -139,28 +138,11 @@ class ProjectSession(QObject):
         if emit:
             self.queue_changed.emit()
 
-    def give(self, item_id: int, choice: str, *, note: str = "", seconds_spent: float | None,
-             started_at: str | None, reason: str | None = None) -> int:
-        """Record a class name, 'skip' or 'unsure' for ``item_id``; returns the event id."""
-        event_id = self.core.give(item_id, self.annotator, choice, seconds_spent, note,
-                                  reason=reason, started_at=started_at)
-        log.info("label %s on item %d by %s (%.1f s)", choice, item_id, self.annotator,
-                 seconds_spent or 0.0)
-        self._changed(item_id)
-        return event_id
-
-    def undo(self) -> LabelEvent | None:
-        """Retract this reader's latest decision; None when there is nothing to undo."""
-        event = self.core.undo()
-        if event is not None:
-            log.info("undo label event %d on item %d", event.id, event.item_id)
-            self._changed(event.item_id)
-        return event
-
     def set_budget(self, budget: int | None) -> None:
         self.core.set_budget(budget)
         self.budget_changed.emit()
 
     def _changed(self, item_id: int) -> None:
+        """The core gave or undid a label on ``item_id``: one item's signal, then the tally's."""
         self.item_changed.emit(item_id)
         self.labels_changed.emit()

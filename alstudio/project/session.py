@@ -1,8 +1,9 @@
 """The rules of labeling, without Qt: one reader working one project's queue.
 
-The GUI wraps this in a thin signal adapter; the CLI, the tests and the benchmarks use it
-as it is, so a class typed on the command line and a key pressed in the window go through
-the same :func:`parse_choice` and the same :meth:`LabelingSession.give`.
+The CLI, the tests, the benchmarks and the window's labeling controller all call it
+directly, so a class typed on the command line and a key pressed in the window go through
+the same :func:`parse_choice` and the same :meth:`LabelingSession.give`. The GUI's signal
+adapter only listens (:attr:`LabelingSession.listeners`) to tell its panels what changed.
 
 What a reader sees is theirs alone: :meth:`LabelingSession.status` is the reader's own
 decision, and another reader's label or note is shown (:meth:`LabelingSession.readings`)
@@ -12,7 +13,8 @@ the model to the other readers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from alstudio.errors import ProjectError
@@ -34,6 +36,8 @@ NO_ROUND_REASON = "import order (no round yet)"
 DECISION_WORDS = NOT_CLASSES
 ADJUDICATION_REASONS = ("reader error", "ambiguous image", "guideline clarified", "other")
 ORDINALS = {2: "Second", 3: "Third"}
+
+log = logging.getLogger(__name__)
 
 
 def parse_choice(text: str, classes: Sequence[ClassInfo]) -> str:
@@ -94,6 +98,9 @@ class LabelingSession:
         self._labeled = 0
         self.settings = ReadingSettings()
         self.role = "annotator"
+        #: Called with an item's id once a give or an undo has changed it (and it is read
+        #: back): how a front end learns of a change without wrapping every write.
+        self.listeners: list[Callable[[int], None]] = []
         self.reload_queue()  # reads the labels too
 
     # -- identity ---------------------------------------------------------------------------
@@ -302,6 +309,7 @@ class LabelingSession:
             self.project.audit(reader, "adjudicate", {
                 "item": item_id, "class": decided, "reason": stored_reason, "event": event_id})
         self._role_of.setdefault(reader, role)
+        log.info("label %s on item %d by %s (%.1f s)", decided, item_id, reader, seconds or 0.0)
         self._refresh_item(item_id)
         return event_id
 
@@ -309,16 +317,19 @@ class LabelingSession:
         """Retract the reader's latest decision; None when there is nothing to undo."""
         event = self.project.undo_last_label(reader or self.reader)
         if event is not None:
+            log.info("undo label event %d on item %d", event.id, event.item_id)
             self._refresh_item(event.item_id)
         return event
 
     def _refresh_item(self, item_id: int) -> None:
-        """Read one item's current label back after a change to it."""
+        """Read one item's current label back after a change to it, then tell listeners."""
         before = self._labels.pop(item_id, None)
         state = self.project.current_label(item_id)
         if state is not None:
             self._labels[item_id] = state
         self._labeled += _has_class(state) - _has_class(before)
+        for listener in self.listeners:
+            listener(item_id)
 
     # -- budget -----------------------------------------------------------------------------
     def budget(self) -> int | None:

@@ -45,6 +45,19 @@ def test_bad_adjudication_reasons_are_refused(text: str) -> None:
         parse_reason(text)
 
 
+def test_listeners_hear_each_change_once_it_is_read_back(stocked: Project) -> None:
+    """A front end learns of a give or an undo from the session itself, never by a wrapper."""
+    session = LabelingSession(stocked, "dr_a")
+    heard: list[tuple[int, str | None]] = []
+    session.listeners.append(lambda item_id: heard.append((item_id, session.status(item_id))))
+    first = session.next_unlabeled(None)
+    session.give(first, "dr_a", "2")
+    session.undo()
+    with pytest.raises(ProjectError):
+        session.give(first, "dr_a", "no such class")  # refused: nothing changed, no call
+    assert heard == [(first, "abnormal"), (first, None)]
+
+
 def test_give_undo_and_next_unlabeled(stocked: Project) -> None:
     session = LabelingSession(stocked, "dr_a")
     assert session.queue_ids() == stocked.item_ids("pool")  # before a round: import order

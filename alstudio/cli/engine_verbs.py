@@ -119,13 +119,12 @@ def cmd_round(args: argparse.Namespace) -> int:
     if args.max_epochs is not None and args.max_epochs < 1:
         raise AlstudioError("--max-epochs must be at least 1.")
 
-    config = RoundConfig(batch_size=args.batch, model=args.model, device=args.device,
-                         seed=args.seed, max_epochs=args.max_epochs, min_steps=args.min_steps,
+    config = RoundConfig(strategy=args.strategy or DEFAULT_STRATEGY, batch_size=args.batch,
+                         model=args.model, device=args.device, seed=args.seed,
+                         max_epochs=args.max_epochs, min_steps=args.min_steps,
                          committee=args.committee, committee_size=args.committee_size,
                          max_scored=args.max_scored or None,
                          semi_supervised=args.semi_supervised, use_encoder=not args.no_encoder)
-    if args.strategy:
-        config.strategy = resolve(args.strategy)
     outcome = run_round(args.project, config, progress=StderrProgress())
     test = outcome.metrics.get("test", {})
     if len(outcome.queue) < args.batch:

@@ -1,10 +1,10 @@
 """Scoring: one model's outputs over a set of items, computed once per checkpoint.
 
 Scoring is the expensive half of selection (the backbone over every pool image); ranking (the
-strategies, :mod:`alstudio.engine.ranking`) is cheap and pure. So scoring is kept apart and its
-outputs are cached per checkpoint digest: stream mode reads what its base round computed, and
-a committee of earlier checkpoints reads what each of them computed in its own round. Only a
-model that has never seen these items is run.
+strategies, run by name through :mod:`alstudio.selection.catalogue`) is cheap and pure. So
+scoring is kept apart and its outputs are cached per checkpoint digest: stream mode reads
+what its base round computed, and a committee of earlier checkpoints reads what each of them
+computed in its own round. Only a model that has never seen these items is run.
 
 An entry is keyed by the checkpoint's sha256, a hash of the item ids (in row order) and the
 MC-dropout passes and seed, and stores the item ids beside the rows, so a later request for a

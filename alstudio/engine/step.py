@@ -3,8 +3,9 @@
 The simulator and the project's round (``alstudio.workflow``) both call :func:`run_step`, so a
 strategy benchmarked headless is exactly the strategy a radiologist's queue comes from: the
 same training recipe, the same scoring, the same cold-start rule. Scoring
-(:mod:`alstudio.engine.scoring`, cached per checkpoint) and ranking
-(:mod:`alstudio.engine.ranking`, the strategies) are separate steps.
+(:mod:`alstudio.engine.scoring`: the model over the pool, cached per checkpoint) and ranking
+(the strategies, run by name through :func:`alstudio.selection.catalogue.select`: pure and
+cheap) are separate steps; before any model, :mod:`alstudio.engine.cold_start` ranks.
 """
 
 from __future__ import annotations
@@ -17,14 +18,19 @@ from typing import Any
 
 import numpy as np
 
-from alstudio.engine.ranking import can_train, rank, rank_cold_start, wants_committee
+from alstudio.engine.cold_start import can_train, rank_cold_start
 from alstudio.engine.scoring import ScoreCache, StoredModel, score, with_committee
-from alstudio.jobs import CancelToken, ProgressCallback
+from alstudio.jobs import CancelToken, ProgressCallback, report
 from alstudio.learning.inference import ModelOutputs
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.training import TrainConfig, TrainResult, train_model
 from alstudio.selection.base import Selection
-from alstudio.selection.catalogue import DEFAULT_STRATEGY
+from alstudio.selection.catalogue import (
+    COMMITTEE_STRATEGIES,
+    DEFAULT_STRATEGY,
+    may_read_committee,
+    select,
+)
 
 log = logging.getLogger(__name__)
 
@@ -125,7 +131,7 @@ def run_step(
     timings["train"] = time.monotonic() - started
 
     started = time.monotonic()
-    committee = wants_committee(config.strategy)
+    committee = may_read_committee(config.strategy)
     past = list(config.committee_models) if committee else []
     passes = COMMITTEE_PASSES if committee and not past else 0
     pool_out = score(trained.model, x_pool, batch_size=config.inference_batch,
@@ -144,13 +150,19 @@ def run_step(
     timings["score"] = time.monotonic() - started
 
     started = time.monotonic()
-    ranked = pool_out
+    embeddings = pool_out.embeddings
     if config.pool_features is not None and labeled_idx.size < config.features_until:
-        ranked = ModelOutputs(pool_out.probs, config.pool_features, pool_out.committee)
-    selection = rank(config.strategy, config.batch_size, ranked, labeled=labeled,
-                     candidates=candidates, labels=labels, seed=seed, threads=config.threads,
-                     params=config.strategy_params, past_members=len(past), progress=progress,
-                     cancel=cancel)
+        embeddings = config.pool_features
+    report(progress, "selecting", 0, 1)
+    selection = select(config.strategy, config.batch_size, probs=pool_out.probs,
+                       embeddings=embeddings, committee=pool_out.committee, labeled=labeled,
+                       candidates=candidates, labels=labels, seed=seed, threads=config.threads,
+                       cancel=cancel, **config.strategy_params)
+    if past and selection.strategy in COMMITTEE_STRATEGIES:
+        selection = replace(selection, explanation=(
+            f"{selection.explanation} Committee: the new model and {len(past)} earlier "
+            "checkpoint(s)."))
+    report(progress, "selecting", 1, 1)
     timings["select"] = time.monotonic() - started
     return StepResult(selection=selection, train=trained, pool_outputs=pool_out,
                       test_outputs=test_out, test_metrics=metrics, seconds=timings,

@@ -36,8 +36,9 @@ pools) and :func:`unsupervised_features` (PCA features for a cold start)::
     decision = stream.decide(p_new, e_new)   # Decision(take, score, reason)
 
 The package loads lazily: importing it (or :mod:`alstudio.selection.catalogue`, the torch-free
-list of names, titles, needs and parameters) loads no torch; the first use of any other name
-below imports the strategies and registers them.
+list of names, titles, needs and parameters, and the door through which ``select`` runs one
+by name) loads no torch; the first use of any other name below, or the first ``select``,
+imports the strategies and registers them.
 """
 
 
@@ -46,28 +47,25 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from alstudio.selection.catalogue import DEFAULT_STRATEGY
+from alstudio.selection.catalogue import DEFAULT_STRATEGY, load_strategies
 
 if TYPE_CHECKING:
-    from alstudio.selection.api import limit_threads, select
     from alstudio.selection.auto import AutoThresholds, choose_strategy
-    from alstudio.selection.base import STRATEGIES, Selection, Strategy
+    from alstudio.selection.base import Selection, Strategy
+    from alstudio.selection.catalogue import STRATEGIES, select
     from alstudio.selection.features import unsupervised_features
     from alstudio.selection.gradients import gradient_embeddings
     from alstudio.selection.stream import Decision, StreamSelector
+    from alstudio.selection.threads import limit_threads
 
 #: Public name -> the module that defines it.
 _LAZY = {
-    "limit_threads": "api", "select": "api",
+    "limit_threads": "threads", "select": "catalogue", "STRATEGIES": "catalogue",
     "AutoThresholds": "auto", "choose_strategy": "auto",
-    "STRATEGIES": "base", "Selection": "base", "Strategy": "base",
+    "Selection": "base", "Strategy": "base",
     "unsupervised_features": "features", "gradient_embeddings": "gradients",
     "Decision": "stream", "StreamSelector": "stream",
 }
-
-#: Importing these registers every strategy in STRATEGIES.
-_STRATEGY_MODULES = ("uncertainty", "gradients", "badge", "committee", "coreset", "eer",
-                     "typiclust", "auto")
 
 
 def __getattr__(name: str) -> Any:
@@ -75,8 +73,7 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    for strategy_module in _STRATEGY_MODULES:
-        importlib.import_module(f"{__name__}.{strategy_module}")
+    load_strategies()
     value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
-from alstudio.selection.base import STRATEGIES, RunContext, Selection, Strategy, register
+from alstudio.selection.base import RunContext, Selection, Strategy
+from alstudio.selection.catalogue import STRATEGIES, register
 from alstudio.selection.pool import Pool
 
 

@@ -24,7 +24,8 @@ import numpy as np
 import torch
 
 from alstudio.jobs import CancelToken, ProgressCallback, Throttle, check, report
-from alstudio.selection.base import RunContext, Selection, Strategy, register
+from alstudio.selection.base import RunContext, Selection, Strategy
+from alstudio.selection.catalogue import register
 from alstudio.selection.device import kmeanspp_torch
 from alstudio.selection.gradients import pseudo_residual
 from alstudio.selection.pool import Pool

@@ -1,4 +1,4 @@
-"""The result type, the strategy base class and the registry every strategy joins.
+"""The result type and the strategy base class (the registry is the catalogue's).
 
 A strategy is a small object with a ``name``, the inputs it ``needs`` and a ``run`` method
 whose keyword-only parameters *are* its documented parameters: :func:`alstudio.selection.select`
@@ -98,26 +98,3 @@ class Strategy(ABC):
                 hint=f"Pass {', '.join(f'{m}=...' for m in missing)} to select(), or choose "
                 f"a strategy that needs only what you have (see STRATEGIES[name].needs).",
             )
-
-
-#: name -> strategy instance, filled by the strategy modules as they are imported.
-STRATEGIES: dict[str, Strategy] = {}
-
-
-def register(cls: type[Strategy]) -> type[Strategy]:
-    """Class decorator: add one instance of ``cls`` to :data:`STRATEGIES`."""
-    if cls.name in STRATEGIES:
-        raise ValueError(f"strategy {cls.name!r} registered twice")
-    STRATEGIES[cls.name] = cls()
-    return cls
-
-
-def get_strategy(name: str) -> Strategy:
-    """Look a strategy up by name, with a helpful error for an unknown one."""
-    try:
-        return STRATEGIES[name]
-    except KeyError:
-        raise AlstudioError(
-            f"Unknown selection strategy {name!r}.",
-            hint=f"Choose one of: {', '.join(sorted(STRATEGIES))}.",
-        ) from None

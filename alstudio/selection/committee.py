@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from alstudio.selection.base import RunContext, Selection, Strategy, register
+from alstudio.selection.base import RunContext, Selection, Strategy
+from alstudio.selection.catalogue import register
 from alstudio.selection.pool import Pool
 from alstudio.selection.ranking import fmt, top_k
 from alstudio.selection.uncertainty import apply_density, with_typicality

@@ -29,7 +29,8 @@ import numpy as np
 import torch
 
 from alstudio.errors import AlstudioError
-from alstudio.selection.base import RunContext, Selection, Strategy, register
+from alstudio.selection.base import RunContext, Selection, Strategy
+from alstudio.selection.catalogue import register
 from alstudio.selection.device import greedy_k_center_torch
 from alstudio.selection.kcenter import greedy_k_center
 from alstudio.selection.pool import Pool

@@ -24,7 +24,8 @@ import numpy as np
 
 from alstudio.errors import AlstudioError
 from alstudio.jobs import check, report
-from alstudio.selection.base import RunContext, Selection, Strategy, register
+from alstudio.selection.base import RunContext, Selection, Strategy
+from alstudio.selection.catalogue import register
 from alstudio.selection.pool import Pool
 from alstudio.selection.ranking import fmt, top_k
 

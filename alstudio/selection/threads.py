@@ -1,4 +1,5 @@
-"""BLAS thread control for the per-pick loops.
+"""Thread control: a caller's cap on every thread pool (:func:`limit_threads`), and BLAS
+threads for the per-pick loops.
 
 A greedy pick is a small matrix-vector product followed by Python work. With two or more BLAS
 threads, every such product waits for its helper threads to wake, and when other processes
@@ -12,7 +13,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-from threadpoolctl import ThreadpoolController
+import torch
+from threadpoolctl import ThreadpoolController, threadpool_limits
+
+from alstudio.errors import AlstudioError
 
 _controller: ThreadpoolController | None = None
 
@@ -36,3 +40,24 @@ def blas_limit(n: int) -> Iterator[None]:
     """Run a block with at most ``n`` BLAS threads (restored afterwards)."""
     with controller().limit(limits=n, user_api="blas"):
         yield
+
+
+@contextlib.contextmanager
+def limit_threads(threads: int | None) -> Iterator[None]:
+    """Cap BLAS/OpenMP threads (threadpoolctl) and torch's intra-op threads for a block.
+
+    torch's setting is process-wide, so it is restored afterwards; a GUI worker passes
+    ``threads = cores - 1`` to leave a core for the interface.
+    """
+    if threads is None:
+        yield
+        return
+    if threads < 1:
+        raise AlstudioError("threads must be at least 1.")
+    before = torch.get_num_threads()
+    torch.set_num_threads(threads)
+    try:
+        with threadpool_limits(limits=threads):
+            yield
+    finally:
+        torch.set_num_threads(before)

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 from alstudio.jobs import check
-from alstudio.selection.base import RunContext, Selection, Strategy, register
+from alstudio.selection.base import RunContext, Selection, Strategy
+from alstudio.selection.catalogue import register
 from alstudio.selection.pool import Pool
 from alstudio.selection.ranking import fmt
 

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from alstudio.errors import AlstudioError
-from alstudio.selection.base import RunContext, Selection, Strategy, register
+from alstudio.selection.base import RunContext, Selection, Strategy
+from alstudio.selection.catalogue import register
 from alstudio.selection.pool import Pool
 from alstudio.selection.ranking import fmt, top_k
 

@@ -1,7 +1,9 @@
 """What a round is asked to do: the one request the CLI and the window both fill in.
 
 It imports no torch, so the window can keep the last request and fill in its dialog without
-loading the model stack; :func:`alstudio.workflow.run_round` carries it out.
+loading the model stack; :func:`alstudio.workflow.run_round` carries it out. The strategy's
+name is resolved here, once, through the catalogue: ``default`` becomes the default's name and
+an unknown name is refused as the request is made, not minutes into a round.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from alstudio.selection.catalogue import DEFAULT_STRATEGY
+from alstudio.selection.catalogue import DEFAULT_STRATEGY, checked
 
 if TYPE_CHECKING:
     from alstudio.learning.training import TrainConfig
@@ -51,3 +53,7 @@ class RoundConfig:
     features_until: int = 60
     #: FixMatch-like consistency training on the unlabeled pool (off: not measured better).
     semi_supervised: bool = False
+
+    def __post_init__(self) -> None:
+        """The strategy by its catalogue name (the alias resolved), or a clear refusal."""
+        self.strategy = checked(self.strategy)

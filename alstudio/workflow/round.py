@@ -16,14 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from alstudio.engine import (
-    ScoreCache,
-    StepConfig,
-    StepResult,
-    StoredModel,
-    run_step,
-    wants_committee,
-)
+from alstudio.engine import ScoreCache, StepConfig, StepResult, StoredModel, run_step
 from alstudio.errors import AlstudioError
 from alstudio.evaluation.metrics import test_metrics
 from alstudio.evaluation.predictions import (
@@ -38,6 +31,7 @@ from alstudio.learning.pretrain import encoder_features
 from alstudio.learning.training import TrainConfig, TrainResult
 from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
+from alstudio.selection.catalogue import checked, may_read_committee
 from alstudio.workflow.committee import past_models, score_cache
 from alstudio.workflow.config import COMMITTEE_SOURCES, RoundConfig
 from alstudio.workflow.inputs import ProjectInputs, choose_channels, choose_input_size
@@ -106,11 +100,8 @@ def scored_subset(pool_ids: list[int], snap: LabelSnapshot, config: RoundConfig)
 def check_round_config(config: RoundConfig) -> None:
     """Refuse names and numbers that would fail (or be ignored) minutes into a round."""
     from alstudio.learning.models import MODEL_NAMES
-    from alstudio.selection import STRATEGIES
 
-    if config.strategy not in STRATEGIES:
-        raise AlstudioError(f"Unknown strategy {config.strategy!r}.",
-                            f"Choose one of: {', '.join(sorted(STRATEGIES))}.")
+    checked(config.strategy)  # a request edited after it was made is checked again
     if config.model != "auto" and config.model not in MODEL_NAMES:
         raise AlstudioError(f"Unknown model {config.model!r}.",
                             f"Choose one of: {', '.join(MODEL_NAMES)} (or 'auto').")
@@ -163,7 +154,7 @@ def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
             test_ids = [i for i in snap.test_labels if i not in unreadable]
             past = []
             if config.committee == "checkpoints" and pool_ids and \
-                    wants_committee(config.strategy):
+                    may_read_committee(config.strategy):
                 past = past_models(project, limit=config.committee_size, image_size=size,
                                    in_channels=int(inputs.view(pool_ids[:1]).shape[1]),
                                    num_classes=len(snap.classes))

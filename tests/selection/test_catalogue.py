@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from dataclasses import replace
 
+import pytest
+
+from alstudio.errors import AlstudioError
 from alstudio.selection import DEFAULT_STRATEGY, STRATEGIES
 from alstudio.selection.catalogue import (
     CATALOGUE,
     COMMITTEE_STRATEGIES,
     DEFAULT_ALIAS,
+    get_strategy,
+    may_read_committee,
     resolve,
     strategy_names,
 )
+from alstudio.workflow.config import RoundConfig
 
 
 def test_the_catalogue_matches_the_registry() -> None:
@@ -30,11 +37,26 @@ def test_the_default_and_its_alias() -> None:
     assert resolve(DEFAULT_ALIAS) == DEFAULT_STRATEGY and resolve("margin") == "margin"
 
 
+def test_the_registry_answers_the_alias_too() -> None:
+    assert get_strategy(DEFAULT_ALIAS) is STRATEGIES[DEFAULT_STRATEGY]
+    assert may_read_committee("bald") and may_read_committee("auto")
+    assert not may_read_committee(DEFAULT_STRATEGY)
+
+
+def test_a_round_request_resolves_its_name_once() -> None:
+    assert RoundConfig(strategy=DEFAULT_ALIAS).strategy == DEFAULT_STRATEGY
+    assert replace(RoundConfig(strategy=" margin"), batch_size=5).strategy == "margin"
+    with pytest.raises(AlstudioError, match="Unknown strategy 'nosuch'") as err:
+        RoundConfig(strategy="nosuch")
+    assert DEFAULT_STRATEGY in (err.value.hint or "")
+
+
 def test_reading_the_catalogue_loads_no_torch() -> None:
     code = ("import sys\n"
             "from alstudio.selection.catalogue import CATALOGUE\n"
             "from alstudio.workflow.config import RoundConfig\n"
             "import alstudio.learning.names\n"
             "assert RoundConfig().strategy in CATALOGUE\n"
+            "assert RoundConfig(strategy='default').strategy in CATALOGUE\n"
             "assert 'torch' not in sys.modules, 'torch was imported'\n")
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,26 +1,17 @@
-"""Ranking: which pool items to label next, from scores already computed.
+"""The cold start: which pool items to label first, before any model can be trained.
 
-Pure and cheap next to scoring: the strategies (:mod:`alstudio.selection`) read the model's
-outputs and the labeled set; with too few labels to train, core-set seeding runs on
-unsupervised features of the pixels instead (the cold start).
+With too few labels to train (fewer than two classes), there are no model outputs to rank;
+the step ranks on features of the pixels instead (PCA), or on a pretrained encoder's
+features with TypiClust.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any
-
 import numpy as np
 
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
-from alstudio.learning.inference import ModelOutputs
-from alstudio.selection import Selection, select, unsupervised_features
-from alstudio.selection.catalogue import COMMITTEE_STRATEGIES
-
-
-def wants_committee(strategy: str) -> bool:
-    """Whether ``strategy`` may read committee outputs (``auto`` might choose one that does)."""
-    return strategy in COMMITTEE_STRATEGIES or strategy == "auto"
+from alstudio.selection import Selection, unsupervised_features
+from alstudio.selection.catalogue import select
 
 
 def can_train(y_labeled: np.ndarray) -> bool:
@@ -55,22 +46,3 @@ def rank_cold_start(x_pool: np.ndarray, labeled: np.ndarray, y_labeled: np.ndarr
            f"{selection.strategy} ran on {source}.")
     return Selection(selection.indices, selection.scores, selection.reasons,
                      selection.strategy, why, selection.params)
-
-
-def rank(strategy: str, k: int, outputs: ModelOutputs, *, labeled: np.ndarray,
-         candidates: np.ndarray, labels: np.ndarray, seed: int, threads: int | None,
-         params: dict[str, Any], past_members: int = 0,
-         progress: ProgressCallback | None = None,
-         cancel: CancelToken | None = None) -> Selection:
-    """Run ``strategy`` on the pool's outputs; ``past_members`` earlier checkpoints joined the
-    committee (named in the explanation when a committee strategy read it)."""
-    report(progress, "selecting", 0, 1)
-    selection = select(strategy, k, probs=outputs.probs, embeddings=outputs.embeddings,
-                       committee=outputs.committee, labeled=labeled, candidates=candidates,
-                       labels=labels, seed=seed, threads=threads, cancel=cancel, **params)
-    if past_members and selection.strategy in COMMITTEE_STRATEGIES:
-        selection = replace(selection, explanation=(
-            f"{selection.explanation} Committee: the new model and {past_members} earlier "
-            f"checkpoint(s)."))
-    report(progress, "selecting", 1, 1)
-    return selection

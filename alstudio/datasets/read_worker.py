@@ -7,9 +7,9 @@ parent hands it files one after another and knows when each began (the previous 
 arrival); a file still unanswered after ``timeout`` seconds has the child killed, is
 skipped with the reason :func:`timeout_reason` gives, and a fresh child takes over the files
 still waiting. A child that dies on a file (a decoder's crash, the memory limit) skips that
-file the same way. On Linux the child's address space is limited (:data:`MEMORY_FRACTION` of
-the machine's memory), so an allocation too large fails there as ``MemoryError``, not in the
-window.
+file the same way. On Linux the child's address space is limited
+(:data:`read_child.MEMORY_FRACTION` of the machine's memory), so an allocation too large
+fails there as ``MemoryError``, not in the window.
 
 The work is pipelined: the parent keeps indexing headers while the child decodes the files
 handed to it, so on two cores the import is not slower than doing both in turn. The child is
@@ -23,19 +23,17 @@ The job run in the child is named as ``"module:function"`` (default: this packag
 
 from __future__ import annotations
 
-import importlib
 import logging
 import multiprocessing
-import os
 import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
+from alstudio.datasets.read_child import memory_limit, resolve, serve
 from alstudio.errors import ScanReadError
 
 logger = logging.getLogger(__name__)
@@ -44,9 +42,6 @@ logger = logging.getLogger(__name__)
 FILE_TIMEOUT_SECONDS = 30.0
 #: Seconds a new child may take to import the readers (not counted against any file).
 STARTUP_SECONDS = 120.0
-#: Share of the machine's memory the child may address (Linux; elsewhere no limit is set).
-MEMORY_FRACTION = 0.75
-MIN_MEMORY_BYTES = 2 << 30
 #: Files handed to the child ahead of the one it is on.
 AHEAD = 8
 VERIFY_JOB = "alstudio.datasets.pixels:verify"
@@ -61,78 +56,6 @@ class FileTimedOut(ScanReadError):
 def timeout_reason(seconds: float) -> str:
     """The one-line reason a file over the time limit is skipped with."""
     return f"took longer than {seconds:g} s to read; skipped"
-
-
-def memory_limit() -> int | None:
-    """Bytes of address space the child may use, or None where it cannot be limited."""
-    try:
-        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, ValueError, OSError):
-        return None
-    return max(MIN_MEMORY_BYTES, int(total * MEMORY_FRACTION))
-
-
-# ---------------------------------------------------------------- the child
-
-
-class _Collect(logging.Handler):
-    """Log records of one job, sent back with its answer so the parent's log keeps them."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.records: list[tuple[str, int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append((record.name, record.levelno, record.getMessage()))
-
-
-def _limit_memory(limit: int | None) -> None:
-    if limit is None:
-        return
-    try:
-        import resource
-    except ImportError:  # Windows
-        return
-    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        limit = min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-
-
-def _resolve(job: str) -> Callable[[Any], Any]:
-    module, _, name = job.partition(":")
-    function: Callable[[Any], Any] = getattr(importlib.import_module(module), name)
-    return function
-
-
-def _serve(requests: Connection, answers: Connection, job: str, limit: int | None) -> None:
-    """The child's loop: run ``job`` on each request, answer ``(seq, error, logs)``."""
-    _limit_memory(limit)
-    collect = _Collect()
-    root = logging.getLogger()
-    root.addHandler(collect)
-    root.setLevel(logging.INFO)
-    function = _resolve(job)
-    answers.send(("ready", None, []))
-    while True:
-        try:
-            message = requests.recv()
-        except (EOFError, OSError):  # the parent is gone
-            return
-        if message is None:
-            return
-        seq, argument = message
-        error: tuple[str, str] | None = None
-        try:
-            function(argument)
-        except ScanReadError as exc:
-            error = (exc.path, exc.reason)
-        except MemoryError:
-            error = ("", "too large to decode in the available memory")
-        except Exception as exc:  # any failure is the file's reason, never the child's end
-            error = ("", f"cannot read: {type(exc).__name__}: {exc}"[:160])
-        answers.send((seq, error, collect.records))
-        collect.records = []
 
 
 # ---------------------------------------------------------------- the parent
@@ -154,7 +77,7 @@ class _Child:
         context = multiprocessing.get_context("spawn")
         requests_in, self._requests = context.Pipe(duplex=False)
         self._answers, answers_out = context.Pipe(duplex=False)
-        self.process = context.Process(target=_serve, name="alstudio-reader", daemon=True,
+        self.process = context.Process(target=serve, name="alstudio-reader", daemon=True,
                                        args=(requests_in, answers_out, job, memory_limit()))
         self.process.start()
         requests_in.close()
@@ -335,7 +258,7 @@ class GuardedReader(Generic[T]):
 
     def _here(self) -> Iterator[tuple[T, ScanReadError | None]]:
         """No child: run the job in this process (no time limit)."""
-        function = _resolve(self.job)
+        function = resolve(self.job)
         while self._pending:
             job = self._pending.popleft()
             try:

@@ -165,8 +165,11 @@ def cmd_stream(args: argparse.Namespace) -> int:
         print(json.dumps({"round": outcome.round.number, "metrics": outcome.metrics,
                           "queued": [{"item": e.item_id, "score": e.score, "reason": e.reason}
                                      for e in outcome.queue],
+                          "left_out_checkpoints": outcome.left_out,
                           "explanation": outcome.explanation}, indent=2))
         return 0
+    for bad in outcome.left_out:
+        print(f"left out round {bad['round']}'s checkpoint: {bad['reason']}", file=sys.stderr)
     print(outcome.explanation)
     for entry in outcome.queue:
         print(f"  item {entry.item_id:<7} {entry.reason}")

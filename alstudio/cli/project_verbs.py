@@ -12,6 +12,7 @@ from alstudio.cli.arguments import (
     encodable_text,
     existing_path,
     existing_project,
+    finite_float,
     item_id,
     new_file,
     output_file,
@@ -19,6 +20,7 @@ from alstudio.cli.arguments import (
     seconds,
 )
 from alstudio.cli.progress import StderrProgress
+from alstudio.datasets.read_worker import FILE_TIMEOUT_SECONDS
 from alstudio.errors import AlstudioError
 from alstudio.project import SUFFIX, ClassSpec, Project
 from alstudio.project.session import ADJUDICATION_REASONS, LabelingSession
@@ -56,6 +58,10 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                      help="force a split (default: pool, or the archive's own split)")
     imp.add_argument("--modality", metavar="CODE",
                      help="DICOM modality code for files that name none (US, CR, SM, ...)")
+    imp.add_argument("--file-timeout", type=finite_float(0.0, low_open=True), metavar="SECONDS",
+                     default=FILE_TIMEOUT_SECONDS,
+                     help="skip a file whose pixels take longer than this to read "
+                          f"(default {FILE_TIMEOUT_SECONDS:g})")
     imp.add_argument("--json", action="store_true", help="print one JSON object")
     imp.set_defaults(handler=cmd_import)
 
@@ -109,11 +115,13 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     # imported here so that `alstudio --help` does not load the readers
+    from alstudio.datasets.read_worker import prestart
     from alstudio.workflow.importer import import_paths
 
+    prestart()  # the reading process starts while the project is opened and checked
     with Project.open(args.project, full_check=True) as project:
         report = import_paths(project, args.paths, split=args.split, modality=args.modality,
-                              progress=StderrProgress())
+                              progress=StderrProgress(), file_timeout=args.file_timeout)
     if args.json:
         print(json.dumps(report.as_json(), indent=2))
     else:

@@ -11,13 +11,15 @@ Quietly ignored (never reported): hidden files and folders (a leading dot),
 CHANGELOG, NOTICE, AUTHORS, with any extension), ``Thumbs.db``/``desktop.ini``, and JSON
 sidecars named like a NIfTI file in the same folder (BIDS ``sub-01_T1w.json``). Every other
 file that is not a scan is reported as a :class:`SkippedFile` with a one-line reason, so the
-user can see why a file they expected was not imported.
+user can see why a file they expected was not imported. Named pipes, sockets and device files
+are reported without being opened (opening a pipe waits for a writer: forever).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import stat
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from pathlib import Path
@@ -75,13 +77,30 @@ def _batches(paths: Sequence[Path | str]) -> Iterator[tuple[str, list[str]] | Sk
             continue
         if os.path.isdir(path):
             yield from _walk_folder(path)
-        elif os.path.isfile(path):
+        elif os.path.exists(path):  # a file, or a pipe or device the walk reports
             folder, name = os.path.split(path)
             loose.setdefault(folder, []).append(name)
         else:
             yield SkippedFile(path, "not found")
     for folder in sorted(loose):
         yield folder, sorted(loose[folder])
+
+
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
+            (stat.S_ISCHR, "a device file"), (stat.S_ISBLK, "a device file"))
+
+
+def special_file_reason(path: str) -> str | None:
+    """Why ``path`` must not be opened (a pipe, socket or device), or None for a regular
+    file (and for one that cannot be looked at: its reader says why)."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    kind = next((name for test, name in _SPECIAL if test(mode)), "not a regular file")
+    return f"{kind}, not a regular file; skipped without opening it"
 
 
 def _unrecognised_reason(name: str) -> str:
@@ -168,9 +187,18 @@ def discover(paths: Sequence[Path | str], progress: ProgressCallback | None = No
                 continue
             folder, names = batch
             siblings = set(names)
-            wanted = [(os.path.join(folder, n), not _own_reader(n)) for n in names
-                      if not is_ignored(n, siblings)]
-            done += len(names) - len(wanted)
+            wanted = []
+            for name in names:
+                if is_ignored(name, siblings):
+                    done += 1
+                    continue
+                path = os.path.join(folder, name)
+                special = special_file_reason(path)
+                if special is not None:
+                    done += 1
+                    yield SkippedFile(path, special)
+                    continue
+                wanted.append((path, not _own_reader(name)))
             dicoms: list[DicomHeader] = []
             for path, future in prefetched(wanted, executor):
                 check(cancel)

@@ -24,7 +24,14 @@ from nibabel.filebasedimages import ImageFileError
 from alstudio.datasets._common import captured_warnings, one_line, sha256_file
 from alstudio.datasets._image import build_image
 from alstudio.datasets.orientation import DisplayPlan, affine_directions, display_plan
-from alstudio.datasets.records import KIND_NIFTI, ScanImage, ScanRecord, ScanSource, SkippedFile
+from alstudio.datasets.records import (
+    KIND_NIFTI,
+    ScanImage,
+    ScanRecord,
+    ScanSource,
+    SkippedFile,
+    too_large_reason,
+)
 from alstudio.errors import ScanReadError
 
 NIFTI_SUFFIXES = (".nii", ".nii.gz")
@@ -67,6 +74,9 @@ def _view(image: nib.Nifti1Image, path: str) -> _View | SkippedFile:
     if dtype.fields is not None or dtype.kind == "c":
         return SkippedFile(path, f"unsupported NIfTI data type {dtype}")
     spatial = (*dims, 1, 1)[:3]
+    huge = too_large_reason(spatial)
+    if huge:
+        return SkippedFile(path, huge)
     zooms = tuple(float(z) for z in (*image.header.get_zooms(), 1.0, 1.0)[:3])
     zooms = tuple(round(z, 6) if z > 0 else 1.0 for z in zooms)
     flat = [a for a in range(3) if spatial[a] == 1]

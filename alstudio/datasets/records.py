@@ -21,6 +21,23 @@ KIND_NPZ = "npz"  # one image of a MedMNIST-style .npz archive
 
 KINDS = (KIND_DICOM, KIND_DICOM_SERIES, KIND_NIFTI, KIND_RASTER, KIND_NPZ)
 
+#: The most values (voxels x samples) one scan may claim: 2**30, 4 GiB as float32. A header
+#: that claims more is refused before anything is allocated (a forged header asks for 100 GB).
+MAX_VOXELS = 1 << 30
+
+
+def too_large_reason(dims: tuple[int, ...]) -> str | None:
+    """Why a scan claiming ``dims`` is refused before decoding, or None when it may be read."""
+    count = 1
+    for dim in dims:
+        count *= max(int(dim), 1)
+    if count <= MAX_VOXELS:
+        return None
+    shown = " x ".join(str(int(d)) for d in dims)
+    return (f"too large: its header claims {shown} values (limit {MAX_VOXELS:,}); "
+            "save a smaller copy or a crop")
+
+
 #: The reason given for a file that no reader claims.
 NOT_A_SCAN = "not a recognised scan format (DICOM, NIfTI, PNG/JPEG/TIFF, .npz)"
 

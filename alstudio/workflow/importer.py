@@ -4,7 +4,9 @@ Each file is indexed from its header, decoded once to prove its pixels are reada
 as an item (paths relative to the dataset root the user gave). Items are written in small
 batches, each batch one transaction, so a cancel or a crash keeps every finished batch and
 never half an item. A file that cannot be read is reported with its path and a one-line reason
-and skipped; the import goes on.
+and skipped; the import goes on. Decoding runs in a child process with a time limit per file
+(``file_timeout``, see :mod:`alstudio.datasets.read_worker`): a file whose decoder spins is
+skipped after the limit ("took longer than 30 s to read; skipped"), never a hang.
 """
 
 from __future__ import annotations
@@ -13,12 +15,13 @@ import logging
 import os
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from alstudio.datasets import ScanRecord, SkippedFile, discover, verify
+from alstudio.datasets import ScanRecord, SkippedFile, discover
+from alstudio.datasets.read_worker import FILE_TIMEOUT_SECONDS, FileTimedOut, GuardedReader
 from alstudio.errors import AlstudioError, Cancelled, ScanReadError
 from alstudio.jobs import CancelToken, ProgressCallback, Throttle, check, report
 from alstudio.project import SPLITS, NewItem, Project
@@ -39,6 +42,8 @@ class ImportReport:
     by_split: Counter[str] = field(default_factory=Counter)
     #: Items whose geometry a reader must know about: path and one line per warning.
     warnings: list[dict[str, Any]] = field(default_factory=list)
+    #: Files skipped because decoding them took longer than the time limit per file.
+    timed_out: int = 0
     cancelled: bool = False
     seconds: float = 0.0
 
@@ -50,6 +55,7 @@ class ImportReport:
             "by_kind": dict(self.by_kind),
             "by_split": dict(self.by_split),
             "warnings": self.warnings,
+            "timed_out": self.timed_out,
             "cancelled": self.cancelled,
             "seconds": round(self.seconds, 3),
         }
@@ -62,6 +68,8 @@ class ImportReport:
         kinds = ", ".join(f"{n} {k}" for k, n in sorted(self.by_kind.items())) or "none"
         text = (f"Imported {self.imported} item(s) ({kinds}); {self.duplicates} duplicate(s) "
                 f"already in the project; {len(self.skipped)} file(s) skipped.")
+        if self.timed_out:
+            text = text[:-1] + f" ({self.timed_out} over the time limit per file)."
         if self.warnings:
             text += (f" {len(self.warnings)} item(s) with a geometry warning (slice gap, "
                      "tilt): shown with the scan.")
@@ -128,17 +136,39 @@ def import_paths(
     actor: str = "alstudio",
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
+    file_timeout: float = FILE_TIMEOUT_SECONDS,
 ) -> ImportReport:
     """Import files and folders into ``project``.
 
     ``split`` forces 'pool' or 'test'; left ``None``, items go to the pool unless their archive
     says otherwise (a MedMNIST archive's test images go to the test split). ``modality``
     fills in for files that do not name one (PNG, TIFF, .npz): "US", "CR", "SM"...
+    ``file_timeout``: seconds one file may take to decode before it is skipped.
     """
     if split is not None and split not in SPLITS:
         raise AlstudioError(f"Unknown split {split!r}.", "Use --split pool or --split test.")
+    if not file_timeout > 0:
+        raise AlstudioError(f"A time limit of {file_timeout} s per file is not possible.",
+                            "Give a number of seconds above 0, e.g. --file-timeout 30.")
     started = time.monotonic()
     result = ImportReport()
+    with GuardedReader[ScanRecord](file_timeout) as reader:
+        reader.start()  # imports the readers while discovery reads the first headers
+        _import_all(project, paths, split, modality, reader, result, progress, cancel)
+    result.seconds = time.monotonic() - started
+    project.audit(actor, "import", {
+        "paths": [shown(p) for p in paths], "imported": result.imported,
+        "duplicates": result.duplicates, "skipped": len(result.skipped),
+        "cancelled": result.cancelled,
+    })
+    report(progress, "importing", result.imported, result.imported, result.summary())
+    return result
+
+
+def _import_all(project: Project, paths: Sequence[str | Path], split: str | None,
+                modality: str | None, reader: GuardedReader[ScanRecord], result: ImportReport,
+                progress: ProgressCallback | None, cancel: CancelToken | None) -> None:
+    """Discover every path, have each scan decoded by ``reader``, store what passed."""
     throttle = Throttle()
     try:
         for raw in paths:
@@ -161,29 +191,30 @@ def import_paths(
                 if not _is_text(*found.source.files, found.source.member or ""):
                     _skip(result, found.source.files[0], NOT_TEXT_REASON)
                     continue
-                try:
-                    verify(found.source)
-                except ScanReadError as exc:
-                    _skip(result, exc.path, exc.reason)
-                    continue
-                batch.append(stored_item(found, root, split, modality))
+                reader.submit(found, found.source, shown(found.source.files[0]))
+                _collect(reader.finished(), root, split, modality, batch, result)
                 if len(batch) >= BATCH:
                     _flush(project, dataset_id, batch, result)
                 if throttle.ready():
                     report(progress, "importing", result.imported + len(batch), None,
                            f"{result.imported + len(batch)} item(s), "
                            f"{len(result.skipped)} skipped")
+            _collect(reader.drain(), root, split, modality, batch, result)
             _flush(project, dataset_id, batch, result)
     except Cancelled:
         result.cancelled = True
-    result.seconds = time.monotonic() - started
-    project.audit(actor, "import", {
-        "paths": [shown(p) for p in paths], "imported": result.imported,
-        "duplicates": result.duplicates, "skipped": len(result.skipped),
-        "cancelled": result.cancelled,
-    })
-    report(progress, "importing", result.imported, result.imported, result.summary())
-    return result
+
+
+def _collect(done: Iterator[tuple[ScanRecord, ScanReadError | None]], root: Path,
+             split: str | None, modality: str | None, batch: list[NewItem],
+             result: ImportReport) -> None:
+    """Files the reader has finished: the good ones join the batch, the rest are skipped."""
+    for found, error in done:
+        if error is not None:
+            result.timed_out += isinstance(error, FileTimedOut)
+            _skip(result, error.path, error.reason)
+        else:
+            batch.append(stored_item(found, root, split, modality))
 
 
 def _flush(project: Project, dataset_id: int, batch: list[NewItem],

@@ -46,6 +46,8 @@ class RoundOutcome:
     explanation: str
     seconds: float
     unreadable: dict[int, str] = field(default_factory=dict)
+    #: Checkpoints stream mode could not use: round, checkpoint id and reason for each.
+    left_out: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass

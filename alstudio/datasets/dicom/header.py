@@ -31,7 +31,7 @@ from alstudio.datasets.dicom import tags
 from alstudio.datasets.dicom.frames import FrameVolume, split_frames
 from alstudio.datasets.dicom.geometry import StackOrder, plane_label
 from alstudio.datasets.dicom.mosaic import Mosaic, mosaic_layout
-from alstudio.datasets.records import SkippedFile
+from alstudio.datasets.records import SkippedFile, too_large_reason
 
 logger = logging.getLogger(__name__)
 
@@ -230,6 +230,10 @@ def _describe(path: str, sha256: str, ds: Dataset) -> DicomHeader | SkippedFile:
         if problem:
             return SkippedFile(path, problem)
     frames = tags.number_of_frames(ds)
+    huge = too_large_reason((frames, int(ds.Rows), int(ds.Columns),
+                             int(ds.get("SamplesPerPixel") or 1)))
+    if huge:
+        return SkippedFile(path, huge)
     if not encapsulated and len(pixel_bytes) < get_expected_length(ds):
         return SkippedFile(path, "truncated pixel data")
 

@@ -44,6 +44,7 @@ from alstudio.gui.panels.progress_panel import ProgressPanel
 from alstudio.gui.panels.queue_panel import QueuePanel
 from alstudio.gui.panels.start_page import StartPage
 from alstudio.gui.panels.status_bar import StatusBar
+from alstudio.gui.pretraining import PoolPretraining
 from alstudio.gui.reader_tools import ReaderTools
 from alstudio.gui.rounds import RoundRunner, device_job, engine_available
 from alstudio.gui.session import ProjectSession
@@ -126,6 +127,7 @@ class MainWindow(QMainWindow):
         self.labeling.message.connect(lambda text: self.status.showMessage(text, 8000))
         self.rounds = RoundRunner(self)
         self.reader_tools = ReaderTools(self, self.actions)
+        self.pretraining = PoolPretraining(self, self.actions)
         # the device probe loads torch: it waits until the window is up and the user pauses
         self._device_idle = IdleTrigger(DEVICE_PROBE_QUIET_MS, self)
         self._device_idle.idle.connect(self._ask_device)
@@ -315,6 +317,7 @@ class MainWindow(QMainWindow):
         report = ImportDialog.run(self, self.session.path)
         if report is not None and report.imported:
             self.session.reload_queue()
+            self.pretraining.after_import()
 
     def export(self) -> None:
         if self.session is not None:

@@ -4,9 +4,10 @@ The window's pretraining dialog shows this at once, so it is computed without to
 pool's size, the input side and channels a run would use (the same choices as
 :func:`alstudio.workflow.pretrain.run_pretrain`), the stored encoder it would continue, and
 seconds per epoch. The time comes from this project's last run when there is one (its own
-epochs and seconds, scaled to today's pool), else from the figure measured for the README
-(the demo's 624 images at 28 px: 5.7 s an epoch on one CPU thread), scaled by images, input
-area and threads. Pretraining always runs on the CPU.
+epochs and seconds, scaled to today's pool), else from a reference measurement (the demo's
+624 images at 28 px on one thread of a 2-core CPU under moderate load: 2.2 s an epoch in the
+window, 1.4 s from the command line; 5.7 s under the heavy load of the README's ablation),
+scaled by images, input area and threads. Pretraining always runs on the CPU.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from alstudio.learning.names import ENCODER_KIND
 from alstudio.project import Project
 from alstudio.workflow.inputs import choose_channels, choose_input_size
 
-#: Seconds per image and epoch at 28 px, one channel, one CPU thread (the README's figure).
-REFERENCE_SECONDS_PER_IMAGE = 5.7 / 624
+#: Seconds per image and epoch at 28 px, one channel, one CPU thread (see the module).
+REFERENCE_SECONDS_PER_IMAGE = 2.2 / 624
 REFERENCE_SIDE = 28
 #: Below this many pool scans the window does not suggest pretraining after an import.
 MIN_POOL_TO_OFFER = 200

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -57,10 +58,10 @@ class PretrainDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Learn from the unlabeled pool")
         self.setWindowModality(Qt.WindowModality.NonModal)
-        self.setMinimumWidth(520)
+        self.setFixedWidth(560)  # wrapped text then sets the height (see _fit)
         self.plan = plan
         self.worker: Worker | None = None
-        self._training_since: float | None = None
+        self._training_since: tuple[float, float] | None = None  # (time, fraction) then
         self.about = QLabel(ABOUT.format(images=plan.images))
         self.about.setWordWrap(True)
         self.encoder_line = QLabel()
@@ -130,11 +131,24 @@ class PretrainDialog(QDialog):
         if not has:
             self.fresh.setChecked(False)
         self._show_estimate()
+        self._fit()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Fit again once shown: the style sheet's fonts reach the labels only then."""
+        super().showEvent(event)
+        QTimer.singleShot(0, self._fit)
+
+    def _fit(self) -> None:
+        """Grow or shrink to the wrapped text (a top-level window does not do it itself)."""
+        layout = self.layout()
+        if layout is not None:
+            layout.activate()
+            self.setFixedHeight(layout.totalHeightForWidth(self.width()))
 
     def _show_estimate(self) -> None:
         p = self.plan
         source = ("measured on this project's last run" if p.measured
-                  else "estimated from the figures measured for alstudio's README")
+                  else "estimated from a reference machine")
         self.estimate.setText(
             f"About {format_duration(p.seconds(self.epochs.value()))} on this machine: "
             f"{p.images:,} scans at {p.image_size} px on {p.threads} CPU thread(s), one core "
@@ -169,11 +183,12 @@ class PretrainDialog(QDialog):
             return
         now = time.monotonic()
         if self._training_since is None:
-            self._training_since = now
-        elif fraction > 0:
-            spent = now - self._training_since
-            self.left.setText(f"about {format_duration(spent / fraction * (1 - fraction))} "
-                              "left")
+            self._training_since = (now, fraction)
+            return
+        since, start = self._training_since
+        if fraction > start:  # the rate since the first report: input preparation excluded
+            rate = (now - since) / (fraction - start)
+            self.left.setText(f"about {format_duration(rate * (1 - fraction))} left")
 
     def cancel(self) -> None:
         """Ask the job to stop at its next step (the epochs it finished are kept)."""
@@ -190,6 +205,7 @@ class PretrainDialog(QDialog):
     def _idle(self) -> None:
         running = self.worker is not None
         self.bar.setVisible(running or self.bar.value() > 0)
+        self._fit()
         self.left.clear()
         self.start_button.setEnabled(not running)
         self.epochs.setEnabled(not running)
@@ -200,6 +216,7 @@ class PretrainDialog(QDialog):
         """What the run came to (done, cancelled with what kept, failed)."""
         self.note.setText(text)
         self.phase.clear()
+        self._fit()
 
     def _start_clicked(self) -> None:
         self.start_requested.emit(self.epochs.value(), self.fresh.isChecked())

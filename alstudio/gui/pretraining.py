@@ -51,7 +51,15 @@ class PoolPretraining:
         self._path: Path | None = None  # the project the dialog (and its job) belong to
         self._stored_before: int | None = None  # the newest encoder when the run started
         actions.pretrain.triggered.connect(self.show_dialog)
-        window.project_opened.connect(lambda _path: self.refresh_status())
+        window.project_opened.connect(self._project_opened)
+
+    def _project_opened(self, path: Path) -> None:
+        """Show the new project's encoder; an idle dialog of another project goes."""
+        self.refresh_status()
+        if self.dialog is not None and self.worker is None and self._path != path:
+            self.dialog.close()
+            self.dialog.deleteLater()
+            self.dialog = None
 
     # -- what the project has ---------------------------------------------------------------
     def plan(self) -> PretrainPlan | None:
@@ -90,9 +98,7 @@ class PoolPretraining:
         if session is None or plan is None:
             return None
         if self.dialog is not None and self._path != session.path and self.worker is None:
-            self.dialog.close()
-            self.dialog.deleteLater()
-            self.dialog = None
+            self._project_opened(session.path)
         if self.dialog is None:
             self.dialog = PretrainDialog(plan, self.window)
             self.dialog.start_requested.connect(self.start)
@@ -107,6 +113,10 @@ class PoolPretraining:
         """Start a run on the open project (one at a time); None when it cannot start."""
         session = self.window.session
         if session is None or self.worker is not None or self.dialog is None:
+            return None
+        if session.path != self._path:
+            self.dialog.show_outcome("This window belongs to another project: open it again "
+                                     "from the Rounds menu.")
             return None
         if self.window.rounds.running:
             self.dialog.show_outcome("A round is running: start pretraining when it is done.")

@@ -109,7 +109,12 @@ def test_the_import_hint_comes_once_and_only_for_a_big_pool(qtbot: QtBot, open_w
     window = open_window(small_pool)
     window.pretraining.after_import()
     assert "no encoder yet" not in window.status.currentMessage()  # 64 scans: not worth it
+    assert window.pretraining.show_dialog() is not None
     window.open_project(demo_path)
+    assert window.pretraining.dialog is None  # the small project's idle dialog went with it
+    dialog = window.pretraining.show_dialog()
+    assert dialog is not None and "624 scans" in dialog.about.text()
+    dialog.close()
     window.pretraining.after_import()
     message = window.status.currentMessage()
     assert "624 scans in the pool and no encoder yet" in message

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from alstudio.gui.rounds import gui_threads
 from alstudio.gui.settings import qsettings
 from alstudio.gui.worker import Worker
 from alstudio.jobs import CancelToken, ProgressCallback
-from alstudio.workflow.pretrain_plan import PretrainPlan, plan_pretrain
+from alstudio.workflow.pretrain_plan import PretrainPlan, plan_pretrain, stored_encoder_epochs
 
 if TYPE_CHECKING:
     from alstudio.gui.main_window import MainWindow
@@ -67,13 +68,19 @@ class PoolPretraining:
         return plan_pretrain(session.project, gui_threads()) if session is not None else None
 
     def refresh_status(self) -> None:
-        """The status bar's encoder line for the open project."""
-        plan = self.plan()
-        if plan is None or plan.encoder_epochs is None:
+        """The status bar's encoder line for the open project (a damaged file shows none:
+        the window's own reads report the damage)."""
+        session = self.window.session
+        try:
+            epochs = stored_encoder_epochs(session.project) if session is not None else None
+        except (sqlite3.DatabaseError, ValueError) as exc:
+            log.warning("could not read the stored encoder: %s", exc)
+            epochs = None
+        if epochs is None:
             self.window.status.show_encoder("")
             return
         self.window.status.show_encoder(
-            f"Encoder: {plan.encoder_epochs} epochs",
+            f"Encoder: {epochs} epochs",
             "An encoder learned from the unlabeled pool: rounds start from it "
             "(Rounds > Learn from the unlabeled pool adds epochs)")
 

@@ -73,6 +73,12 @@ def plan_pretrain(project: Project, threads: int) -> PretrainPlan:
         checkpoint_id=blob.id if blob is not None else None)
 
 
+def stored_encoder_epochs(project: Project) -> int | None:
+    """The newest stored encoder's epochs, None without one: a cheap read (no pool)."""
+    blob = project.latest_checkpoint_of_kind(ENCODER_KIND)
+    return None if blob is None else int(blob.hyperparameters.get("epochs_done", 0))
+
+
 def _measured_per_image(hyper: dict[str, Any], metrics: dict[str, Any]) -> float | None:
     """Seconds per image and epoch of the last run, when it recorded its own figures."""
     epochs, seconds, images = (metrics.get("run_epochs"), metrics.get("run_seconds"),

@@ -25,7 +25,8 @@ MR_SERIES = SHARED / "dicom_mr_series" / "HFS" / "3_t1_fl2d_sag"
 
 
 # scenes `--only` can take on their own: name -> Scenes method
-ONLY_SCENES = {"readers": "readers", "geometry": "geometry", "export": "export_report"}
+ONLY_SCENES = {"readers": "readers", "geometry": "geometry", "export": "export_report",
+               "pretrain": "pretrain"}
 
 
 def main() -> int:
@@ -34,6 +35,7 @@ def main() -> int:
     parser.add_argument("--only", choices=sorted([*ONLY_SCENES, "progress"]),
                         help="take one scene's shots only (readers: the disagreement view; "
                              "geometry: a series with a slice gap; export: the export dialog; "
+                             "pretrain: the pretraining dialog, running; "
                              "progress: the Progress panel after six rounds, with the random "
                              "baseline)")
     parser.add_argument("--project", type=Path,
@@ -98,6 +100,7 @@ class Scenes(Shooter):
         self.import_report(window)
         self.export_report(window)
         self.rounds(window)
+        self.pretrain(window)
         window.close_project()
         self.readers(window)
 
@@ -264,6 +267,12 @@ class Scenes(Shooter):
         dialog.show()
         self.save(dialog, "19-round-dialog.png")
         dialog.close()
+
+    def pretrain(self, window) -> None:
+        """Rounds > Learn from the unlabeled pool, running (scripts/shot_pretrain.py)."""
+        from shot_pretrain import pretrain_scene
+
+        pretrain_scene(self, window, self.work)
 
     def rounds(self, window) -> None:
         from PySide6.QtCore import Qt

@@ -106,9 +106,10 @@ def cmd_label_errors(args: argparse.Namespace) -> int:
         payload = outcome.as_json()
         rows = list(payload["suspects"])
     if args.second_read:
-        with Project.open(args.project) as project:
-            payload["sent_for_second_read"] = project.request_reads(
-                [row["item"] for row in rows], reads=2)
+        from alstudio.workflow.label_errors import send_for_second_read
+
+        payload["sent_for_second_read"] = send_for_second_read(
+            args.project, [row["item"] for row in rows])
     if args.json:
         print(json.dumps(payload, indent=2))
         return 0

@@ -68,6 +68,17 @@ def safetensors_metadata(blob: bytes) -> dict[str, Any]:
     return out
 
 
+def trained_on(number: int, labels: int, metrics: dict[str, Any]) -> dict[str, Any]:
+    """The card's account of the training labels: the round, how many, and how many per
+    class (agreed labels by consensus class, as the round recorded them when it trained)."""
+    out: dict[str, Any] = {"round": number, "labels": labels,
+                           "labels_per_class": metrics.get("labels_per_class")}
+    if out["labels_per_class"] is None:
+        out["labels_per_class_note"] = ("not recorded: the round was made by an alstudio "
+                                        "that did not count labels per class")
+    return out
+
+
 def export_model(project: Project, writer: ExportWriter) -> FormatResult:
     """Write the checkpoint of the latest round that trained a model, with its card."""
     rounds = [r for r in project.rounds() if r.checkpoint_id is not None]
@@ -90,8 +101,7 @@ def export_model(project: Project, writer: ExportWriter) -> FormatResult:
         "input": {"shape": [meta.get("in_channels"), size, size], "dtype": "float32",
                   "range": [0.0, 1.0]},
         "normalisation": NORMALISATION, "hyperparameters": hyper,
-        "trained_on": {"round": latest.number, "labels": latest.labels_used,
-                       "labels_per_class": latest.metrics.get("labels_per_class")},
+        "trained_on": trained_on(latest.number, latest.labels_used, latest.metrics),
         "test_metrics": latest.metrics.get("test"),
         "strategy_history": [
             {"round": r.number, "strategy": r.strategy, "labels": r.labels_used,

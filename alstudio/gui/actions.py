@@ -92,6 +92,12 @@ class Actions(QObject):
                            "Kappa, alpha and percent agreement between readers")
         self.check_labels = a(parent, "Check &labels…", None,
                               "List labels the model contradicts out of sample (none changed)")
+        self.second_read_suspects = a(parent, "Send suspects for a &second read", None,
+                                      "Ask one more reader for each suspected label error "
+                                      "listed (the labels stand)")
+        self.pretrain = a(parent, "Learn from the unlabeled &pool…", "Ctrl+Shift+P",
+                          "Pretrain the model's encoder on the pool's scans, no labels "
+                          "needed; later rounds start from it")
         # View
         self.theme_group = QActionGroup(parent)
         self.dark_theme = a(parent, "&Dark theme", None, "Dark theme (reading room)",
@@ -110,7 +116,7 @@ class Actions(QObject):
         return [self.import_scans, self.export, self.save_copy, self.close_project, self.skip,
                 self.unsure, self.undo, self.edit_note, self.next_item, self.previous_item,
                 self.next_unlabeled, self.jump, self.run_round, self.agreement,
-                self.check_labels]
+                self.check_labels, self.second_read_suspects, self.pretrain]
 
     def item_actions(self) -> list[QAction]:
         """Actions that need an item on screen."""

@@ -23,6 +23,7 @@ from alstudio.gui.panels.progress_panel import ProgressPanel
 from alstudio.gui.panels.queue_panel import QueuePanel
 from alstudio.gui.panels.start_page import StartPage
 from alstudio.gui.panels.status_bar import StatusBar
+from alstudio.gui.pretraining import PoolPretraining
 from alstudio.gui.project_lifecycle import ProjectLifecycle
 from alstudio.gui.reader_tools import ReaderTools
 from alstudio.gui.round_controls import RoundControls
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         self.lifecycle = ProjectLifecycle(self)
         self.view_commands = ViewCommands(self)
         self.reader_tools = ReaderTools(self, self.actions)
+        self.pretraining = PoolPretraining(self, self.actions)
         self._connect()
         self.docks.restore_window(self.settings)
         self.lifecycle.show_start_page()

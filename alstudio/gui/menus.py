@@ -33,9 +33,9 @@ class Menus:
                                   a.disagreements])
 
         self.rounds = bar.addMenu("&Rounds")
-        self.rounds.addActions([a.run_round, a.cancel_round])
+        self.rounds.addActions([a.run_round, a.cancel_round, a.pretrain])
         self.rounds.addSeparator()
-        self.rounds.addActions([a.agreement, a.check_labels])
+        self.rounds.addActions([a.agreement, a.check_labels, a.second_read_suspects])
 
         self.view = bar.addMenu("&View")
         self.view.addActions([a.dark_theme, a.light_theme])

@@ -159,6 +159,7 @@ class ProjectLifecycle:
         report = ImportDialog.run(self.window, session.path)
         if report is not None and report.imported:
             session.reload_queue()
+            self.window.pretraining.after_import()
 
     def export(self) -> None:
         if self.window.session is not None:

@@ -12,11 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QMessageBox
 
+from alstudio.errors import AlstudioError
 from alstudio.gui.actions import Actions
 from alstudio.gui.dialogs.agreement_dialog import AgreementDialog
 from alstudio.gui.dialogs.job_dialog import JobDialog
 from alstudio.gui.dialogs.merge_dialog import MergeDialog, MergeRequest, merge_job
 from alstudio.gui.error_path import report_error
+from alstudio.gui.panels.suspects_model import SuspectsModel
 from alstudio.gui.rounds import gui_threads
 from alstudio.gui.worker import Worker
 from alstudio.jobs import CancelToken, ProgressCallback
@@ -40,6 +42,8 @@ class ReaderTools:
         a.agreement.triggered.connect(self.show_agreement)
         a.check_labels.triggered.connect(self.check_labels)
         a.merge_projects.triggered.connect(self.merge)
+        a.second_read_suspects.triggered.connect(self.second_read_suspects)
+        window.queue_panel.second_read_requested.connect(self.second_read_suspects)
 
     def show_agreement(self) -> AgreementDialog | None:
         session = self.window.session
@@ -81,6 +85,32 @@ class ReaderTools:
         self.window.status.showMessage(
             f"Label check: {len(outcome.suspects)} suspected label error(s) among "
             f"{outcome.checked} label(s); listed in the queue panel.", 10_000)
+
+    def second_read_suspects(self) -> int | None:
+        """Send the suspects this reader is shown for a second read (as `alstudio
+        label-errors --second-read` does); says how many went. None without a project."""
+        session = self.window.session
+        if session is None:
+            return None
+        from alstudio.workflow.label_errors import send_for_second_read
+
+        listed = SuspectsModel(session).ids
+        if not listed:
+            self.window.status.showMessage("No suspected label errors listed: run Rounds > "
+                                           "Check labels first.", 10_000)
+            return 0
+        try:
+            sent = send_for_second_read(session.path, listed, actor=session.annotator)
+        except AlstudioError as exc:
+            report_error(self.window, exc, "Could not send them for a second read")
+            return None
+        session.reload_queue()
+        asked = len(listed) - sent
+        self.window.status.showMessage(
+            f"{sent} suspected label error(s) sent for a second read"
+            + (f"; {asked} had been asked already" if asked else "")
+            + ". No label was changed.", 10_000)
+        return sent
 
     def merge(self) -> Worker | None:
         session = self.window.session

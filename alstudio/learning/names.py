@@ -8,3 +8,6 @@ from __future__ import annotations
 
 MODEL_NAMES: tuple[str, ...] = ("small_cnn", "resnet18", "resnet34", "densenet121",
                                 "efficientnet-b0")
+
+#: What ``hyperparameters["kind"]`` says of a pretrained encoder checkpoint in a project.
+ENCODER_KIND = "pretrained_encoder"

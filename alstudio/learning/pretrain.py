@@ -33,10 +33,9 @@ from alstudio.jobs import CancelToken, ProgressCallback, Throttle, check, report
 from alstudio.learning.augment import strong_augment
 from alstudio.learning.batches import load_batch
 from alstudio.learning.models import Classifier, build_model, load_state_strict
+from alstudio.learning.names import ENCODER_KIND
 from alstudio.learning.safe_weights import read_safetensors, refuse
 
-#: What ``hyperparameters["kind"]`` says of an encoder checkpoint in a project.
-ENCODER_KIND = "pretrained_encoder"
 PHASE = "pretraining"
 _PROJECTOR = "projector."
 
@@ -116,8 +115,9 @@ def pretrain(x: Any, config: PretrainConfig | None = None, encoder: Encoder | No
 
 def _epochs(x: Any, n: int, cfg: PretrainConfig, enc: Encoder,
             progress: ProgressCallback | None, cancel: CancelToken | None) -> None:
-    """The training loop: AdamW, cosine learning rate over these epochs, cancel per step."""
-    device = torch.device("cpu")
+    """The training loop: AdamW, cosine learning rate over these epochs, cancel per step.
+    ``enc`` counts each epoch as it completes, so after a cancel it holds the epochs done
+    (and the weights of the unfinished one's steps)."""
     seed = cfg.seed + 7919 * enc.epochs_done  # a resumed run draws new views
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed + 1)
@@ -128,12 +128,27 @@ def _epochs(x: Any, n: int, cfg: PretrainConfig, enc: Encoder,
     params = [*enc.model.backbone.parameters(), *enc.projector.parameters()]
     optimiser = torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
     total = steps * cfg.epochs
-    throttle = Throttle(0.2)
     started = time.perf_counter()
+    try:
+        _steps(x, n, cfg, enc, rng, gen, optimiser, steps, batch, per_epoch_items, total,
+               progress, cancel)
+    finally:
+        enc.seconds += time.perf_counter() - started
+        enc.model.eval()
+        enc.projector.eval()
+
+
+def _steps(x: Any, n: int, cfg: PretrainConfig, enc: Encoder, rng: np.random.Generator,
+           gen: torch.Generator, optimiser: torch.optim.Optimizer, steps: int, batch: int,
+           per_epoch_items: int, total: int, progress: ProgressCallback | None,
+           cancel: CancelToken | None) -> None:
+    """Every optimiser step of the run; each finished epoch is counted in ``enc`` at once."""
+    device = torch.device("cpu")
+    throttle = Throttle(0.2)
     enc.model.train()
     enc.projector.train()
     step = 0
-    for epoch in range(cfg.epochs):
+    for _epoch in range(cfg.epochs):
         order = rng.permutation(n)[:per_epoch_items]
         loss_sum = 0.0
         for s in range(steps):
@@ -152,12 +167,9 @@ def _epochs(x: Any, n: int, cfg: PretrainConfig, enc: Encoder,
             step += 1
             if throttle.ready() or s == steps - 1:
                 report(progress, PHASE, step, total,
-                       f"epoch {enc.epochs_done + epoch + 1}, loss {loss_sum / (s + 1):.3f}")
+                       f"epoch {enc.epochs_done + 1}, loss {loss_sum / (s + 1):.3f}")
         enc.history.append(loss_sum / steps)
-    enc.epochs_done += cfg.epochs
-    enc.seconds += time.perf_counter() - started
-    enc.model.eval()
-    enc.projector.eval()
+        enc.epochs_done += 1
 
 
 def encoder_features(enc: Encoder | Classifier, x: Any, batch_size: int = 256) -> np.ndarray:

@@ -11,6 +11,7 @@ its own connection and writes once, at the end, so a cancel leaves the project u
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,9 @@ from alstudio.errors import AlstudioError
 from alstudio.evaluation.label_errors import find_suspects
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.project import Project, SuspectedLabelError
+
+#: Why a suspect is in a reader's queue again (the queue's reason column shows it).
+SUSPECT_WHY = "suspected label error: second read"
 
 
 @dataclass
@@ -104,3 +108,12 @@ def check_labels(project_path: Path, config: LabelCheckConfig | None = None, *,
                   if s.run_id == run_id]
     return LabelCheckOutcome(run_id=run_id, checked=len(ids), suspects=stored,
                              seconds=time.monotonic() - started, classes=snap.classes)
+
+
+def send_for_second_read(project_path: Path, item_ids: Iterable[int], *,
+                         actor: str = "alstudio") -> int:
+    """Ask one more reader for each suspected label error (the label stands, nothing is
+    relabeled); returns how many items were newly asked. `alstudio label-errors
+    --second-read` and the window's suspects view both send through here."""
+    with Project.open(project_path) as project:
+        return project.request_reads(item_ids, reads=2, why=SUSPECT_WHY, actor=actor)

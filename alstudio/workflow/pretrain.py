@@ -3,9 +3,11 @@
 `alstudio pretrain PROJECT` and the window run this after an import (progress and cancel as
 any long job). The encoder is stored as a checkpoint like a round's (safetensors bytes in
 ``checkpoints``; ``hyperparameters["kind"] == "pretrained_encoder"``), written in one
-transaction at the end, so a cancelled run leaves the project as it was. Running it again
-continues from the newest stored encoder (unless ``fresh``); each run stores a new checkpoint,
-older ones stay (checkpoints, like labels, are only ever added).
+transaction at the end. A run cancelled after one or more of its epochs stores what those
+epochs learned (and then raises :class:`~alstudio.errors.Cancelled` as any cancelled job);
+one cancelled sooner leaves the project as it was. Running it again continues from the newest
+stored encoder (unless ``fresh``); each run stores a new checkpoint, older ones stay
+(checkpoints, like labels, are only ever added).
 
 Rounds then use it (:func:`project_encoder`): TypiClust on its features for the cold start,
 its features as core-set distances while labels are few, and its weights as the classifier's
@@ -18,7 +20,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from alstudio.errors import AlstudioError
+from alstudio.errors import AlstudioError, Cancelled
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.checkpoints import checkpoint_digest
 from alstudio.learning.pretrain import (
@@ -27,6 +29,7 @@ from alstudio.learning.pretrain import (
     PretrainConfig,
     encoder_from_bytes,
     encoder_to_bytes,
+    new_encoder,
     pretrain,
 )
 from alstudio.project import Project
@@ -91,29 +94,55 @@ def run_pretrain(project_path: Path, *, epochs: int = 20, fresh: bool = False,
         size = image_size or choose_input_size(pool, "cpu")
         channels = choose_channels(pool)
         found = None if fresh else stored_encoder(project, size, channels)
+        config = replace(PretrainConfig(epochs=epochs), num_threads=threads)
+        encoder = found[1] if found else new_encoder(config, channels, size)
+        run = _Run(found[0] if found else None, encoder.epochs_done, encoder.seconds)
         inputs = ProjectInputs(project, size, channels)
         try:
             report(progress, "preparing inputs", 0, None)
             unreadable = inputs.ensure(pool, progress=progress, cancel=cancel)
+            run.images = len(pool) - len(unreadable)
             ids = [item.id for item in pool if item.id not in unreadable]
-            config = replace(PretrainConfig(epochs=epochs), num_threads=threads)
-            encoder = pretrain(inputs.view(ids), config,
-                               encoder=found[1] if found else None, progress=progress,
-                               cancel=cancel)
+            pretrain(inputs.view(ids), config, encoder=encoder, progress=progress,
+                     cancel=cancel)
+            check(cancel)
+        except Cancelled:
+            if encoder.epochs_done > run.epochs_before:  # what the finished epochs learned
+                _store(project, encoder, config, run, size, channels, cancelled=True)
+            raise
         finally:
             inputs.close()
-        check(cancel)
         report(progress, "saving", 0, 1)
-        blob = encoder_to_bytes(encoder, config)
-        checkpoint_id = project.save_checkpoint(
-            architecture=encoder.model.name,
-            hyperparameters={"kind": ENCODER_KIND, "epochs_done": encoder.epochs_done,
-                             "image_size": size, "in_channels": channels,
-                             "images": len(ids), "resumed_from": found[0] if found else None,
-                             "pretrain": {"epochs": epochs, "batch_size": config.batch_size,
-                                          "temperature": config.temperature}},
-            metrics={"loss": encoder.history[-1], "seconds": encoder.seconds},
-            digest=checkpoint_digest(blob), weights=blob)
+        checkpoint_id = _store(project, encoder, config, run, size, channels)
     report(progress, "saving", 1, 1, f"encoder saved as checkpoint {checkpoint_id}")
-    return PretrainOutcome(checkpoint_id, encoder.epochs_done, found[0] if found else None,
-                           encoder.history[-1], len(ids), time.monotonic() - started)
+    return PretrainOutcome(checkpoint_id, encoder.epochs_done, run.resumed_from,
+                           encoder.history[-1], run.images, time.monotonic() - started)
+
+
+@dataclass
+class _Run:
+    """Where this run started: the checkpoint it continues, its epochs and seconds then."""
+
+    resumed_from: int | None
+    epochs_before: int
+    seconds_before: float
+    images: int = 0
+
+
+def _store(project: Project, encoder: Encoder, config: PretrainConfig, run: _Run, size: int,
+           channels: int, cancelled: bool = False) -> int:
+    """Write the encoder as a new checkpoint (one transaction); returns its id. The run's
+    own epochs, seconds and threads are kept so the window can say how long the next takes."""
+    blob = encoder_to_bytes(encoder, config)
+    return project.save_checkpoint(
+        architecture=encoder.model.name,
+        hyperparameters={"kind": ENCODER_KIND, "epochs_done": encoder.epochs_done,
+                         "image_size": size, "in_channels": channels, "images": run.images,
+                         "resumed_from": run.resumed_from, "cancelled": cancelled,
+                         "pretrain": {"epochs": config.epochs, "batch_size": config.batch_size,
+                                      "temperature": config.temperature}},
+        metrics={"loss": encoder.history[-1], "seconds": encoder.seconds,
+                 "run_epochs": encoder.epochs_done - run.epochs_before,
+                 "run_seconds": encoder.seconds - run.seconds_before,
+                 "threads": config.num_threads},
+        digest=checkpoint_digest(blob), weights=blob)

@@ -220,6 +220,16 @@ def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_
         progress=progress, cancel=cancel)
 
 
+def labels_per_class(snap: LabelSnapshot, pool_ids: list[int]) -> dict[str, int]:
+    """The agreed labels the round trains on (readable pool items), counted per class, every
+    class named: what the exported model card says the checkpoint learned from."""
+    counts = dict.fromkeys(snap.classes, 0)
+    for item_id in pool_ids:
+        if item_id in snap.train_labels:
+            counts[snap.classes[snap.train_labels[item_id]]] += 1
+    return counts
+
+
 def training_budget(trained: TrainResult) -> str:
     """One sentence on what training cost: the steps, the periods and the floor behind them."""
     cfg = trained.config
@@ -244,7 +254,8 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
                                                       step.selection.reasons, strict=True))
     ]
     metrics: dict[str, Any] = {"input_size": size, "seconds": step.seconds,
-                               "labels": len(snap.train_labels), "cold_start": step.cold_start}
+                               "labels": len(snap.train_labels), "cold_start": step.cold_start,
+                               "labels_per_class": labels_per_class(snap, pool_ids)}
     notes = [step.selection.explanation] if step.selection.explanation else []
     checkpoint = None
     if step.train is not None:

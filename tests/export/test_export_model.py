@@ -68,3 +68,38 @@ def test_no_model_is_a_user_error(labeled_project: Path, tmp_path: Path) -> None
     with pytest.raises(AlstudioError, match="no trained model"):
         run_export(labeled_project, tmp_path / "none", ExportOptions("model"))
     assert not (tmp_path / "none").exists() or not any((tmp_path / "none").iterdir())
+
+
+def test_card_counts_the_labels_per_class_that_trained_it(demo_path: Path,
+                                                          tmp_path: Path) -> None:
+    """A real round on the demo: the card counts agreed labels by class, and an unsettled
+    disagreement (not trained on) is not counted."""
+    from alstudio.learning.training import TrainConfig
+    from alstudio.workflow import RoundConfig, run_round
+
+    with Project.open(demo_path) as project:
+        names = project.class_names()
+        reference = project.reference_labels("pool")
+        ids = sorted(reference)[:24]
+        for item in ids:
+            project.add_label(item, "dr_a", names[reference[item]], seconds_spent=1.0)
+        project.add_label(ids[0], "dr_b", names[1 - reference[ids[0]]], seconds_spent=1.0)
+    expected = {name: sum(1 for i in ids[1:] if names[reference[i]] == name) for name in names}
+    assert all(expected.values())  # both classes present, so the count is a real check
+    run_round(demo_path, RoundConfig(batch_size=4, threads=1, image_size=16,
+                                     train=TrainConfig(max_epochs=1, min_steps=4)))
+    out = tmp_path / "model"
+    run_export(demo_path, out, ExportOptions("model"))
+    trained = json.loads((out / "model_card.json").read_text())["trained_on"]
+    assert trained["labels_per_class"] == expected
+    assert trained["labels"] == sum(expected.values()) == 23
+    assert "labels_per_class_note" not in trained
+
+
+def test_card_of_an_older_round_says_the_count_is_missing(labeled_project: Path,
+                                                          tmp_path: Path) -> None:
+    save_trained_round(labeled_project, 5)  # its metrics carry no labels_per_class
+    run_export(labeled_project, tmp_path / "m", ExportOptions("model"))
+    trained = json.loads((tmp_path / "m" / "model_card.json").read_text())["trained_on"]
+    assert trained["labels_per_class"] is None and "not recorded" in trained[
+        "labels_per_class_note"]

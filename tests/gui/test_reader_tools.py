@@ -89,6 +89,45 @@ def test_suspected_label_errors_filter(qtbot: QtBot, open_window, demo_path: Pat
         reader.close()
 
 
+def test_suspects_sent_for_a_second_read_from_the_queue_panel(qtbot: QtBot, open_window,
+                                                             demo_path: Path) -> None:
+    from alstudio.workflow.label_errors import SUSPECT_WHY
+
+    ids = two_readers(demo_path, 10)
+    with Project.open(demo_path) as project:
+        names = project.class_names()
+        agreed = {i: s.consensus for i, s in project.current_labels().items() if s.consensus}
+        doubted = [i for i in ids if i in agreed][:2]
+        alone = max(project.reference_labels("pool"))  # read by dr_a only
+        project.add_label(alone, "dr_a", names[0])
+        doubted.append(alone)
+        project.save_label_error_run(round_id=None, checked=len(doubted), params={},
+                                     errors=[(i, names[0] if i == alone else agreed[i],
+                                              [0.5, 0.5], 0.05) for i in doubted])
+        project.ensure_annotator("chief", "adjudicator")
+    window = open_window(demo_path, "chief")
+    panel = window.queue_panel
+    assert not panel.second_read_button.isVisible()  # only in the suspects view
+    panel.set_filter("suspects")
+    assert panel.second_read_button.isVisible() and panel.second_read_button.isEnabled()
+    qtbot.mouseClick(panel.second_read_button, Qt.MouseButton.LeftButton)
+    assert "3 suspected label error(s) sent for a second read" in window.status.currentMessage()
+    with Project.open(demo_path) as project:
+        assert project.planned_reads() == dict.fromkeys(doubted, 2)
+        assert project.read_reasons()[alone] == SUSPECT_WHY
+        assert project.current_labels()[alone].by_annotator == {"dr_a": names[0]}  # stands
+    window.actions.second_read_suspects.trigger()  # the Rounds menu entry: nothing new
+    assert window.status.currentMessage().startswith("0 suspected")
+    assert "3 had been asked already" in window.status.currentMessage()
+    # another reader now finds the suspect dr_a read alone in their queue, waiting for them
+    reader = ProjectSession(Project.open(demo_path), "dr_b")
+    try:
+        assert reader.entry(alone) is not None
+        assert reader.core.required_reads(alone) == 2 and reader.core.needs_reads(alone)
+    finally:
+        reader.close()
+
+
 def test_merge_from_the_file_menu(qtbot: QtBot, open_window, demo_path: Path, tmp_path: Path,
                                   monkeypatch) -> None:
     copy = tmp_path / "other.alstudio"

@@ -65,6 +65,26 @@ def test_cancelled_pretraining_stores_nothing(demo_path: Path) -> None:
         assert project.latest_checkpoint_of_kind(ENCODER_KIND) is None
 
 
+def test_cancel_after_an_epoch_keeps_it_and_the_next_run_continues(demo_path: Path) -> None:
+    token = CancelToken()
+
+    def cancel_in_the_second_epoch(step: Progress) -> None:
+        if step.message.startswith("epoch 2"):
+            token.cancel()
+
+    with pytest.raises(Cancelled):
+        run_pretrain(demo_path, epochs=3, threads=1, image_size=SIZE,
+                     progress=cancel_in_the_second_epoch, cancel=token)
+    with Project.open(demo_path) as project:
+        blob = project.latest_checkpoint_of_kind(ENCODER_KIND)
+    assert blob is not None and blob.hyperparameters["cancelled"] is True
+    kept = blob.hyperparameters["epochs_done"]
+    assert 1 <= kept <= 2 and encoder_from_bytes(blob.weights).epochs_done == kept
+    assert blob.metrics["run_epochs"] == kept and blob.metrics["run_seconds"] > 0
+    again = run_pretrain(demo_path, epochs=1, threads=1, image_size=SIZE)
+    assert again.resumed_from == blob.id and again.epochs_done == kept + 1
+
+
 def test_cli_pretrain(demo_path: Path) -> None:
     done = subprocess.run([sys.executable, "-m", "alstudio", "pretrain", str(demo_path),
                            "--epochs", "1", "--threads", "1", "--image-size", "16"],

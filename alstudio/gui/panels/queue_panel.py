@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QProgressBar,
+    QPushButton,
     QSpinBox,
     QTableView,
     QVBoxLayout,
@@ -34,9 +35,11 @@ from alstudio.gui.session import ProjectSession
 
 
 class QueuePanel(QWidget):
-    """Emits ``item_chosen(item_id)`` when the user picks a row or jumps to an id."""
+    """Emits ``item_chosen(item_id)`` when the user picks a row or jumps to an id, and
+    ``second_read_requested`` from the suspects view's button."""
 
     item_chosen = Signal(int)
+    second_read_requested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -93,6 +96,13 @@ class QueuePanel(QWidget):
         self.budget_spin.setAlignment(Qt.AlignmentFlag.AlignRight)
         self.budget_spin.valueChanged.connect(self._budget_edited)
 
+        self.second_read_button = QPushButton("Send these for a second read")
+        self.second_read_button.setToolTip("Ask one more reader for each suspect listed; "
+                                           "no label is changed")
+        self.second_read_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.second_read_button.clicked.connect(self.second_read_requested)
+        self.second_read_button.hide()
+
         tools = QHBoxLayout()
         tools.addWidget(self.filter_box, 1)
         tools.addWidget(self.jump_field, 1)
@@ -104,6 +114,7 @@ class QueuePanel(QWidget):
         layout.addWidget(self.title)
         layout.addLayout(tools)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.second_read_button)
         layout.addLayout(budget)
         self.filter_box.currentIndexChanged.connect(self._filter_changed)
         self.set_session(None)
@@ -147,6 +158,8 @@ class QueuePanel(QWidget):
         # before any round there is no score and every reason would read "import order"
         no_round = s is None or s.round is None
         suspects = isinstance(self._model, SuspectsModel)
+        self.second_read_button.setVisible(suspects)
+        self.second_read_button.setEnabled(suspects and bool(self.visible_ids()))
         listing = isinstance(self._model, QueueModel) and self._model.disagreements
         self.table.setColumnHidden(SCORE_COLUMN, (no_round or listing) and not suspects)
         self.table.setColumnHidden(REASON_COLUMN, no_round and not listing and not suspects)

@@ -119,11 +119,14 @@ class StatusBar(QStatusBar):
         self.round = QLabel()
         self.device = QLabel()
         self.device.setToolTip("Where rounds train and score")
+        self.encoder = QLabel()
+        self.encoder.hide()
         self.round_progress = RoundProgress()
         for widget in (self.project, self.annotator, self.labels, self.round):
             self.addWidget(widget)
         self.addWidget(self.note, 1)
         self.addPermanentWidget(self.round_progress)
+        self.addPermanentWidget(self.encoder)
         self.addPermanentWidget(self.device)
         self.show_project(None, None, 0, None)
 
@@ -137,6 +140,12 @@ class StatusBar(QStatusBar):
                             else f"Round: {round_number}") if has else "")
         for widget in (self.annotator, self.labels, self.round):
             widget.setVisible(has)
+
+    def show_encoder(self, text: str, tip: str = "") -> None:
+        """The pool encoder's state ("" hides it): rounds start from it once it is there."""
+        self.encoder.setText(text)
+        self.encoder.setToolTip(tip)
+        self.encoder.setVisible(bool(text))
 
     def show_device(self, text: str) -> None:
         self.device.setText(f"Device: {text}")

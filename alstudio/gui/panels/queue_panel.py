@@ -164,12 +164,12 @@ class QueuePanel(QWidget):
                         and st.consensus is None)
             self.title.setText(f"Disagreements · {open_} open, {len(ids) - open_} settled")
         elif s.round is None:
-            count = len(s.entries)
+            count = s.queue_length()
             self.title.setText(f"No round yet: {count} pool item{'s' if count != 1 else ''} "
                                "in import order")
         else:
             self.title.setText(f"Round {s.round.number} · {s.round.strategy} · "
-                               f"{len(s.entries)} queued")
+                               f"{s.queue_length()} queued")
 
     def _refresh_budget(self) -> None:
         s = self._session

@@ -1,18 +1,30 @@
-"""Scale: a large pool through import, a cold round, a round with labels, the queue view and a
-folder of many small DICOM files; times and peak memory.
+"""Scale: a large pool through import, a cold round, a round with labels, the queue view,
+exports, and a folder of many small DICOM files through import and a de-identified export;
+times and peak memory.
 
-    python benchmarks/scale.py [--items 100000] [--dicom 10000] [--labels 41] [--quick]
+    python benchmarks/scale.py [--items 100000] [--dicom 10000] [--labels 41]
+                               [--export-labels 400] [--quick]
 
 The pool is a synthetic MedMNIST-style archive of 28-pixel images (two classes, the second
 with a bright square); the DICOM folder holds single-frame 32x32 CT images, one series each.
-There is no export module yet, so no export figure. Peak RSS is the process's high-water mark
-after each step (it never goes down).
+Peak RSS of the import, round and queue steps is this process's high-water mark after each
+step (it never goes down). Before the exports, ``--export-labels`` labels are given through
+``LabelingSession.give`` (the function behind the window's keys) and every DICOM item is
+labeled the same way; each export (CSV and JSON of every item, the MONAI datalist and the
+folder-per-class images of the labeled set, the de-identified DICOM copies) then runs through
+``run_export`` in a fresh process, so its peak RSS is its own.
+
+The window at this scale (opening, the queue list, filters, scrolling, key presses, the
+Progress panel, the agreement dialog, the background integrity check) is measured by
+``benchmarks/gui_scale.py``: the longest event-loop stall per action.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -76,12 +88,63 @@ def timed(label: str, figures: list[tuple[str, str]], start: float, extra: str =
     print(f"{label}: {seconds:.1f} s, peak RSS {peak_mib():.0f} MiB {extra}", flush=True)
 
 
+EXPORT_SCRIPT = r"""
+import json, sys, time
+from pathlib import Path
+from alstudio.export import ExportOptions
+from alstudio.workflow.export import run_export
+project, out, fmt = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+start = time.monotonic()
+report = run_export(project, out, ExportOptions(fmt, include_unlabeled=fmt in ("csv", "json")))
+size = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+status = Path("/proc/self/status").read_text().split("VmHWM:")[1].split()[0]
+peak = int(status) / 1024  # this process's own high-water mark (ru_maxrss survives exec)
+print(json.dumps({"seconds": time.monotonic() - start, "items": report.items_written,
+                  "files": len(report.files), "mib": size / 2**20,
+                  "left_out": len(report.left_out),
+                  "peak": peak}))
+"""
+
+
+def export_step(project: Path, out: Path, fmt: str, what: str,
+                figures: list[tuple[str, str]]) -> None:
+    """One export in a fresh process (its own peak RSS); records time, size and memory."""
+    done = subprocess.run([sys.executable, "-c", EXPORT_SCRIPT, str(project), str(out), fmt],
+                          capture_output=True, text=True, check=False,
+                          cwd=Path(__file__).resolve().parents[1])
+    if done.returncode != 0:
+        raise SystemExit(f"export {fmt} failed:\n{done.stderr}")
+    got = json.loads(done.stdout.strip().splitlines()[-1])
+    label = f"export {fmt} ({what})"
+    value = (f"{got['seconds']:7.1f} s   peak RSS {got['peak']:6.0f} MiB   {got['items']} "
+             f"items, {got['files']} files, {got['mib']:.1f} MiB"
+             + (f", {got['left_out']} left out" if got["left_out"] else ""))
+    figures.append((label, value))
+    print(f"{label}: {value}", flush=True)
+
+
+def give_labels(path: Path, count: int, figures: list[tuple[str, str]], what: str) -> None:
+    """``count`` labels through LabelingSession.give, one transaction each (as the keys do)."""
+    from alstudio.project.session import LabelingSession
+
+    start = time.monotonic()
+    with Project.open(path) as project:
+        session = LabelingSession(project, "reader")
+        names = project.class_names()
+        ids = project.item_ids("pool")[:count]
+        for n, item_id in enumerate(ids):
+            session.give(item_id, "reader", names[n % 2], seconds=2.0)
+    timed(f"label {len(ids)} {what} (LabelingSession.give)", figures, start)
+
+
 def main() -> None:
     """Run every step and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--dicom", type=int, default=10_000)
     parser.add_argument("--labels", type=int, default=41)
+    parser.add_argument("--export-labels", type=int, default=400,
+                        help="labels given before the exports (on top of --labels)")
     parser.add_argument("--quick", action="store_true", help="20,000 items, 1,000 DICOM files")
     args = parser.parse_args()
     if args.quick:
@@ -123,7 +186,12 @@ def main() -> None:
             labels = project.current_labels()
         timed("queue view (queue, its items, current labels)", figures, start,
               f"{len(items)} items, {len(labels)} labeled")
-        figures.append(("export", "not available (no export module in this build)"))
+
+        give_labels(path, args.labels + args.export_labels, figures, "pool items")
+        export_step(path, root / "out-csv", "csv", f"all {args.items} items", figures)
+        export_step(path, root / "out-json", "json", f"all {args.items} items", figures)
+        export_step(path, root / "out-monai", "monai", "the labeled set", figures)
+        export_step(path, root / "out-folders", "folders", "the labeled set", figures)
 
         folder = root / "dicom"
         dicom_folder(folder, args.dicom)
@@ -133,6 +201,9 @@ def main() -> None:
             report = import_paths(project, [folder])
         timed(f"import {args.dicom} DICOM files", figures, start,
               f"{report.imported} items, {len(report.skipped)} skipped")
+        give_labels(dicom_project, args.dicom, figures, "DICOM items")
+        export_step(dicom_project, root / "out-dicom", "dicom",
+                    f"{args.dicom} labeled files, de-identified", figures)
 
     print()
     for label, value in figures:

@@ -7,7 +7,7 @@ spreadsheet reads it as is; the JSON nests readers and probabilities (layout in 
 from __future__ import annotations
 
 import csv
-import io
+import json
 from typing import Any
 
 from alstudio.export.common import FormatResult
@@ -35,17 +35,27 @@ def row_as_json(row: ExportRow) -> dict[str, Any]:
 def export_json(rows: list[ExportRow], writer: ExportWriter, *, project_name: str,
                 classes: list[str], progress: ProgressCallback | None = None,
                 cancel: CancelToken | None = None) -> FormatResult:
-    """``labels.json``: the project's classes and readers, then one object per item."""
-    items = []
-    for n, row in enumerate(rows):
-        if n % _BATCH == 0:
-            check(cancel)
-            report(progress, "json", n, len(rows))
-        items.append(row_as_json(row))
+    """``labels.json``: the project's classes and readers, then one object per item.
+
+    Written item by item, byte for byte what ``json.dumps(..., indent=2)`` of the whole
+    document gives: at 100,000 items the document as one Python object and one string took
+    700 MiB; streamed, the rows are all it holds.
+    """
     readers = sorted({name for row in rows for name in row.readers})
-    writer.write_json("labels.json", {
+    head = json.dumps({
         "layout": "alstudio-labels", "layout_version": JSON_LAYOUT_VERSION,
-        "project": project_name, "classes": classes, "readers": readers, "items": items})
+        "project": project_name, "classes": classes, "readers": readers},
+        indent=2, ensure_ascii=False)
+    with open(writer.path("labels.json"), "w", encoding="utf-8") as out:
+        out.write(head[:-2])  # without the closing "\n}"
+        out.write(',\n  "items": [' if rows else ',\n  "items": []')
+        for n, row in enumerate(rows):
+            if n % _BATCH == 0:
+                check(cancel)
+                report(progress, "json", n, len(rows))
+            text = json.dumps(row_as_json(row), indent=2, ensure_ascii=False)
+            out.write(("\n    " if n == 0 else ",\n    ") + text.replace("\n", "\n    "))
+        out.write("\n  ]\n}\n" if rows else "\n}\n")
     report(progress, "json", len(rows), len(rows))
     return FormatResult(written_items=len(rows))
 
@@ -65,8 +75,16 @@ def export_csv(rows: list[ExportRow], writer: ExportWriter, *, classes: list[str
                cancel: CancelToken | None = None) -> FormatResult:
     """``labels.csv``: UTF-8, comma-separated, a header row, empty cells for missing values."""
     readers = sorted({name for row in rows for name in row.readers})
-    buffer = io.StringIO()
-    out = csv.writer(buffer, lineterminator="\n")
+    with open(writer.path("labels.csv"), "w", encoding="utf-8", newline="") as fh:
+        _write_csv(csv.writer(fh, lineterminator="\n"), rows, classes, readers, progress,
+                   cancel)
+    report(progress, "csv", len(rows), len(rows))
+    return FormatResult(written_items=len(rows))
+
+
+def _write_csv(out: Any, rows: list[ExportRow], classes: list[str], readers: list[str],
+               progress: ProgressCallback | None, cancel: CancelToken | None) -> None:
+    """The header and one line per row, straight to the file (no copy in memory)."""
     out.writerow(csv_columns(classes, readers))
     for n, row in enumerate(rows):
         if n % _BATCH == 0:
@@ -82,6 +100,3 @@ def export_csv(rows: list[ExportRow], writer: ExportWriter, *, classes: list[str
         probs = row.probabilities or {}
         cells += [probs.get(c) for c in classes]
         out.writerow(["" if c is None else c for c in cells])
-    writer.write_text("labels.csv", buffer.getvalue())
-    report(progress, "csv", len(rows), len(rows))
-    return FormatResult(written_items=len(rows))

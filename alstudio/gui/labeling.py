@@ -101,8 +101,8 @@ class LabelingController(QObject):
         if session is not None:
             session.queue_changed.connect(self._queue_changed)
             first = session.next_unlabeled(None)
-            if first is None and session.entries:
-                first = session.entries[0].item_id
+            if first is None and session.queue_length():
+                first = session.queue_ids()[0]
             if first is not None:
                 self.show(first)
             else:
@@ -185,7 +185,7 @@ class LabelingController(QObject):
             return
         item = session.item(item_id)
         entry = session.entry(item_id)
-        where = (f"#{session.position(item_id)} of {len(session.entries)} in the queue"
+        where = (f"#{session.position(item_id)} of {session.queue_length()} in the queue"
                  if entry is not None
                  else "not in the current queue")
         # columns × rows (× slices), as the overlay says it; a trailing 3 is colour
@@ -234,7 +234,7 @@ class LabelingController(QObject):
             overlay["split"] = session.item(item_id).split
         position = session.position(item_id)
         if position is not None:
-            overlay["rank"] = f"{position}/{len(session.entries)}"
+            overlay["rank"] = f"{position}/{session.queue_length()}"
         status = session.status(item_id)
         if status:
             overlay["label"] = status

@@ -89,6 +89,9 @@ class ProjectSession(QObject):
     def position(self, item_id: int) -> int | None:
         return self.core.position(item_id)
 
+    def queue_length(self) -> int:
+        return self.core.queue_length()
+
     def queue_ids(self) -> list[int]:
         return self.core.queue_ids()
 

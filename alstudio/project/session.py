@@ -88,8 +88,9 @@ class LabelingSession:
             raise ProjectError("A reader needs a name.", "Pass --annotator NAME.")
         self.classes: list[ClassInfo] = project.classes()
         self.round: RoundInfo | None = None
-        self.entries: list[QueueEntry] = []
+        self._entries: list[QueueEntry] | None = None
         self._entry_by_item: dict[int, QueueEntry] = {}
+        self._queue_ids: list[int] = []
         self._position: dict[int, int] = {}
         self._items: dict[int, Item] = {}
         self._labels: dict[int, ItemLabel] = {}
@@ -136,32 +137,58 @@ class LabelingSession:
         order). Items this reader decided stay, so they can be revisited."""
         self.reload_labels()
         self.round = self.project.latest_round()
+        given: dict[int, QueueEntry] = {}
         if self.round is not None:
-            entries = self.project.queue(self.round.id)
-        else:
-            entries = [QueueEntry(item_id=item_id, rank=n + 1, score=None,
-                                  reason=NO_ROUND_REASON)
-                       for n, item_id in enumerate(self.project.item_ids("pool"))]
-        queued = {e.item_id for e in entries}
+            made = self.project.queue(self.round.id)
+            ids = [e.item_id for e in made]
+            given = {e.item_id: e for e in made}
+        else:  # entries of the import order are made when asked: 100,000 objects cost 0.3 s
+            ids = self.project.item_ids("pool")
+        queued = set(ids)
         why = self.project.read_reasons()
-        entries += [QueueEntry(item_id=item_id, rank=len(entries) + n + 1, score=None,
-                               reason=why.get(item_id, ""))
-                    for n, item_id in enumerate(i for i in self._planned if i not in queued)]
-        self.entries = [e for e in entries
-                        if self.status(e.item_id) is not None or self.needs_reads(e.item_id)]
-        self._entry_by_item = {e.item_id: e for e in self.entries}
-        self._position = {e.item_id: n + 1 for n, e in enumerate(self.entries)}
+        for item_id in self._planned:
+            if item_id not in queued:
+                ids.append(item_id)
+                given[item_id] = QueueEntry(item_id=item_id, rank=len(ids), score=None,
+                                            reason=why.get(item_id, ""))
+        labels, planned = self._labels, self._planned
+        self._queue_ids = [i for i in ids if (i not in labels and i not in planned)
+                           or self.status(i) is not None or self.needs_reads(i)]
+        self._entry_by_item = given
+        self._entries = None
+        self._position = {item_id: n + 1 for n, item_id in enumerate(self._queue_ids)}
+
+    @property
+    def entries(self) -> list[QueueEntry]:
+        """The queue's entries in order (made on first use after a reload; the window asks
+        for :meth:`entry`, :meth:`queue_ids` and :meth:`queue_length` instead)."""
+        if self._entries is None:
+            entry = self.entry
+            self._entries = [e for e in map(entry, self._queue_ids) if e is not None]
+        return self._entries
+
+    def queue_length(self) -> int:
+        """How many items the queue holds."""
+        return len(self._queue_ids)
 
     # -- the queue --------------------------------------------------------------------------
     def entry(self, item_id: int) -> QueueEntry | None:
-        return self._entry_by_item.get(item_id)
+        """A queued item's entry: the round's, or (before any round) its import order."""
+        found = self._entry_by_item.get(item_id)
+        if found is None and self.round is None:
+            at = self._position.get(item_id)
+            if at is not None:
+                return QueueEntry(item_id=item_id, rank=at, score=None, reason=NO_ROUND_REASON)
+        return found if item_id in self._position else None
 
     def position(self, item_id: int) -> int | None:
         """Where an item stands in the queue, from 1 (stored ranks may count from 0)."""
         return self._position.get(item_id)
 
     def queue_ids(self) -> list[int]:
-        return [e.item_id for e in self.entries]
+        """The queued item ids in order: a new list each call (built once per reload), so a
+        caller may keep or change it; at 100,000 queued items it costs a copy, not a walk."""
+        return list(self._queue_ids)
 
     def item(self, item_id: int) -> Item:
         cached = self._items.get(item_id)
@@ -179,11 +206,10 @@ class LabelingSession:
     def next_unlabeled(self, after: int | None) -> int | None:
         """The first queued item after ``after`` (wrapping around) this reader has not
         decided on yet."""
-        ids = self.queue_ids()
-        if not ids:
-            return None
-        start = ids.index(after) + 1 if after in self._entry_by_item else 0
-        for item_id in ids[start:] + ids[:start]:
+        ids = self._queue_ids
+        start = self._position.get(after, 0) if after is not None else 0
+        for n in range(len(ids)):  # no copy of the queue: a key press at 100,000 items
+            item_id = ids[(start + n) % len(ids)]
             if self.status(item_id) is None:
                 return item_id
         return None

@@ -133,3 +133,38 @@ def test_missing_files_are_excluded_and_split_filters(labeled_project: Path,
     assert folders.items_written == 4
     test_only = run_export(labeled_project, tmp_path / "t", ExportOptions("json", split="test"))
     assert test_only.items_written == 1
+
+
+def test_streamed_json_is_the_document_json_dumps_writes(labeled_project: Path,
+                                                         tmp_path: Path) -> None:
+    """Written item by item, the file is byte for byte the whole document's json.dumps."""
+    from alstudio.export import ExportWriter, build_rows, export_json
+    from alstudio.export.table import JSON_LAYOUT_VERSION, row_as_json
+
+    with Project.open(labeled_project) as project:
+        every = build_rows(project, include_unlabeled=True)
+        classes, name = project.class_names(), project.name
+    assert len(every) > 2
+    for n, rows in enumerate((every, [])):
+        writer = ExportWriter(tmp_path / f"json-{n}")
+        export_json(rows, writer, project_name=name, classes=classes)
+        expected = json.dumps({
+            "layout": "alstudio-labels", "layout_version": JSON_LAYOUT_VERSION,
+            "project": name, "classes": classes,
+            "readers": sorted({r for row in rows for r in row.readers}),
+            "items": [row_as_json(row) for row in rows]}, indent=2, ensure_ascii=False)
+        assert writer.path("labels.json").read_text(encoding="utf-8") == expected + "\n"
+        writer.abort()
+
+
+def test_image_formats_read_only_labeled_items(labeled_project: Path) -> None:
+    """Rows for ("labeled",) come from the labeled items alone, in item order, and match
+    the rows that reading every item gives."""
+    from alstudio.export import build_rows
+
+    with Project.open(labeled_project) as project:
+        every = [r for r in build_rows(project, include_unlabeled=True)
+                 if r.status == "labeled"]
+        labeled = build_rows(project, statuses=("labeled",))
+    assert labeled and [r.item_id for r in labeled] == [r.item_id for r in every]
+    assert labeled == every

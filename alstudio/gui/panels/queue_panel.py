@@ -26,9 +26,7 @@ from alstudio.gui.panels.queue_model import (
     LABEL_COLUMN,
     REASON_COLUMN,
     SCORE_COLUMN,
-    QueueFilter,
     QueueModel,
-    accepts,
 )
 from alstudio.gui.panels.suspects_model import SUSPECTS_KEY, SuspectsModel
 from alstudio.gui.session import ProjectSession
@@ -46,7 +44,6 @@ class QueuePanel(QWidget):
         self._session: ProjectSession | None = None
         self._model: QueueModel | SuspectsModel | None = None
         self._queue_model: QueueModel | None = None
-        self._proxy = QueueFilter()
 
         self.title = QLabel("No project open")
         self.title.setProperty("role", "dim")
@@ -60,7 +57,6 @@ class QueuePanel(QWidget):
         self.jump_field.setToolTip("Type an item id and press Enter (Ctrl+J focuses this field)")
 
         self.table = QTableView()
-        self.table.setModel(self._proxy)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -134,9 +130,8 @@ class QueuePanel(QWidget):
                 self.filter_box.addItem("Disagreements (D)", DISAGREEMENTS)
             self.filter_box.addItem("Suspected label errors", SUSPECTS_KEY)
         self.filter_box.blockSignals(False)
-        self._proxy.set_key("all")
         self._model = self._queue_model = QueueModel(session) if session is not None else None
-        self._proxy.setSourceModel(self._model)  # type: ignore[arg-type]  # None: no model
+        self._show_model(self._model)
         self._size_columns()
         self.setEnabled(session is not None)
         if session is not None:
@@ -146,6 +141,13 @@ class QueuePanel(QWidget):
             session.budget_changed.connect(self._refresh_budget)
         self._refresh_title()
         self._refresh_budget()
+
+    def _show_model(self, model: QueueModel | SuspectsModel | None) -> None:
+        """Put ``model`` in the table (no proxy: each model filters its own rows)."""
+        old = self.table.selectionModel()
+        self.table.setModel(model)  # None: no model
+        if old is not None:
+            old.deleteLater()
 
     def _size_columns(self) -> None:
         """Narrow number columns, room for a class name; the reason takes the rest."""
@@ -175,12 +177,12 @@ class QueuePanel(QWidget):
                         and st.consensus is None)
             self.title.setText(f"Disagreements · {open_} open, {len(ids) - open_} settled")
         elif s.round is None:
-            count = len(s.entries)
+            count = s.queue_length()
             self.title.setText(f"No round yet: {count} pool item{'s' if count != 1 else ''} "
                                "in import order")
         else:
             self.title.setText(f"Round {s.round.number} · {s.round.strategy} · "
-                               f"{len(s.entries)} queued")
+                               f"{s.queue_length()} queued")
 
     def _refresh_budget(self) -> None:
         s = self._session
@@ -210,10 +212,10 @@ class QueuePanel(QWidget):
             wanted = SuspectsModel(self._session) if key == SUSPECTS_KEY else self._queue_model
             if wanted is not self._model:
                 self._model = wanted
-                self._proxy.setSourceModel(wanted)  # type: ignore[arg-type]  # None: no model
+                self._show_model(wanted)
         if isinstance(self._model, QueueModel):
             self._model.show_disagreements(key == DISAGREEMENTS)
-        self._proxy.set_key("all" if key == SUSPECTS_KEY else key)
+            self._model.set_key(key)
         self._refresh_title()
 
     def set_filter(self, key: str) -> bool:
@@ -224,13 +226,13 @@ class QueuePanel(QWidget):
         return index >= 0
 
     def visible_ids(self) -> list[int]:
-        """Item ids of the rows the filter shows, in queue order: what Next/Previous walk."""
+        """Item ids of the rows the filter shows, in queue order: what Next/Previous walk.
+
+        The model's own list, kept up to date by it (read it, do not change it).
+        """
         if self._model is None or self._session is None:
             return []
-        key, status = self._proxy.key, self._session.status
-        if isinstance(self._model, SuspectsModel) or self._model.disagreements:
-            return list(self._model.ids)
-        return [i for i in self._model.ids if accepts(key, status(i))]
+        return self._model.ids
 
     def reload_suspects(self) -> None:
         """Show the latest label check's suspects (after a check has run)."""
@@ -263,7 +265,7 @@ class QueuePanel(QWidget):
             selection.clearSelection()
             return
         row = self._model.row_of(item_id)
-        index = self._proxy.mapFromSource(self._model.index(row, 0)) if row >= 0 else None
+        index = self._model.index(row, 0) if row >= 0 else None
         if index is None or not index.isValid():
             selection.clearSelection()
             return

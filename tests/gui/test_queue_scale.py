@@ -3,7 +3,6 @@ the queue, a key press moves one row, and nothing asks Python about every row.""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -51,23 +50,20 @@ def test_queue_of_100k_items_filters_in_one_pass(qtbot: QtBot, big_project: Path
             return status(item_id)
 
         session.status = counting  # type: ignore[method-assign]
-        start = time.perf_counter()
         panel.set_filter("unlabeled")
-        seconds = time.perf_counter() - start
         assert model.rowCount() == N
         assert len(asked) <= N + 200  # one pass (and the rows the view paints)
-        assert seconds < 0.5, f"a filter switch at {N} items took {seconds:.2f} s"
         session.status = status  # type: ignore[method-assign]
 
         resets: list[bool] = []
         removed: list[tuple[int, int]] = []
         model.modelReset.connect(lambda: resets.append(True))
         model.rowsRemoved.connect(lambda _p, a, b: removed.append((a, b)))
-        session.give(first, "normal", seconds_spent=1.0, started_at=None)
+        session.core.give(first, "reader", "normal", seconds=1.0)
         assert removed == [(0, 0)] and not resets  # a label moves one row, no reset
         assert model.ids[0] == second and model.rowCount() == N - 1
         assert model.row_of(second) == 0 and model.row_of(first) == -1
-        session.undo()
+        session.core.undo()
         assert model.ids[:2] == [first, second] and not resets  # back in its place
         panel.set_filter("labeled")
         assert model.rowCount() == 0

@@ -6,7 +6,9 @@ recipe, so label efficiency is measured against random within each variant; the 
 labels to 95% of full data compare variants with each other. Writes one JSON per run and
 prints a table (the README's).
 
-    python benchmarks/ablation.py [--quick] [--seeds N] [--budget B] [--out docs/benchmarks]
+    python benchmarks/ablation.py [--quick | --short-recipe] [--seeds N] [--budget B]
+                                  [--datasets D,..] [--scenarios S,..] [--variants V,..]
+                                  [--out docs/benchmarks]
 """
 
 from __future__ import annotations
@@ -70,6 +72,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="1 seed, budgets 20/40/60, a shortened recipe (80 steps, 10 "
                              "periods) and 5 pretraining epochs: what a shared 2-core CPU allows")
+    parser.add_argument("--short-recipe", action="store_true",
+                        help="the shortened recipe of --quick (80 steps, 10 periods, patience "
+                             "4) with any number of seeds and budget")
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--budget", type=int, default=300)
     parser.add_argument("--batch", type=int, default=20)
@@ -84,6 +89,7 @@ def main() -> None:
     seeds, budget = args.seeds, args.budget
     if args.quick:
         seeds, budget, args.epochs = 1, 60, min(args.epochs, 5)
+    if args.quick or args.short_recipe:
         train = TrainConfig(min_steps=80, max_epochs=10, patience=4)
     args.out.mkdir(parents=True, exist_ok=True)
     lines = [HEADER]

@@ -64,7 +64,10 @@ def check_file(path: Path, *, progress: ProgressCallback, cancel: CancelToken) -
 def load_session(path: Path, reader: str, *, progress: ProgressCallback,
                  cancel: CancelToken) -> LabelingSession:
     """Background job: the reader joins (when the file takes writes) and their session is
-    read; the job's connection is closed before the session goes back to the window."""
+    read; the job's connection is closed before the session goes back to the window. The
+    Progress panel's report module is imported here too, off the window's thread."""
+    import alstudio.evaluation.project_report  # noqa: F401
+
     project = Project.open(path, check=False, backup=False)
     try:
         if project.read_only_reason is None:  # a read-only project is looked at, not joined

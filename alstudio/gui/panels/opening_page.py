@@ -17,13 +17,13 @@ class OpeningPage(QWidget):
         super().__init__(parent)
         card = QFrame()
         card.setProperty("role", "card")
-        card.setMaximumWidth(560)
+        card.setFixedWidth(560)
         self.title = QLabel("Opening…")
         self.title.setProperty("role", "heading")
-        self.title.setWordWrap(True)
         self.detail = QLabel("Reading the queue and where each item stands.")
-        self.detail.setProperty("role", "dim")
-        self.detail.setWordWrap(True)
+        self.path = QLabel()
+        self.path.setProperty("role", "dim")
+        self.path.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # busy: how long it takes is not known in advance
         self.bar.setTextVisible(False)
@@ -33,6 +33,7 @@ class OpeningPage(QWidget):
         inner.setSpacing(10)
         inner.addWidget(self.title)
         inner.addWidget(self.detail)
+        inner.addWidget(self.path)
         inner.addWidget(self.bar)
         outer = QVBoxLayout(self)
         outer.addStretch(2)
@@ -42,4 +43,6 @@ class OpeningPage(QWidget):
     def show_opening(self, name: str, path: str) -> None:
         """Say which project is opening (its name, and the file below it)."""
         self.title.setText(f"Opening {name}…")
-        self.detail.setText(f"Reading the queue and where each item stands.\n{path}")
+        metrics = self.path.fontMetrics()
+        self.path.setText(metrics.elidedText(path, Qt.TextElideMode.ElideMiddle, 500))
+        self.path.setToolTip(path)

@@ -127,7 +127,7 @@ def run(path: Path, items: int) -> list[tuple[str, float, float]]:
     shown: list[int] = []
     window.labeling.item_shown.connect(shown.append)
     bench.measure(f"open a {items:,}-item project (first scan shown)",
-                  lambda: window.open_project(path), lambda: bool(shown))
+                  lambda: window.open_project(path, wait=False), lambda: bool(shown))
     guard = window.file_guard
     bench.measure("background full integrity check at open",
                   lambda: None, lambda: guard._thread is None or not guard._thread.is_alive())

@@ -26,7 +26,7 @@ MR_SERIES = SHARED / "dicom_mr_series" / "HFS" / "3_t1_fl2d_sag"
 
 # scenes `--only` can take on their own: name -> Scenes method
 ONLY_SCENES = {"readers": "readers", "geometry": "geometry", "export": "export_report",
-               "pretrain": "pretrain"}
+               "pretrain": "pretrain", "opening": "opening"}
 
 
 def main() -> int:
@@ -36,6 +36,7 @@ def main() -> int:
                         help="take one scene's shots only (readers: the disagreement view; "
                              "geometry: a series with a slice gap; export: the export dialog; "
                              "pretrain: the pretraining dialog, running; "
+                             "opening: the window while a project opens; "
                              "progress: the Progress panel after six rounds, with the random "
                              "baseline)")
     parser.add_argument("--project", type=Path,
@@ -267,6 +268,12 @@ class Scenes(Shooter):
         dialog.show()
         self.save(dialog, "19-round-dialog.png")
         dialog.close()
+
+    def opening(self, window) -> None:
+        """The window while a project opens (scripts/shot_opening.py)."""
+        from shot_opening import opening_scene
+
+        opening_scene(self, window, self.work)
 
     def pretrain(self, window) -> None:
         """Rounds > Learn from the unlabeled pool, running (scripts/shot_pretrain.py)."""

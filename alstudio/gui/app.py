@@ -87,14 +87,14 @@ def run(project: Path | None = None, annotator: str | None = None,
     window = MainWindow(annotator=annotator)
     app.aboutToQuit.connect(lambda: shutdown_workers(10_000))
     _close_on_signals(app, window)
-    open_files_from_os(app, window.open_project)
+    open_files_from_os(app, window.lifecycle.open_project)
     if startup_check:
         from alstudio.gui.startup_check import close_after_first_show
 
         close_after_first_show(window, started)
     window.show()
     if project is not None:
-        window.open_project(Path(project), annotator=annotator)
+        window.open_project(Path(project), annotator=annotator, wait=False)
     code = app.exec()
     log.info("alstudio exits with %d", code)
     return int(code)

@@ -19,6 +19,7 @@ from alstudio.gui.file_guard import FileBanner, FileGuard
 from alstudio.gui.labeling import LabelingController
 from alstudio.gui.menus import Menus
 from alstudio.gui.panels.label_panel import LabelPanel
+from alstudio.gui.panels.opening_page import OpeningPage
 from alstudio.gui.panels.progress_panel import ProgressPanel
 from alstudio.gui.panels.queue_panel import QueuePanel
 from alstudio.gui.panels.start_page import StartPage
@@ -67,6 +68,8 @@ class MainWindow(QMainWindow):
         assert isinstance(page_layout, QVBoxLayout)  # ViewerPage is one column
         page_layout.insertWidget(0, self.file_guard.banner)
         self.stack.addWidget(self.viewer_page)
+        self.opening_page = OpeningPage()
+        self.stack.addWidget(self.opening_page)
         self.setCentralWidget(self.stack)
 
         self.queue_panel = QueuePanel()
@@ -109,9 +112,14 @@ class MainWindow(QMainWindow):
         self.label_panel.note.done.connect(self.viewer.setFocus)
 
     # -- projects (ProjectLifecycle does the work) ------------------------------------------
-    def open_project(self, path: Path, annotator: str | None = None) -> bool:
-        """Open ``path``; asks who is labeling unless given (or given on the command line)."""
-        return self.lifecycle.open_project(path, annotator)
+    def open_project(self, path: Path, annotator: str | None = None, wait: bool = True) -> bool:
+        """Open ``path``; asks who is labeling unless given (or given on the command line).
+
+        The work runs in the background; ``wait`` runs the event loop until it is done and
+        says whether the project is shown (what scripts and tests want), else returns True.
+        """
+        self.lifecycle.open_project(path, annotator)
+        return self.lifecycle.wait_opened() if wait else True
 
     def close_project(self) -> None:
         self.lifecycle.close_project()

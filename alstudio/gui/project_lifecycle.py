@@ -1,9 +1,11 @@
 """A project's life in the window: choose or create it, open it, show it, close it.
 
-Opening reads the file first (a refused or damaged file is reported, never half shown), asks
-who is labeling, then hands the one :class:`~alstudio.gui.session.ProjectSession` to every
-panel; closing takes it back from each and returns to the start page. Import and export are
-here too: both act on the open project's file.
+Opening checks the file first (a refused or damaged file is reported, never half shown), asks
+who is labeling and reads the session, both in the background
+(:mod:`~alstudio.gui.project_opening`), then hands the one
+:class:`~alstudio.gui.session.ProjectSession` to every panel; closing takes it back from
+each and returns to the start page. Import and export are here too: both act on the open
+project's file.
 """
 
 from __future__ import annotations
@@ -15,16 +17,17 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QFileDialog
 
-from alstudio.errors import AlstudioError, DamagedProjectError
 from alstudio.gui import projects
 from alstudio.gui.dialogs.export_dialog import ExportDialog
 from alstudio.gui.dialogs.import_dialog import ImportDialog
 from alstudio.gui.error_path import report_error
 from alstudio.gui.file_guard import save_copy
 from alstudio.gui.heap import settle_heap
+from alstudio.gui.project_opening import TITLE, ProjectOpener, damaged
 from alstudio.gui.session import ProjectSession
 from alstudio.gui.worker import shutdown_workers
 from alstudio.project import Project
+from alstudio.project.session import LabelingSession
 
 if TYPE_CHECKING:
     from alstudio.gui.main_window import MainWindow
@@ -47,6 +50,7 @@ class ProjectLifecycle:
         a.save_copy.triggered.connect(self.save_copy)
         window.start_page.open_requested.connect(self.open_project)
         window.menus.recent.aboutToShow.connect(self.fill_recent)
+        self.opener = ProjectOpener(window, self._show_project, self._close_session)
 
     # -- choosing ---------------------------------------------------------------------------
     def fill_recent(self) -> None:
@@ -73,40 +77,35 @@ class ProjectLifecycle:
         projects.open_demo(self.window, self.open_project)
 
     # -- opening and closing ----------------------------------------------------------------
-    def open_project(self, path: Path, annotator: str | None = None) -> bool:
-        """Open ``path``; asks who is labeling unless given (or given on the command line)."""
-        window = self.window
+    def open_project(self, path: Path, annotator: str | None = None) -> None:
+        """Begin opening ``path`` in the background (see :mod:`~alstudio.gui.project_opening`);
+        asks who is labeling unless given (or given on the command line)."""
+        self.opener.start(Path(path), annotator)
+
+    def wait_opened(self) -> bool:
+        """Let the opening under way finish; True when a project is shown afterwards."""
+        self.opener.wait()
+        return self.window.session is not None
+
+    def _show_project(self, project: Project, core: LabelingSession) -> bool:
+        """Show a loaded project; damage the panels' reads find refuses the file instead."""
         try:
-            project = Project.open(Path(path))
-        except AlstudioError as exc:
-            report_error(window, exc, "Cannot open the project")
-            return False
-        name = projects.choose_annotator(window, project, annotator or window.fixed_annotator,
-                                         window.settings)
-        if name is None:
-            project.close()
-            return False
-        self.close_project()
-        try:
-            self._show_project(project, name)
+            self._present(project, core)
         except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
             # damage past what the quick check at open reads: refuse the file, never crash
-            self.close_project()
+            self._close_session()
             project.close()
-            report_error(window, DamagedProjectError(
-                f"{project.path} is damaged and could not be read ({exc}).",
-                "Run `alstudio check PROJECT`: it names the newest good backup."),
-                "Cannot open the project")
+            report_error(self.window, damaged(project.path, exc), TITLE)
             return False
-        log.info("opened %s as %s", project.path, name)
+        log.info("opened %s as %s", project.path, core.reader)
         return True
 
-    def _show_project(self, project: Project, name: str) -> None:
-        """Show an open project to reader ``name``: session, panels, actions, window state."""
+    def _present(self, project: Project, core: LabelingSession) -> None:
+        """Show an open project to its reader: session, panels, actions, window state."""
         w = self.window
-        session = w.session = ProjectSession(project, name, w)
+        session = w.session = ProjectSession(project, core.reader, w, core=core)
         w.settings.add_recent_project(project.path)
-        w.settings.set_last_annotator(name)
+        w.settings.set_last_annotator(core.reader)
         session.labels_changed.connect(w.refresh_status)
         session.queue_changed.connect(w.refresh_status)
         w.queue_panel.set_session(session)
@@ -124,6 +123,17 @@ class ProjectLifecycle:
         settle_heap("opening a project")
 
     def close_project(self) -> None:
+        """Close the shown project, or drop the opening under way (no late session)."""
+        opening = self.opener.stage is not None
+        self.opener.abandon()
+        if self.window.session is not None:
+            self._close_session()
+            self.show_start_page()
+        elif opening:
+            self.show_start_page()
+
+    def _close_session(self) -> None:
+        """Take the shown project back from every panel and close it."""
         w = self.window
         if w.session is None:
             return
@@ -138,7 +148,15 @@ class ProjectLifecycle:
         w.progress_panel.set_session(None)
         session.close()
         session.deleteLater()
-        self.show_start_page()
+
+    def show_opening(self, name: str, path: str) -> None:
+        """A project is opening: its name on a quiet page, no panel, no project action."""
+        w = self.window
+        w.opening_page.show_opening(name, path)
+        w.stack.setCurrentWidget(w.opening_page)
+        w.docks.hide_all()
+        w.setWindowTitle(f"Opening {name} — alstudio")
+        w.update_actions()
 
     def show_start_page(self) -> None:
         """No project: the start page with the recent projects, no panels."""

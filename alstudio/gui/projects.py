@@ -1,4 +1,4 @@
-"""Getting a project to open: create one, build the demo, choose who is labeling.
+"""Getting a project to open: create one, or build the demo.
 
 Kept apart from the window so each path can be tested on its own: the dialogs here are
 reached through their ``ask`` class methods, which a test replaces with one line.
@@ -15,7 +15,6 @@ from pathlib import Path
 from PySide6.QtWidgets import QWidget
 
 from alstudio.errors import AlstudioError, Cancelled
-from alstudio.gui.dialogs.annotator_dialog import AnnotatorDialog
 from alstudio.gui.dialogs.job_dialog import JobDialog
 from alstudio.gui.dialogs.new_project_dialog import NewProjectDialog
 from alstudio.gui.error_path import report_error
@@ -26,15 +25,6 @@ from alstudio.paths import default_demo_path
 from alstudio.project import Project
 
 log = logging.getLogger(__name__)
-
-
-def choose_annotator(parent: QWidget | None, project: Project, given: str | None,
-                     settings: AppSettings) -> str | None:
-    """``given`` (from ``--annotator``) wins; otherwise ask, prefilled with the last name."""
-    if given and given.strip():
-        return given.strip()
-    known = [a.name for a in project.annotators() if a.role != "simulator"]
-    return AnnotatorDialog.ask(parent, project.name, known, settings.last_annotator())
 
 
 def create_project(parent: QWidget | None, settings: AppSettings) -> Path | None:

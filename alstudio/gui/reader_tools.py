@@ -135,4 +135,4 @@ class ReaderTools:
         answer = QMessageBox.question(self.window, "Merged", result.summary()
                                       + "\n\nOpen the merged project now?")
         if answer == QMessageBox.StandardButton.Yes:
-            self.window.open_project(Path(result.output))
+            self.window.open_project(Path(result.output), wait=False)

@@ -40,11 +40,16 @@ class ProjectSession(QObject):
     queue_changed = Signal()
     budget_changed = Signal()
 
-    def __init__(self, project: Project, annotator: str, parent: QObject | None = None) -> None:
+    def __init__(self, project: Project, annotator: str, parent: QObject | None = None,
+                 core: LabelingSession | None = None) -> None:
+        """``core``: the session already read (in the background, on ``project`` once
+        attached); without it the reader joins and the session is read here."""
         super().__init__(parent)
-        if project.read_only_reason is None:  # a read-only project is looked at, not joined
-            project.ensure_annotator(annotator)  # opening the window is how a reader joins
-        self.core = LabelingSession(project, annotator)
+        if core is None:
+            if project.read_only_reason is None:  # a read-only project is looked at
+                project.ensure_annotator(annotator)  # opening the window is how one joins
+            core = LabelingSession(project, annotator)
+        self.core = core
         self.core.listeners.append(self._changed)
 
     # -- identity and state, read from the headless session ---------------------------------

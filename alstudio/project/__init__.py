@@ -50,11 +50,11 @@ class Project(ItemsMixin, LabelsMixin, ReadersMixin, RoundsMixin, ReadsMixin):
 
     @classmethod
     def open(cls, path: str | Path, migrate: bool = True, read_only: bool | None = None,
-             full_check: bool = False) -> Project:
+             full_check: bool = False, check: bool = True, backup: bool = True) -> Project:
         """Open a project file (see :func:`~alstudio.project.connection.open_file`)."""
         path = Path(path)
         return cls(path, open_file(path, migrate=migrate, read_only=read_only,
-                                   full_check=full_check))
+                                   full_check=full_check, check=check, backup=backup))
 
     def __enter__(self) -> Project:
         return self

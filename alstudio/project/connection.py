@@ -208,8 +208,9 @@ def backup_path_for(path: Path, version: int) -> Path:
     return path.with_name(f"{path.name}.schema{version}-backup-{stamp}")
 
 
-def _probe(path: Path, full_check: bool) -> int:
-    """The file's schema version, read without changing a byte; refuses what is not whole."""
+def _probe(path: Path, full_check: bool, check: bool = True) -> int:
+    """The file's schema version, read without changing a byte; refuses what is not whole
+    (``check``: run the quick or full integrity check too)."""
     why = header_problem(path)
     if why is not None:
         raise ProjectError(f"{path} is not a readable alstudio project ({why}).",
@@ -225,7 +226,7 @@ def _probe(path: Path, full_check: bool) -> int:
         raise DamagedProjectError(f"{path} is damaged and was not opened ({exc}).",
                                   restore_hint(path)) from exc
     try:
-        problem = check_problem(conn, full=full_check)
+        problem = check_problem(conn, full=full_check) if check else None
         if problem is None:
             version = schema_version(sqlite_utils.Database(conn))
     except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:
@@ -240,20 +241,23 @@ def _probe(path: Path, full_check: bool) -> int:
 
 
 def open_file(path: Path, migrate: bool = True, read_only: bool | None = None,
-              full_check: bool = False, backup: bool = True) -> ProjectDatabase:
+              full_check: bool = False, backup: bool = True,
+              check: bool = True) -> ProjectDatabase:
     """Open a project: check it, refuse a newer schema, migrate an older one after a backup.
 
     ``read_only``: None decides by the medium (a read-only file or folder opens read-only),
     True forces it. ``full_check`` runs the full integrity check instead of the quick one,
     which is what a command that writes once and exits uses. ``backup``: make a rolling
-    backup when the last one is older than ``BACKUP_INTERVAL_S``.
+    backup when the last one is older than ``BACKUP_INTERVAL_S``. ``check=False`` skips the
+    integrity check, for a file this process has just checked on another connection (the
+    window checks and backs up in a background thread, then opens its own connection).
     """
     path = Path(path)
     if not path.is_file():
         raise ProjectError(
             f"No project file at {path}.", "Create one with `alstudio new PROJECT --classes a,b`."
         )
-    version = _probe(path, full_check)
+    version = _probe(path, full_check, check)
     if version > SCHEMA_VERSION:
         raise SchemaTooNewError(
             f"{path} uses project schema version {version}, but this alstudio "

@@ -120,6 +120,19 @@ class LabelingSession:
     def close(self) -> None:
         self.project.close()
 
+    def attach(self, project: Project) -> None:
+        """Work on ``project`` from now on: the same file opened on another connection.
+
+        The window reads a session in a background thread (100,000 items take a few hundred
+        milliseconds) on that thread's own connection, closes it there and hands the loaded
+        session to the window's connection, since an SQLite connection belongs to the thread
+        that opened it.
+        """
+        if Path(project.path).resolve() != Path(self.project.path).resolve():
+            raise ProjectError(f"{project.path} is not the project this session read.",
+                               "Open the session on the project itself.")
+        self.project = project
+
     # -- loading ----------------------------------------------------------------------------
     def reload_labels(self) -> None:
         """Read every current label, the settings and the read plan (on open, after a round

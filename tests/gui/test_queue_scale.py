@@ -67,6 +67,14 @@ def test_queue_of_100k_items_filters_in_one_pass(qtbot: QtBot, big_project: Path
         assert model.ids[:2] == [first, second] and not resets  # back in its place
         panel.set_filter("labeled")
         assert model.rowCount() == 0
+        # the suspects and back: the view keeps its one model (a swap relays 100,000 rows),
+        # and each switch resets it once
+        resets.clear()
+        assert panel.set_filter("suspects") and model.suspects is not None
+        assert panel.table.model() is model and model.rowCount() == 0
+        assert panel.set_filter("all")
+        assert panel.table.model() is model and model.suspects is None
+        assert model.rowCount() == N and resets == [True, True]
     finally:
         panel.set_session(None)
         session.close()

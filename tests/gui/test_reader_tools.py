@@ -148,6 +148,7 @@ def test_merge_from_the_file_menu(qtbot: QtBot, open_window, demo_path: Path, tm
     with qtbot.waitSignal(worker.finished, timeout=30_000):
         pass
     assert asked and "12 label event(s)" in asked[0]
+    window.lifecycle.wait_opened()  # the merged project opens in the background
     assert window.session is not None and window.session.path == out
     assert hashlib.sha256(copy.read_bytes()).hexdigest() == before
 

@@ -16,7 +16,9 @@ from alstudio.jobs import CancelToken, ProgressCallback
 
 def report_job(project_path: Path, *, progress: ProgressCallback,
                cancel: CancelToken) -> dict[str, Any]:
-    """The project's report (tens of milliseconds: the bootstrap dominates)."""
+    """The project's report (tens of milliseconds: the bootstrap dominates). The plotting
+    library is imported here the first time, off the window's thread (0.1 s or more)."""
+    import alstudio.gui.panels.progress_plots  # noqa: F401
     from alstudio.evaluation.project_report import build_report
     from alstudio.project import Project
 

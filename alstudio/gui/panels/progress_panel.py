@@ -11,10 +11,11 @@ baseline; while the panel is hidden it only remembers that it is out of date.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDoubleSpinBox,
@@ -242,17 +243,39 @@ class ProgressPanel(QScrollArea):
         self.refresh()
 
     def _show_report(self, report: dict[str, Any], path: Path) -> None:
+        """Draw the report a part per turn of the event loop: making a plot costs tens of
+        milliseconds the first time, and four at once stalled the window for a tenth of a
+        second (pyqtgraph itself was imported by the report's job, off this thread)."""
         if self.session is None or self.session.path != path:
             return  # the project was closed or another opened while it was built
-        from alstudio.gui.panels import progress_view
+        from alstudio.gui.panels import progress_view as view
 
         self.report = report
-        progress_view.show_advice(self.advice, report["stopping"])
-        progress_view.show_curve(self, report)
-        progress_view.show_cost(self, report["annotation_cost"])
-        progress_view.show_balance(self, report["class_balance"])
-        self.latest_text.setText(progress_view.latest_html(report.get("latest_round")))
-        self.report_shown.emit(report)
+        def texts() -> None:
+            view.show_advice(self.advice, report["stopping"])
+            self.latest_text.setText(view.latest_html(report.get("latest_round")))
+
+        steps: list[Callable[[], None]] = [
+            texts,
+            *[lambda n=name: view.show_curve_plot(self, report, n) for name, _ in view.CURVES],
+            lambda: view.show_curve_text(self, report),
+            lambda: view.show_cost(self, report["annotation_cost"]),
+            lambda: view.show_balance(self, report["class_balance"]),
+            lambda: self.report_shown.emit(report),
+        ]
+        self._draw_steps(report, path, steps)
+
+    def _draw_steps(self, report: dict[str, Any], path: Path,
+                    steps: list[Callable[[], None]]) -> None:
+        """Run the first step, the rest on later turns, while ``report`` is still the one to
+        show (a newer report, or another project, drops the rest)."""
+        if not steps or self.report is not report or self.session is None \
+                or self.session.path != path:
+            return
+        steps[0]()
+        if len(steps) > 1:
+            # a timer, not a zero-delay call: those can run back to back before a paint
+            QTimer.singleShot(1, self, lambda: self._draw_steps(report, path, steps[1:]))
 
     def plot(self, name: str, box: QVBoxLayout, title: str, y_label: str,
              x_label: str = "labels", height: int = 200) -> Any:

@@ -37,12 +37,28 @@ def show_advice(label: QLabel, stop: Mapping[str, Any]) -> None:
     label.setText(html.escape(stop["text"]))
 
 
+CURVES = (("balanced_accuracy", "Balanced accuracy"), ("auc", "ROC AUC"))
+
+
 def show_curve(panel: ProgressPanel, report: Mapping[str, Any]) -> None:
     """Balanced accuracy and AUC against labels, and the efficiency line under them."""
-    from alstudio.gui.panels.progress_plots import PROJECT, RANDOM, draw_curve
+    for name, _ in CURVES:
+        show_curve_plot(panel, report, name)
+    show_curve_text(panel, report)
 
-    for name, title in (("balanced_accuracy", "Balanced accuracy"), ("auc", "ROC AUC")):
-        draw_curve(panel.plot(name, panel.curve_box, title, ""), report, name)
+
+def show_curve_plot(panel: ProgressPanel, report: Mapping[str, Any], name: str) -> None:
+    """One metric's curve (its plot is made the first time: a few tens of milliseconds)."""
+    from alstudio.gui.panels.progress_plots import draw_curve
+
+    title = dict(CURVES)[name]
+    draw_curve(panel.plot(name, panel.curve_box, title, ""), report, name)
+
+
+def show_curve_text(panel: ProgressPanel, report: Mapping[str, Any]) -> None:
+    """The legend, the latest point and the label efficiency under the curves."""
+    from alstudio.gui.panels.progress_plots import PROJECT, RANDOM
+
     points = report["curve"]["points"]
     baseline = report.get("baseline")
     dim = dim_colour()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -13,6 +14,9 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from alstudio.gui.session import DECISION_WORDS, ProjectSession
+
+if TYPE_CHECKING:  # the suspects' model takes its columns from here
+    from alstudio.gui.panels.suspects_model import SuspectsModel
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -45,6 +49,8 @@ class QueueModel(QAbstractTableModel):
         super().__init__()
         self._session = session
         self.disagreements = False
+        #: the suspected label errors shown instead of the queue (see :meth:`show_rows`)
+        self.suspects: SuspectsModel | None = None
         self._key = "all"
         self._ids = session.queue_ids()
         self._colours = {c.name: QColor(c.colour) for c in session.classes}
@@ -72,21 +78,40 @@ class QueueModel(QAbstractTableModel):
         self._ids = self._rows_for()
         self.endResetModel()
 
+    def show_rows(self, key: str, suspects: SuspectsModel | None = None) -> None:
+        """Show the queue under filter ``key``, the disagreements (``key`` is
+        :data:`DISAGREEMENTS`), or another model's rows (``suspects``): one reset at most.
+
+        The view keeps this one model whatever it shows: putting another model in a view
+        of 100,000 rows made Qt lay every row out again (0.1 s) on the way back.
+        """
+        disagreements = key == DISAGREEMENTS and suspects is None
+        if suspects is None and self.suspects is None and (key, disagreements) == (
+                self._key, self.disagreements):
+            return
+        self.beginResetModel()
+        self._key, self.disagreements, self.suspects = key, disagreements, suspects
+        self._ids = [] if suspects is not None else self._rows_for()
+        self.endResetModel()
+
+    def refresh_suspects(self) -> None:
+        """The shown suspects were read again: show their new rows."""
+        self.beginResetModel()
+        self.endResetModel()
+
     def show_disagreements(self, on: bool) -> None:
         """Switch the rows between the queue and the disagreements."""
         if on != self.disagreements:
-            self.disagreements = on
-            self._reset()
+            self.show_rows(DISAGREEMENTS if on else "all")
 
     def set_key(self, key: str) -> None:
         """Show only the queued items ``key`` admits (one pass over the queue)."""
         if key != self._key:
-            self._key = key
-            if not self.disagreements:
-                self._reset()
+            self.show_rows(key)
 
     def _filtered(self) -> bool:
-        return not self.disagreements and self._key not in ("all", DISAGREEMENTS)
+        return (not self.disagreements and self.suspects is None
+                and self._key not in ("all", DISAGREEMENTS))
 
     def _status_changed(self, item_id: int) -> None:
         """One key press changes one row: repaint its label, or move it in or out of a
@@ -116,6 +141,8 @@ class QueueModel(QAbstractTableModel):
         return bisect.bisect_left(self._ids, at, key=lambda i: position(i) or 0)
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        if self.suspects is not None:
+            return self.suspects.rowCount(parent)
         return 0 if parent.isValid() else len(self._ids)
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -123,6 +150,8 @@ class QueueModel(QAbstractTableModel):
 
     def headerData(self, section: int, orientation: Qt.Orientation,
                    role: int = Qt.ItemDataRole.DisplayRole) -> object:
+        if self.suspects is not None:
+            return self.suspects.headerData(section, orientation, role)
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return (DISAGREEMENT_COLUMNS if self.disagreements else COLUMNS)[section]
         return None
@@ -130,10 +159,14 @@ class QueueModel(QAbstractTableModel):
     @property
     def ids(self) -> list[int]:
         """The shown rows' item ids (the model's own list: read it, do not change it)."""
+        if self.suspects is not None:
+            return self.suspects.ids
         return self._ids
 
     def row_of(self, item_id: int) -> int:
         """The row showing ``item_id``, -1 if none: O(1) or O(log n) in queue modes."""
+        if self.suspects is not None:
+            return self.suspects.row_of(item_id)
         if self.disagreements:
             try:
                 return self._ids.index(item_id)
@@ -149,6 +182,8 @@ class QueueModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
         if not index.isValid():
             return None
+        if self.suspects is not None:
+            return self.suspects.data(self.suspects.index(index.row(), index.column()), role)
         item_id = self._ids[index.row()]
         entry = self._session.entry(item_id)
         status = self._session.status(item_id)

@@ -42,8 +42,7 @@ class QueuePanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._session: ProjectSession | None = None
-        self._model: QueueModel | SuspectsModel | None = None
-        self._queue_model: QueueModel | None = None
+        self._model: QueueModel | None = None  # one model whatever the filter shows
 
         self.title = QLabel("No project open")
         self.title.setProperty("role", "dim")
@@ -130,7 +129,7 @@ class QueuePanel(QWidget):
                 self.filter_box.addItem("Disagreements (D)", DISAGREEMENTS)
             self.filter_box.addItem("Suspected label errors", SUSPECTS_KEY)
         self.filter_box.blockSignals(False)
-        self._model = self._queue_model = QueueModel(session) if session is not None else None
+        self._model = QueueModel(session) if session is not None else None
         self._show_model(self._model)
         self._size_columns()
         self.setEnabled(session is not None)
@@ -142,7 +141,7 @@ class QueuePanel(QWidget):
         self._refresh_title()
         self._refresh_budget()
 
-    def _show_model(self, model: QueueModel | SuspectsModel | None) -> None:
+    def _show_model(self, model: QueueModel | None) -> None:
         """Put ``model`` in the table (no proxy: each model filters its own rows)."""
         old = self.table.selectionModel()
         self.table.setModel(model)  # None: no model
@@ -159,20 +158,20 @@ class QueuePanel(QWidget):
         s = self._session
         # before any round there is no score and every reason would read "import order"
         no_round = s is None or s.round is None
-        suspects = isinstance(self._model, SuspectsModel)
+        suspects = self._model is not None and self._model.suspects is not None
         self.second_read_button.setVisible(suspects)
         self.second_read_button.setEnabled(suspects and bool(self.visible_ids()))
-        listing = isinstance(self._model, QueueModel) and self._model.disagreements
+        listing = self._model is not None and self._model.disagreements
         self.table.setColumnHidden(SCORE_COLUMN, (no_round or listing) and not suspects)
         self.table.setColumnHidden(REASON_COLUMN, no_round and not listing and not suspects)
         if s is None:
             self.title.setText("No project open")
-        elif isinstance(self._model, SuspectsModel):
-            count = len(self._model.ids)
+        elif suspects:
+            count = len(self.visible_ids())
             self.title.setText(f"{count} suspected label error{'s' if count != 1 else ''} "
                                "from the latest label check · none relabeled")
-        elif isinstance(self._model, QueueModel) and self._model.disagreements:
-            ids = self._model.ids
+        elif listing:
+            ids = self.visible_ids()
             open_ = sum(1 for i in ids if (st := s.label_state(i)) is not None
                         and st.consensus is None)
             self.title.setText(f"Disagreements · {open_} open, {len(ids) - open_} settled")
@@ -207,15 +206,11 @@ class QueuePanel(QWidget):
     # -- filters and navigation -------------------------------------------------------------
     def _filter_changed(self) -> None:
         key = str(self.filter_box.currentData() or "all")
-        if self._session is not None:
-            # suspected label errors are mostly items of earlier rounds: rows of their own
-            wanted = SuspectsModel(self._session) if key == SUSPECTS_KEY else self._queue_model
-            if wanted is not self._model:
-                self._model = wanted
-                self._show_model(wanted)
-        if isinstance(self._model, QueueModel):
-            self._model.show_disagreements(key == DISAGREEMENTS)
-            self._model.set_key(key)
+        if self._session is not None and self._model is not None:
+            # suspected label errors are mostly items of earlier rounds: rows of their own,
+            # shown through the same model (another model in the view costs a relayout)
+            suspects = SuspectsModel(self._session) if key == SUSPECTS_KEY else None
+            self._model.show_rows(key, suspects)
         self._refresh_title()
 
     def set_filter(self, key: str) -> bool:
@@ -236,9 +231,11 @@ class QueuePanel(QWidget):
 
     def reload_suspects(self) -> None:
         """Show the latest label check's suspects (after a check has run)."""
-        if self.filter_box.currentData() == SUSPECTS_KEY and isinstance(self._model,
-                                                                         SuspectsModel):
-            self._model.reload()
+        model = self._model
+        if self.filter_box.currentData() == SUSPECTS_KEY and model is not None \
+                and model.suspects is not None:
+            model.suspects.reload()
+            model.refresh_suspects()
             self._refresh_title()
         else:
             self.set_filter(SUSPECTS_KEY)

@@ -52,7 +52,11 @@ def test_agreement_dialog_shows_the_report(qtbot: QtBot, open_window, demo_path:
     dialog.close()
 
 
-def test_suspected_label_errors_filter(qtbot: QtBot, open_window, demo_path: Path) -> None:
+def suspects_found(demo_path: Path, confident: bool) -> tuple[list[str], list[int], int]:
+    """Two readers on 10 items, one more item read by dr_a alone, and a label-error run that
+    doubts two agreed items and the lone one; "chief" adjudicates. Returns the class names,
+    the doubted ids and the lone item. ``confident``: the model is sure of the other class
+    (0.95), else it hesitates (0.5 / 0.5)."""
     ids = two_readers(demo_path, 10)
     with Project.open(demo_path) as project:
         names = project.class_names()
@@ -62,11 +66,21 @@ def test_suspected_label_errors_filter(qtbot: QtBot, open_window, demo_path: Pat
         project.add_label(alone, "dr_a", names[0])
         agreed[alone] = names[0]
         doubted.append(alone)
+
+        def probabilities(label: str) -> list[float]:
+            if not confident:
+                return [0.5, 0.5]
+            return [0.95, 0.05] if label == names[1] else [0.05, 0.95]
+
         project.save_label_error_run(
             round_id=None, checked=len(agreed), params={},
-            errors=[(i, agreed[i], [0.95, 0.05] if agreed[i] == names[1] else [0.05, 0.95],
-                     0.05) for i in doubted])
+            errors=[(i, agreed[i], probabilities(agreed[i]), 0.05) for i in doubted])
         project.ensure_annotator("chief", "adjudicator")
+    return names, doubted, alone
+
+
+def test_suspected_label_errors_filter(qtbot: QtBot, open_window, demo_path: Path) -> None:
+    _names, doubted, alone = suspects_found(demo_path, confident=True)
     window = open_window(demo_path, "chief")
     panel = window.queue_panel
     assert panel.filter_box.findData("suspects") >= 0
@@ -93,18 +107,7 @@ def test_suspects_sent_for_a_second_read_from_the_queue_panel(qtbot: QtBot, open
                                                              demo_path: Path) -> None:
     from alstudio.workflow.label_errors import SUSPECT_WHY
 
-    ids = two_readers(demo_path, 10)
-    with Project.open(demo_path) as project:
-        names = project.class_names()
-        agreed = {i: s.consensus for i, s in project.current_labels().items() if s.consensus}
-        doubted = [i for i in ids if i in agreed][:2]
-        alone = max(project.reference_labels("pool"))  # read by dr_a only
-        project.add_label(alone, "dr_a", names[0])
-        doubted.append(alone)
-        project.save_label_error_run(round_id=None, checked=len(doubted), params={},
-                                     errors=[(i, names[0] if i == alone else agreed[i],
-                                              [0.5, 0.5], 0.05) for i in doubted])
-        project.ensure_annotator("chief", "adjudicator")
+    names, doubted, alone = suspects_found(demo_path, confident=False)
     window = open_window(demo_path, "chief")
     panel = window.queue_panel
     assert not panel.second_read_button.isVisible()  # only in the suspects view

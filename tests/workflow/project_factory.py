@@ -1,10 +1,15 @@
-"""Small real project files for the multi-reader tests: items without pixels, real SQLite."""
+"""Small real project files for the workflow tests: items without pixels for the multi-reader
+tests, and deliveries of real PNG scans for stream mode. Real SQLite."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
+
 from alstudio.project import NewItem, Project
+from alstudio.workflow.importer import import_paths
 
 
 def new_item(n: int, split: str = "pool") -> NewItem:
@@ -20,3 +25,15 @@ def make_project(path: Path, n_items: int = 8, classes: tuple[str, ...] = ("norm
         dataset = project.dataset_root_id(root or path.parent / "data")
         project.add_items(dataset, [new_item(n) for n in range(first, first + n_items)])
     return path
+
+
+def deliver_noise(project_path: Path, folder: Path, seed: int = 0, prefix: str = "new") -> None:
+    """Eight new 28-px noise images (unlike any ultrasound crop) imported into the project:
+    a delivery after the last round, for stream mode to judge."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir()
+    for n in range(8):
+        Image.fromarray(rng.integers(0, 255, (28, 28), dtype=np.uint8)).save(
+            folder / f"{prefix}{n}.png")
+    with Project.open(project_path) as project:
+        import_paths(project, [folder], modality="US")

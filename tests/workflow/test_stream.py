@@ -5,15 +5,13 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 
 from alstudio.errors import AlstudioError
 from alstudio.learning.training import TrainConfig
 from alstudio.project import Project
 from alstudio.workflow import RoundConfig, run_round, run_stream
-from alstudio.workflow.importer import import_paths
+from tests.workflow.project_factory import deliver_noise
 
 QUICK = TrainConfig(max_epochs=3, min_steps=20, patience=2)
 
@@ -32,14 +30,7 @@ def test_stream_queues_newcomers_within_budget(demo_path: Path, tmp_path: Path,
         run_stream(path, budget=3)
 
     # A delivery of new scans: 8 noise images, unlike any ultrasound crop.
-    rng = np.random.default_rng(0)
-    delivery = tmp_path / "delivery"
-    delivery.mkdir()
-    for n in range(8):
-        Image.fromarray(rng.integers(0, 255, (28, 28), dtype=np.uint8)).save(
-            delivery / f"noise{n}.png")
-    with Project.open(path) as project:
-        import_paths(project, [delivery], modality="US")
+    deliver_noise(path, tmp_path / "delivery", seed=0, prefix="noise")
     with caplog.at_level(logging.INFO, logger="alstudio.engine.scoring"):
         outcome = run_stream(path, budget=3, accept_fraction=0.1)
     # The base round's checkpoint scored the known pool: stream mode reads it back.

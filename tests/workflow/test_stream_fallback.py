@@ -15,9 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
-from PIL import Image
 from safetensors.torch import load as st_load
 from safetensors.torch import save as st_save
 
@@ -25,18 +23,7 @@ from alstudio.errors import AlstudioError
 from alstudio.learning.checkpoints import read_safetensors
 from alstudio.project import Project
 from alstudio.workflow import run_stream
-from alstudio.workflow.importer import import_paths
-
-
-def _deliver(project_path: Path, folder: Path, seed: int = 1) -> None:
-    """Eight new noise images, imported after the last round."""
-    rng = np.random.default_rng(seed)
-    folder.mkdir()
-    for n in range(8):
-        Image.fromarray(rng.integers(0, 255, (28, 28), dtype=np.uint8)).save(
-            folder / f"new{n}.png")
-    with Project.open(project_path) as project:
-        import_paths(project, [folder], modality="US")
+from tests.workflow.project_factory import deliver_noise
 
 
 def _trained(project_path: Path) -> list[tuple[int, int]]:
@@ -63,7 +50,7 @@ def test_stream_uses_an_older_checkpoint_when_the_newest_is_bad(
     trained = _trained(rounds_path)
     assert len(trained) >= 2
     (newest, newest_ckpt), (older, _older_ckpt) = trained[0], trained[1]
-    _deliver(rounds_path, tmp_path / "delivery")
+    deliver_noise(rounds_path, tmp_path / "delivery", seed=1)
     _damage(rounds_path, newest_ckpt, dropout="abc")
 
     with caplog.at_level(logging.WARNING, logger="alstudio.workflow.stream"):
@@ -85,7 +72,7 @@ def test_stream_uses_an_older_checkpoint_when_the_newest_is_bad(
 def test_stream_cli_names_the_left_out_checkpoint_and_stops_when_none_is_good(
         rounds_path: Path, tmp_path: Path) -> None:
     trained = _trained(rounds_path)
-    _deliver(rounds_path, tmp_path / "delivery")
+    deliver_noise(rounds_path, tmp_path / "delivery", seed=1)
     _damage(rounds_path, trained[0][1], num_classes=2e8)
 
     result = subprocess.run([sys.executable, "-m", "alstudio", "stream", str(rounds_path),
@@ -99,7 +86,7 @@ def test_stream_cli_names_the_left_out_checkpoint_and_stops_when_none_is_good(
 
     for _number, checkpoint_id in trained[1:]:
         _damage(rounds_path, checkpoint_id, in_channels=[1])
-    _deliver(rounds_path, tmp_path / "second delivery", seed=2)  # new since the stream round
+    deliver_noise(rounds_path, tmp_path / "second delivery", seed=2)  # new since the stream round
     with pytest.raises(AlstudioError, match="No trained round has a usable checkpoint") as info:
         run_stream(rounds_path, budget=3)
     assert "Run a round" in (info.value.hint or "")

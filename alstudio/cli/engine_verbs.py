@@ -21,8 +21,12 @@ from alstudio.cli.arguments import (
 from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
 from alstudio.selection.catalogue import DEFAULT_ALIAS, DEFAULT_STRATEGY, resolve
+from alstudio.workflow.config import ENCODER_MEASURED
 
 DEFAULT_SIM_STRATEGIES = f"random,{DEFAULT_STRATEGY},entropy,coreset,badge"
+ENCODER_HELP = ("start from the pool encoder stored by `alstudio pretrain`: its features for "
+                "the cold start and the early core-set distances, its weights for "
+                f"fine-tuning; {ENCODER_MEASURED}")
 
 
 def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -59,8 +63,9 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     rnd.add_argument("--semi-supervised", action="store_true",
                      help="train on confident pseudo-labels of the unlabeled pool too "
                           "(FixMatch-like; slower, off by default)")
-    rnd.add_argument("--no-encoder", action="store_true",
-                     help="ignore the project's pretrained encoder (`alstudio pretrain`)")
+    rnd.add_argument("--encoder", action="store_true", help=ENCODER_HELP)
+    rnd.add_argument("--no-encoder", action="store_true", help=argparse.SUPPRESS)  # the old
+    # opt-out, now the default: still accepted so scripts that pass it keep working
     rnd.add_argument("--json", action="store_true", help="print one JSON object")
     rnd.set_defaults(handler=cmd_round)
 
@@ -124,7 +129,7 @@ def cmd_round(args: argparse.Namespace) -> int:
                          max_epochs=args.max_epochs, min_steps=args.min_steps,
                          committee=args.committee, committee_size=args.committee_size,
                          max_scored=args.max_scored or None,
-                         semi_supervised=args.semi_supervised, use_encoder=not args.no_encoder)
+                         semi_supervised=args.semi_supervised, use_encoder=args.encoder)
     outcome = run_round(args.project, config, progress=StderrProgress())
     test = outcome.metrics.get("test", {})
     if len(outcome.queue) < args.batch:

@@ -97,7 +97,7 @@ class Actions(QObject):
                                       "listed (the labels stand)")
         self.pretrain = a(parent, "Learn from the unlabeled &pool…", "Ctrl+Shift+P",
                           "Pretrain the model's encoder on the pool's scans, no labels "
-                          "needed; later rounds start from it")
+                          "needed; Run round can then start from it")
         # View
         self.theme_group = QActionGroup(parent)
         self.dark_theme = a(parent, "&Dark theme", None, "Dark theme (reading room)",

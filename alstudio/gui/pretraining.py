@@ -5,7 +5,8 @@ Rounds > Learn from the unlabeled pool (Ctrl+Shift+P) opens
 :func:`alstudio.workflow.pretrain.run_pretrain` (what `alstudio pretrain` runs) in a
 :class:`~alstudio.gui.worker.Worker` with all cores but one, so labeling stays responsive.
 torch loads in that thread, never on the GUI thread. The status bar says whether the project
-has an encoder; after an import that leaves a big pool and no encoder, it suggests one, once
+has an encoder; the Run round dialog offers starting from it (opt-in: measured, it did not
+help). After an import that leaves a big pool and no encoder, it suggests one, once
 per project, without a popup.
 """
 
@@ -67,21 +68,25 @@ class PoolPretraining:
         session = self.window.session
         return plan_pretrain(session.project, gui_threads()) if session is not None else None
 
-    def refresh_status(self) -> None:
-        """The status bar's encoder line for the open project (a damaged file shows none:
-        the window's own reads report the damage)."""
+    def epochs(self) -> int | None:
+        """The open project's stored encoder's epochs, None without one (a cheap read; a
+        damaged file gives None: the window's own reads report the damage)."""
         session = self.window.session
         try:
-            epochs = stored_encoder_epochs(session.project) if session is not None else None
+            return stored_encoder_epochs(session.project) if session is not None else None
         except (sqlite3.DatabaseError, ValueError) as exc:
             log.warning("could not read the stored encoder: %s", exc)
-            epochs = None
+            return None
+
+    def refresh_status(self) -> None:
+        """The status bar's encoder line for the open project."""
+        epochs = self.epochs()
         if epochs is None:
             self.window.status.show_encoder("")
             return
         self.window.status.show_encoder(
             f"Encoder: {epochs} epochs",
-            "An encoder learned from the unlabeled pool: rounds start from it "
+            "An encoder learned from the unlabeled pool: Run round offers starting from it "
             "(Rounds > Learn from the unlabeled pool adds epochs)")
 
     def after_import(self) -> None:
@@ -97,7 +102,8 @@ class PoolPretraining:
         self.window.status.showMessage(
             f"{plan.images:,} scans in the pool and no encoder yet: Rounds > Learn from the "
             f"unlabeled pool (Ctrl+Shift+P) can learn one from them in about "
-            f"{format_duration(plan.seconds(20))}, and rounds will start from it.", 30_000)
+            f"{format_duration(plan.seconds(20))}; Run round then offers starting from it.",
+            30_000)
 
     # -- the dialog and the job -------------------------------------------------------------
     def show_dialog(self) -> PretrainDialog | None:
@@ -154,8 +160,9 @@ class PoolPretraining:
         resumed = (f", continuing checkpoint {outcome.resumed_from}" if outcome.resumed_from
                    else "")
         text = (f"Encoder ready: {outcome.epochs_done} epoch(s) in all{resumed}, loss "
-                f"{outcome.last_loss:.3f}, {format_duration(outcome.seconds)}. The next round "
-                "will start from it.")
+                f"{outcome.last_loss:.3f}, {format_duration(outcome.seconds)}. Run round offers "
+                "starting from it (measured: no gain at natural balance, worse with a rare "
+                "class).")
         self._after(text)
         if self._ours():
             self.window.status.showMessage(text, 20_000)
@@ -164,8 +171,8 @@ class PoolPretraining:
         plan = self.plan() if self._ours() else None
         if plan is not None and plan.checkpoint_id != self._stored_before:
             text = (f"Cancelled. The finished epochs are kept: the encoder has "
-                    f"{plan.encoder_epochs} epoch(s) and the next round will use it; Start "
-                    "continues from there.")
+                    f"{plan.encoder_epochs} epoch(s), offered in Run round; Start continues "
+                    "from there.")
         else:
             text = ("Cancelled before an epoch finished: nothing was stored, the project is "
                     "as it was.")

@@ -50,7 +50,7 @@ class RoundControls:
         if session is None or self.rounds.running or not engine_available():
             return
         request = RoundDialog.ask(self.window, self.window.round_request,
-                                  session.labeled_items())
+                                  session.labeled_items(), self.window.pretraining.epochs())
         if request is not None:
             self.start_round(request)
 

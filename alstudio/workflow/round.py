@@ -175,17 +175,24 @@ def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
 def _with_encoder(project: Project, inputs: ProjectInputs, pool_ids: list[int],
                   config: RoundConfig, size: int) -> tuple[RoundConfig, np.ndarray | None]:
     """The round's request set to start from the project's pretrained encoder, and the
-    encoder's pool features; unchanged (and None) without a fitting encoder."""
+    encoder's pool features, when the round asks for it (it is opt-in: measured, it did not
+    help); a clear refusal when asked for and none fits, so no round silently goes without."""
     if not config.use_encoder or not pool_ids:
         return config, None
     path = encoder_file(project, size, inputs.channels)
     if path is None:
-        return config, None
+        raise AlstudioError(
+            f"This project has no pool encoder for {size} px, {inputs.channels}-channel "
+            "inputs to start the round from.",
+            f"Run `alstudio pretrain {project.path}` (Rounds > Learn from the unlabeled pool) "
+            "first, or run the round without the encoder.")
     found = stored_encoder(project, size, inputs.channels)
     assert found is not None
     name = found[1].model.name
     if config.model not in ("auto", name):
-        return config, None  # another architecture was asked for: train from scratch
+        raise AlstudioError(
+            f"The pool encoder is a {name}, not a {config.model}.",
+            f"Choose the model auto or {name}, or run the round without the encoder.")
     train = replace(config.train or TrainConfig(), initial_weights=str(path))
     return (replace(config, model=name, train=train),
             encoder_features(found[1], inputs.view(pool_ids)))
@@ -301,7 +308,8 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
         strategy=step.selection.strategy,
         params={"requested": config.strategy, "batch_size": config.batch_size,
                 "model": step.train.config.model if step.train else None,
-                "committee": config.committee, **step.selection.params},
+                "committee": config.committee, "encoder": config.use_encoder,
+                **step.selection.params},
         seed=config.seed, labels_used=len(snap.train_labels), metrics=stored, queue=queue,
         started_at=started_at, explanation=" ".join(notes), device=device,
         checkpoint=checkpoint)

@@ -62,7 +62,8 @@ def test_a_run_from_the_window_stores_the_encoder(qtbot: QtBot, open_window,
     assert any(s.phase == "pretraining" for s in steps)
     assert stored_epochs(small_pool) == 2
     assert "Encoder ready: 2 epoch(s)" in dialog.note.text()
-    assert "next round will start from it" in window.status.currentMessage()
+    assert "Run round offers starting from it" in window.status.currentMessage()
+    assert "worse with a rare class" in window.status.currentMessage()
     assert window.status.encoder.isVisible()
     assert window.status.encoder.text() == "Encoder: 2 epochs"
     # the run measured this machine: the next estimate says so, and Start continues
@@ -127,3 +128,32 @@ def test_the_import_hint_comes_once_and_only_for_a_big_pool(qtbot: QtBot, open_w
 def test_durations_read_as_plans() -> None:
     assert format_duration(3) == "5 s" and format_duration(42) == "40 s"
     assert format_duration(200) == "3 min" and format_duration(3900) == "1 h 05 min"
+
+
+def test_the_round_dialog_offers_the_encoder_only_when_there_is_one(
+        qtbot: QtBot, open_window, small_pool: Path) -> None:
+    from alstudio.gui.dialogs.round_dialog import RoundDialog
+    from alstudio.workflow.config import ENCODER_MEASURED, RoundConfig
+    from alstudio.workflow.pretrain import run_pretrain
+
+    window = open_window(small_pool)
+    assert window.pretraining.epochs() is None
+    bare = RoundDialog(RoundConfig(use_encoder=True), 0, window, window.pretraining.epochs())
+    qtbot.addWidget(bare)
+    assert bare.encoder.isHidden() and bare.encoder_note.isHidden()
+    assert bare.request().use_encoder is False  # nothing to start from: never asked for
+    run_pretrain(small_pool, epochs=1, threads=1)
+    assert window.pretraining.epochs() == 1
+    dialog = RoundDialog(window.round_request, 0, window, window.pretraining.epochs())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.encoder.isVisible() and dialog.encoder_note.isVisible()
+    assert "(1 epochs)" in dialog.encoder.text()
+    assert ENCODER_MEASURED[1:] in dialog.encoder_note.text()
+    assert not dialog.encoder.isChecked() and dialog.request().use_encoder is False
+    qtbot.mouseClick(dialog.encoder, Qt.MouseButton.LeftButton)
+    chosen = dialog.request()
+    assert chosen.use_encoder is True and chosen.strategy == window.round_request.strategy
+    again = RoundDialog(chosen, 0, window, window.pretraining.epochs())  # remembered
+    qtbot.addWidget(again)
+    assert again.encoder.isChecked()

@@ -143,14 +143,14 @@ def test_run_round_asks_then_starts(qtbot: QtBot, open_window, demo_path: Path,
 
     asked = []
 
-    def ask(cls, parent, previous, labels):
-        asked.append((previous, labels))
+    def ask(cls, parent, previous, labels, encoder_epochs):
+        asked.append((previous, labels, encoder_epochs))
         return None  # the user cancels the dialog
 
     monkeypatch.setattr(RoundDialog, "ask", classmethod(ask))
     window = open_window(demo_path)
     qtbot.keyClick(window, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
-    assert asked == [(RoundConfig(), 0)]
+    assert asked == [(RoundConfig(), 0, None)]  # no encoder: none offered
     assert not window.rounds.running
 
 

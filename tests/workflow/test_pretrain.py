@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from alstudio.errors import Cancelled
+from alstudio.errors import AlstudioError, Cancelled
 from alstudio.jobs import CancelToken, Progress
 from alstudio.learning.pretrain import ENCODER_KIND, encoder_from_bytes
 from alstudio.learning.training import TrainConfig
@@ -35,20 +36,36 @@ def test_pretrain_stores_resumes_and_rounds_use_it(demo_path: Path) -> None:
         assert blob.hyperparameters["kind"] == ENCODER_KIND
         assert encoder_from_bytes(blob.weights).epochs_done == 2
 
-    cold = run_round(demo_path, RoundConfig(batch_size=12, train=QUICK, threads=1, image_size=SIZE))
+    plain = run_round(demo_path, RoundConfig(batch_size=12, train=QUICK, threads=1,
+                                             image_size=SIZE))
+    assert plain.metrics["cold_start"] and "typiclust" not in plain.explanation
+    assert plain.round.params["encoder"] is False  # opt-in: an encoder alone changes nothing
+    cold = run_round(demo_path, RoundConfig(batch_size=12, train=QUICK, threads=1,
+                                            image_size=SIZE, use_encoder=True))
     assert cold.metrics["cold_start"] and "typiclust" in cold.explanation
-    assert "pretrained" in cold.explanation
+    assert "pretrained" in cold.explanation and cold.round.params["encoder"] is True
     label_queue_from_reference(demo_path, cold.round.id)
     trained = run_round(demo_path, RoundConfig(batch_size=5, train=QUICK, threads=1,
-                                               image_size=SIZE))
+                                               image_size=SIZE, use_encoder=True))
     with Project.open(demo_path) as project:
         hyper = project.checkpoint(trained.round.checkpoint_id).hyperparameters
     assert str(hyper["initial_weights"]).endswith(f"{blob.digest}.safetensors")
     scratch = run_round(demo_path, RoundConfig(batch_size=5, train=QUICK, threads=1,
-                                               image_size=SIZE, use_encoder=False))
+                                               image_size=SIZE))
     with Project.open(demo_path) as project:
         hyper = project.checkpoint(scratch.round.checkpoint_id).hyperparameters
-    assert hyper["initial_weights"] is None
+    assert hyper["initial_weights"] is None and scratch.round.params["encoder"] is False
+
+
+def test_a_round_asked_to_use_a_missing_encoder_says_what_to_do(demo_path: Path) -> None:
+    with pytest.raises(AlstudioError, match="no pool encoder") as refused:
+        run_round(demo_path, RoundConfig(batch_size=5, threads=1, image_size=SIZE,
+                                         use_encoder=True))
+    assert "alstudio pretrain" in str(refused.value.hint)
+    run_pretrain(demo_path, epochs=1, threads=1, image_size=SIZE)
+    with pytest.raises(AlstudioError, match="no pool encoder for 20 px"):  # another size
+        run_round(demo_path, RoundConfig(batch_size=5, threads=1, image_size=20,
+                                         use_encoder=True))
 
 
 def test_cancelled_pretraining_stores_nothing(demo_path: Path) -> None:
@@ -94,3 +111,22 @@ def test_cli_pretrain(demo_path: Path) -> None:
     bad = subprocess.run([sys.executable, "-m", "alstudio", "pretrain", str(demo_path),
                           "--epochs", "0"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 1 and "at least 1 epoch" in bad.stderr
+
+
+def test_cli_round_starts_from_the_encoder_only_with_encoder(demo_path: Path) -> None:
+    def round_cli(*extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "alstudio", "round", str(demo_path),
+                               "--batch", "5", "--json", *extra],
+                              capture_output=True, text=True, timeout=300)
+
+    missing = round_cli("--encoder")
+    assert missing.returncode == 1 and "alstudio pretrain" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    run_pretrain(demo_path, epochs=1, threads=1)  # the size and channels a round picks
+    for extra, used in ((), False), (("--no-encoder",), False), (("--encoder",), True):
+        done = round_cli(*extra)
+        assert done.returncode == 0, done.stderr
+        assert ("typiclust" in json.loads(done.stdout)["explanation"]) is used, extra
+        with Project.open(demo_path) as project:
+            latest = project.latest_round()
+        assert latest is not None and latest.params["encoder"] is used

@@ -33,9 +33,11 @@ DEFAULT_EPOCHS = 20  # as `alstudio pretrain`
 ABOUT = ("Trains the model's encoder on the {images:,} scans in the pool without any labels "
          "(contrastive learning: two random views of the same scan should look alike to it, "
          "views of different scans apart). Nothing is downloaded and no label is used or "
-         "changed. The next round starts from it: its features choose the first scans to "
-         "label and measure how different scans are, and the classifier is fine-tuned from "
-         "it instead of learning from scratch. You can keep labeling while it runs.")
+         "changed. Run round then offers starting from it: its features choose the first "
+         "scans to label and measure how different scans are, and the classifier is "
+         "fine-tuned from it instead of learning from scratch. Measured on BreastMNIST (5 "
+         "seeds, 20-60 labels), it did not help at natural balance and did worse with a rare "
+         "class, so rounds leave it out unless asked. You can keep labeling while it runs.")
 
 
 def format_duration(seconds: float) -> str:

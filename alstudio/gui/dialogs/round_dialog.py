@@ -1,8 +1,11 @@
-"""The Run round dialog: strategy, batch size, model and device.
+"""The Run round dialog: strategy, batch size, model, device and, when the project has one,
+whether to start from the pool encoder.
 
 "auto" is always offered: the engine picks random or core-set seeding while labels are few,
 core-set plus uncertainty afterwards, and the GPU when there is one. The strategy and model
-names come from the torch-free catalogues, so the dialog opens at once.
+names come from the torch-free catalogues, so the dialog opens at once. Starting from the
+encoder learned by pretraining is opt-in (unchecked until chosen), with what it was measured
+to do beside the box.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import replace
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -23,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from alstudio.learning.names import MODEL_NAMES
 from alstudio.selection.catalogue import CATALOGUE, strategy_names
-from alstudio.workflow.config import RoundConfig
+from alstudio.workflow.config import ENCODER_MEASURED, RoundConfig
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -36,8 +40,8 @@ COMMITTEES = (("MC-dropout of the new model", "dropout"),
 class RoundDialog(QDialog):
     """Asks for one round; :meth:`ask` returns the request or ``None``."""
 
-    def __init__(self, previous: RoundConfig, labels: int,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, previous: RoundConfig, labels: int, parent: QWidget | None = None,
+                 encoder_epochs: int | None = None) -> None:
         super().__init__(parent)
         self.previous = previous
         self.setWindowTitle("Run round")
@@ -71,6 +75,15 @@ class RoundDialog(QDialog):
         self.seed = QSpinBox()
         self.seed.setRange(0, 2**31 - 1)
         self.seed.setValue(previous.seed)
+        self.has_encoder = encoder_epochs is not None
+        self.encoder = QCheckBox(f"Start from the pool encoder ({encoder_epochs} epochs)")
+        self.encoder.setChecked(self.has_encoder and previous.use_encoder)
+        self.encoder.setToolTip("Its features pick the first scans and measure how different "
+                                "scans are while labels are few; its weights start the "
+                                "classifier's training.")
+        self.encoder_note = QLabel(ENCODER_MEASURED[0].upper() + ENCODER_MEASURED[1:] + ".")
+        self.encoder_note.setProperty("role", "dim")
+        self.encoder_note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Run")
@@ -86,6 +99,12 @@ class RoundDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
+        if self.has_encoder:  # without one the box has nothing to offer and stays out
+            layout.addWidget(self.encoder)
+            layout.addWidget(self.encoder_note)
+        else:
+            self.encoder.hide()
+            self.encoder_note.hide()
         layout.addWidget(buttons)
         self.setMinimumWidth(440)
 
@@ -94,13 +113,15 @@ class RoundDialog(QDialog):
         return replace(self.previous, strategy=self.strategy.currentText(),
                        batch_size=self.batch.value(), model=self.model.currentText(),
                        device=self.device.currentText(), seed=self.seed.value(),
-                       committee=str(self.committee.currentData()))
+                       committee=str(self.committee.currentData()),
+                       use_encoder=self.has_encoder and self.encoder.isChecked())
 
     @classmethod
-    def ask(cls, parent: QWidget | None, previous: RoundConfig,
-            labels: int) -> RoundConfig | None:
-        """The round to run, or None if cancelled."""
-        dialog = cls(previous, labels, parent)
+    def ask(cls, parent: QWidget | None, previous: RoundConfig, labels: int,
+            encoder_epochs: int | None = None) -> RoundConfig | None:
+        """The round to run, or None if cancelled (``encoder_epochs``: the stored pool
+        encoder's, None without one)."""
+        dialog = cls(previous, labels, parent, encoder_epochs)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.request()

@@ -142,7 +142,7 @@ class StatusBar(QStatusBar):
             widget.setVisible(has)
 
     def show_encoder(self, text: str, tip: str = "") -> None:
-        """The pool encoder's state ("" hides it): rounds start from it once it is there."""
+        """The pool encoder's state ("" hides it): Run round offers it once it is there."""
         self.encoder.setText(text)
         self.encoder.setToolTip(tip)
         self.encoder.setVisible(bool(text))

@@ -54,16 +54,13 @@ def export_job(project_path: Path, out: Path, options: Any, *, progress: Progres
 class ExportDialog(ReportDialog):
     """Emits ``exported(report)`` when an export has been written."""
 
+    title = "Export"
+    minimum_size = (620, 460)
     exported = Signal(object)
 
     def __init__(self, project_path: Path, parent: QWidget | None = None) -> None:
         """Build the form; options that do not apply to the chosen format are disabled."""
-        super().__init__(parent)
-        self.setWindowTitle("Export")
-        self.setMinimumSize(620, 460)
-        self.project_path = Path(project_path)
-        self.worker: Worker | None = None
-        self.report: Any = None
+        super().__init__(project_path, parent)
 
         self.format = QComboBox()
         for text, value in FORMAT_CHOICES:

@@ -57,15 +57,12 @@ class ImportDialog(ReportDialog):
 
     cancelling_text = "Cancelling after the current batch…"
 
+    title = "Import scans"
+    minimum_size = (680, 480)
     imported = Signal(object)
 
     def __init__(self, project_path: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle("Import scans")
-        self.setMinimumSize(680, 480)
-        self.project_path = Path(project_path)
-        self.worker: Worker | None = None
-        self.report: Any = None
+        super().__init__(project_path, parent)
 
         self.paths = QListWidget()
         add_folder = QPushButton("Add folder…")

@@ -17,15 +17,26 @@ from alstudio.gui.worker import Worker
 
 
 class ReportDialog(QDialog):
-    """A dialog whose subclass sets ``worker``, ``report``, ``message`` and ``cancel_button``."""
+    """A dialog that runs one job on a project: it holds the job's ``worker`` and ``report``;
+    its subclass builds the form, with a ``message`` line and a ``cancel_button``."""
 
     #: What the message line says while a cancelled job winds down.
     cancelling_text = "Cancelling…"
+    #: The window's title and smallest size, set by each subclass.
+    title = ""
+    minimum_size = (600, 440)
 
-    worker: Worker | None
-    report: Any
     message: QLabel
     cancel_button: QPushButton
+
+    def __init__(self, project_path: Path, parent: QWidget | None = None) -> None:
+        """Title, smallest size, the project and no job yet."""
+        super().__init__(parent)
+        self.setWindowTitle(self.title)
+        self.setMinimumSize(*self.minimum_size)
+        self.project_path = Path(project_path)
+        self.worker: Worker | None = None
+        self.report: Any = None
 
     def _cancel_or_close(self) -> None:
         """Cancel a running job, or close the dialog once it is done."""
@@ -58,6 +69,6 @@ class ReportDialog(QDialog):
     @classmethod
     def run(cls, parent: QWidget | None, project_path: Path) -> Any:
         """Show the dialog; returns the job's report, or None if the job did not finish."""
-        dialog = cls(project_path, parent)  # type: ignore[arg-type]  # subclasses take both
+        dialog = cls(project_path, parent)
         dialog.exec()
         return dialog.report

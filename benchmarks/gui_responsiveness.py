@@ -171,7 +171,7 @@ def during_round(app, demo: Path) -> None:
 
     from alstudio.gui.rounds import engine_available, gui_threads
     from alstudio.gui.stall_probe import EventLoopProbe
-    from alstudio.workflow.config import RoundConfig
+    from alstudio.workflow.round import RoundConfig
 
     if not engine_available():
         print("event loop during a round: skipped (alstudio.workflow is not installed)")

@@ -285,7 +285,7 @@ class Scenes(Shooter):
         from PySide6.QtCore import Qt
 
         from alstudio.gui.rounds import engine_available
-        from alstudio.workflow.config import RoundConfig
+        from alstudio.workflow.round import RoundConfig
 
         if not engine_available():
             print("round shots skipped: the round engine (alstudio.workflow) is not installed")

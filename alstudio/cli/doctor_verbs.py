@@ -22,7 +22,7 @@ from alstudio.paths import user_dirs
 
 # Modules a working install must be able to import (the engine, the readers, the decoders).
 REQUIRED_MODULES = (
-    "alstudio.learning", "alstudio.selection", "alstudio.workflow.round",
+    "alstudio.learning", "alstudio.selection", "alstudio.engine", "alstudio.workflow.round",
     "alstudio.workflow.importer", "alstudio.evaluation.simulate", "nibabel", "pydicom",
     "pylibjpeg", "libjpeg", "openjpeg", "rle", "matplotlib.backends.backend_agg",
 )

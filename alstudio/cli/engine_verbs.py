@@ -21,7 +21,7 @@ from alstudio.cli.arguments import (
 from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
 from alstudio.selection.catalogue import DEFAULT_ALIAS, DEFAULT_STRATEGY, resolve
-from alstudio.workflow.config import ENCODER_MEASURED
+from alstudio.workflow.round import ENCODER_MEASURED
 
 DEFAULT_SIM_STRATEGIES = f"random,{DEFAULT_STRATEGY},entropy,coreset,badge"
 ENCODER_HELP = ("start from the pool encoder stored by `alstudio pretrain`: its features for "

@@ -35,7 +35,7 @@ from alstudio.gui.view_commands import ViewCommands, application
 from alstudio.gui.viewer import ImagePrefetcher, ScanViewer
 from alstudio.gui.viewer_page import ViewerPage
 from alstudio.gui.worker import shutdown_workers
-from alstudio.workflow.config import RoundConfig
+from alstudio.workflow.round import RoundConfig
 
 NO_ENGINE_TIP = "The round engine (alstudio.workflow) is not installed in this build."
 

@@ -14,7 +14,7 @@ from alstudio.gui.error_path import report_error
 from alstudio.gui.idle import IdleTrigger
 from alstudio.gui.rounds import RoundRunner, device_job, engine_available
 from alstudio.gui.worker import Worker
-from alstudio.workflow.config import RoundConfig
+from alstudio.workflow.round import RoundConfig
 
 if TYPE_CHECKING:
     from alstudio.gui.main_window import MainWindow

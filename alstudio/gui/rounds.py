@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Signal
 from alstudio.gui.heap import settle_heap
 from alstudio.gui.worker import Worker
 from alstudio.jobs import CancelToken, Progress, ProgressCallback
-from alstudio.workflow.config import RoundConfig
+from alstudio.workflow.round import RoundConfig
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +71,10 @@ def device_job(*, progress: ProgressCallback, cancel: CancelToken) -> str:
         text = str(describe_device("auto"))
         with contextlib.suppress(ImportError):
             importlib.import_module("torch._dynamo")
-        importlib.import_module("alstudio.workflow.round")
         from alstudio.selection.catalogue import load_strategies
+        from alstudio.workflow.round import load_engine
+
+        load_engine()
 
         load_strategies()
         settle_heap("loading the model stack")

@@ -2,8 +2,8 @@
 
 The GUI's workers and the CLI call these same functions; each takes a progress callback and
 a cancel token (see :mod:`alstudio.jobs`) and opens its own project connection. The package
-loads lazily: importing it, or :mod:`alstudio.workflow.config` (what a round is asked to do),
-loads no torch; the first use of a job below imports the engine.
+loads lazily: importing it, or :mod:`alstudio.workflow.round` (a round's request and its job),
+loads no torch; the first run of a job imports the engine.
 """
 
 from __future__ import annotations
@@ -11,13 +11,12 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from alstudio.workflow.config import COMMITTEE_SOURCES, RoundConfig
+from alstudio.workflow.round import COMMITTEE_SOURCES, RoundConfig, RoundOutcome, run_round
 
 if TYPE_CHECKING:
-    from alstudio.workflow.round import RoundOutcome, run_round
     from alstudio.workflow.stream import run_stream
 
-_LAZY = {"RoundOutcome": "round", "run_round": "round", "run_stream": "stream"}
+_LAZY = {"run_stream": "stream"}
 
 
 def __getattr__(name: str) -> Any:

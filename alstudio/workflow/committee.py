@@ -15,7 +15,7 @@ from alstudio.engine import ScoreCache, StoredModel
 from alstudio.errors import AlstudioError
 from alstudio.learning.checkpoints import checkpoint_from_bytes
 from alstudio.project import Project
-from alstudio.workflow.config import COMMITTEE_SOURCES
+from alstudio.workflow.round import COMMITTEE_SOURCES
 
 log = logging.getLogger(__name__)
 

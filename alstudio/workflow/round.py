@@ -5,37 +5,93 @@ split -> select -> write round, queue and checkpoint in one transaction at the v
 A cancel or a crash anywhere before that last write leaves the project as it was. The GUI's
 worker and `alstudio round` call the same :func:`run_round`; it opens its own connection, so
 it may run in a worker thread while the window keeps labeling on another.
+
+The request (:class:`RoundConfig`) sits beside the job that carries it out, and loading this
+module loads no torch: the job imports the engine (:data:`ENGINE_MODULES`) in the functions
+that use it. So the CLI and the window fill in the same request, the window without the model
+stack, and a strategy's name is resolved once, as the request is made.
 """
 
 from __future__ import annotations
 
+import importlib
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from alstudio.engine import ScoreCache, StepConfig, StepResult, StoredModel, run_step
 from alstudio.errors import AlstudioError
-from alstudio.evaluation.metrics import test_metrics
-from alstudio.evaluation.predictions import (
-    TEST_PREDICTIONS_KEY,
-    encode_predictions,
-    predicted_share,
-)
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
-from alstudio.learning.checkpoints import checkpoint_digest, checkpoint_to_bytes
-from alstudio.learning.device import cpu_threads, describe_device, free_cpu_threads, pick_device
-from alstudio.learning.pretrain import encoder_features
-from alstudio.learning.training import TrainConfig, TrainResult
 from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
-from alstudio.selection.catalogue import checked, may_read_committee
-from alstudio.workflow.committee import past_models, score_cache
-from alstudio.workflow.config import COMMITTEE_SOURCES, RoundConfig
+from alstudio.selection.catalogue import DEFAULT_STRATEGY, checked, may_read_committee
 from alstudio.workflow.inputs import ProjectInputs, choose_channels, choose_input_size
-from alstudio.workflow.pretrain import encoder_file, stored_encoder
+
+if TYPE_CHECKING:
+    from alstudio.engine import ScoreCache, StepResult, StoredModel
+    from alstudio.learning.training import TrainConfig, TrainResult
+
+#: What the round's work imports (torch, MONAI, the strategies), loaded on a round's first
+#: use rather than with the request, so the window can build one without the model stack.
+ENGINE_MODULES = ("alstudio.engine", "alstudio.learning.checkpoints",
+                  "alstudio.learning.device", "alstudio.learning.pretrain",
+                  "alstudio.learning.training", "alstudio.workflow.committee",
+                  "alstudio.workflow.pretrain")
+#: Who votes for the committee strategies: MC-dropout passes of the new model, or the new
+#: model with the checkpoints of earlier rounds.
+COMMITTEE_SOURCES = ("dropout", "checkpoints")
+#: What starting from the pool encoder was measured to do, said wherever a round opts in.
+ENCODER_MEASURED = ("measured on BreastMNIST (5 seeds, 20-60 labels): no gain at natural "
+                    "balance, worse with a rare class")
+
+
+def load_engine() -> None:
+    """Import everything a round runs on, ahead of the round (the window does it in the
+    user's first pause, so the first round does not start with a second-long import)."""
+    for name in ENGINE_MODULES:
+        importlib.import_module(name)
+
+
+@dataclass
+class RoundConfig:
+    """One round's request; ``None`` fields take the engine's tuned recipe."""
+
+    strategy: str = DEFAULT_STRATEGY
+    batch_size: int = 20
+    model: str = "auto"
+    device: str = "auto"
+    seed: int = 0
+    image_size: int | None = None
+    max_epochs: int | None = None
+    #: Floor on optimiser steps (the recipe's keeps tiny labeled sets from being
+    #: under-trained); with ``max_epochs`` it bounds how long training takes.
+    min_steps: int | None = None
+    threads: int | None = None  # None: every core (the window passes all cores but one)
+    strategy_params: dict[str, Any] = field(default_factory=dict)
+    train: TrainConfig | None = None  # the full recipe, for scripts and tests; None: defaults
+    #: Committee strategies (BALD, vote entropy, KL): "dropout" (MC-dropout passes of the new
+    #: model) or "checkpoints" (the new model and up to ``committee_size`` earlier ones).
+    committee: str = "dropout"
+    committee_size: int = 4
+    #: Most unlabeled items a round scores: beyond it a seeded random sample is scored (all
+    #: labeled items always are), so a round's cost follows the labels, not the pool.
+    #: None scores the whole pool.
+    max_scored: int | None = 20_000
+    #: Start from the project's pretrained encoder (`alstudio pretrain`): TypiClust on its
+    #: features for the cold start, its features for core-set distances below
+    #: ``features_until`` labels, and its weights as the classifier's starting point.
+    #: Opt-in: on BreastMNIST (5 seeds, 20-60 labels) it did not help at natural balance and
+    #: did worse with a rare class. Asked for without a fitting encoder, the round refuses.
+    use_encoder: bool = False
+    features_until: int = 60
+    #: FixMatch-like consistency training on the unlabeled pool (off: not measured better).
+    semi_supervised: bool = False
+
+    def __post_init__(self) -> None:
+        """The strategy by its catalogue name (the alias resolved), or a clear refusal."""
+        self.strategy = checked(self.strategy)
 
 
 @dataclass
@@ -101,7 +157,7 @@ def scored_subset(pool_ids: list[int], snap: LabelSnapshot, config: RoundConfig)
 
 def check_round_config(config: RoundConfig) -> None:
     """Refuse names and numbers that would fail (or be ignored) minutes into a round."""
-    from alstudio.learning.models import MODEL_NAMES
+    from alstudio.learning.names import MODEL_NAMES
 
     checked(config.strategy)  # a request edited after it was made is checked again
     if config.model != "auto" and config.model not in MODEL_NAMES:
@@ -126,6 +182,8 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
         raise AlstudioError(f"Unknown committee {config.committee!r}.",
                             f"Use one of: {', '.join(COMMITTEE_SOURCES)}.")
     check_round_config(config)
+    from alstudio.learning.device import cpu_threads, free_cpu_threads, pick_device
+
     started, started_at = time.monotonic(), utc_now()
     device = pick_device(config.device)
     if device.type == "cpu" and not config.threads:
@@ -140,6 +198,9 @@ def run_round(project_path: Path, config: RoundConfig | None = None, *,
 def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
          progress: ProgressCallback | None, cancel: CancelToken | None) -> RoundOutcome:
     """:func:`run_round` once the configuration is checked and the threads are set."""
+    from alstudio.learning.device import describe_device
+    from alstudio.workflow.committee import past_models, score_cache
+
     with Project.open(project_path) as project:
         snap = read_snapshot(project)
         if len(snap.classes) < 2:
@@ -179,6 +240,10 @@ def _with_encoder(project: Project, inputs: ProjectInputs, pool_ids: list[int],
     help); a clear refusal when asked for and none fits, so no round silently goes without."""
     if not config.use_encoder or not pool_ids:
         return config, None
+    from alstudio.learning.pretrain import encoder_features
+    from alstudio.learning.training import TrainConfig
+    from alstudio.workflow.pretrain import encoder_file, stored_encoder
+
     path = encoder_file(project, size, inputs.channels)
     if path is None:
         raise AlstudioError(
@@ -203,6 +268,9 @@ def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_
           cache: ScoreCache, progress: ProgressCallback | None,
           cancel: CancelToken | None, features: np.ndarray | None = None) -> StepResult:
     """Turn the project's snapshot into arrays and run the engine's step on them."""
+    from alstudio.engine import StepConfig, run_step
+    from alstudio.learning.training import TrainConfig
+
     position = {item_id: n for n, item_id in enumerate(pool_ids)}
     labeled = [item_id for item_id in pool_ids if item_id in snap.train_labels]
     candidates = np.array([item_id not in snap.decided for item_id in pool_ids], dtype=bool)
@@ -252,6 +320,15 @@ def training_budget(trained: TrainResult) -> str:
 def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: list[int],
           step: StepResult, config: RoundConfig, started_at: str, device: str, size: int,
           unreadable: dict[int, str]) -> RoundOutcome:
+    from alstudio.evaluation.metrics import test_metrics
+    from alstudio.evaluation.predictions import (
+        TEST_PREDICTIONS_KEY,
+        encode_predictions,
+        predicted_share,
+    )
+    from alstudio.learning.checkpoints import checkpoint_digest, checkpoint_to_bytes
+    from alstudio.workflow.committee import score_cache
+
     probs = step.pool_outputs.probs if step.pool_outputs is not None else None
     queue = [
         QueueEntry(item_id=pool_ids[int(i)], rank=rank, score=float(score), reason=reason,

@@ -133,8 +133,8 @@ def test_durations_read_as_plans() -> None:
 def test_the_round_dialog_offers_the_encoder_only_when_there_is_one(
         qtbot: QtBot, open_window, small_pool: Path) -> None:
     from alstudio.gui.dialogs.round_dialog import RoundDialog
-    from alstudio.workflow.config import ENCODER_MEASURED, RoundConfig
     from alstudio.workflow.pretrain import run_pretrain
+    from alstudio.workflow.round import ENCODER_MEASURED, RoundConfig
 
     window = open_window(small_pool)
     assert window.pretraining.epochs() is None

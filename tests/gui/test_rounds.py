@@ -13,7 +13,7 @@ from alstudio.gui.main_window import NO_ENGINE_TIP
 from alstudio.gui.rounds import engine_available
 from alstudio.gui.stall_probe import EventLoopProbe
 from alstudio.project import Project
-from alstudio.workflow.config import RoundConfig
+from alstudio.workflow.round import RoundConfig
 
 needs_engine = pytest.mark.skipif(
     not engine_available(), reason="the round engine (alstudio.workflow) is not installed yet")

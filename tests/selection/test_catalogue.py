@@ -19,7 +19,7 @@ from alstudio.selection.catalogue import (
     resolve,
     strategy_names,
 )
-from alstudio.workflow.config import RoundConfig
+from alstudio.workflow.round import RoundConfig
 
 
 def test_the_catalogue_matches_the_registry() -> None:
@@ -54,7 +54,7 @@ def test_a_round_request_resolves_its_name_once() -> None:
 def test_reading_the_catalogue_loads_no_torch() -> None:
     code = ("import sys\n"
             "from alstudio.selection.catalogue import CATALOGUE\n"
-            "from alstudio.workflow.config import RoundConfig\n"
+            "from alstudio.workflow.round import RoundConfig\n"
             "import alstudio.learning.names\n"
             "assert RoundConfig().strategy in CATALOGUE\n"
             "assert RoundConfig(strategy='default').strategy in CATALOGUE\n"

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from alstudio.learning.names import MODEL_NAMES
 from alstudio.selection.catalogue import CATALOGUE, strategy_names
-from alstudio.workflow.config import ENCODER_MEASURED, RoundConfig
+from alstudio.workflow.round import ENCODER_MEASURED, RoundConfig
 
 DEVICES = ("auto", "cpu", "cuda")
 

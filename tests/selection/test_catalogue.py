@@ -60,3 +60,16 @@ def test_reading_the_catalogue_loads_no_torch() -> None:
             "assert RoundConfig(strategy='default').strategy in CATALOGUE\n"
             "assert 'torch' not in sys.modules, 'torch was imported'\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_the_round_module_loads_the_engine_only_when_asked() -> None:
+    """The request and the job share `workflow/round.py`; the job's torch comes with
+    `load_engine` (or a round), never with the request."""
+    code = ("import sys\n"
+            "import alstudio.workflow\n"
+            "from alstudio.workflow.round import ENGINE_MODULES, load_engine, run_round\n"
+            "assert 'torch' not in sys.modules, 'torch was imported with the request'\n"
+            "load_engine()\n"
+            "assert 'torch' in sys.modules\n"
+            "assert all(name in sys.modules for name in ENGINE_MODULES)\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,4 +1,4 @@
-"""Decode files for the import in a child process, each under a time limit.
+"""Decode files for the import in a child process, each under a time limit: both sides.
 
 A hostile or broken file can make a decoder spin, or ask for more memory than the machine
 has. Python threads cannot be stopped, so the import's pixel check (:func:`verify`) runs in
@@ -8,7 +8,7 @@ arrival); a file still unanswered after ``timeout`` seconds has the child killed
 skipped with the reason :func:`timeout_reason` gives, and a fresh child takes over the files
 still waiting. A child that dies on a file (a decoder's crash, the memory limit) skips that
 file the same way. On Linux the child's address space is limited
-(:data:`read_child.MEMORY_FRACTION` of the machine's memory), so an allocation too large
+(:data:`MEMORY_FRACTION` of the machine's memory), so an allocation too large
 fails there as ``MemoryError``, not in the window.
 
 The work is pipelined: the parent keeps indexing headers while the child decodes the files
@@ -18,22 +18,26 @@ started when the first file is handed over and stays up for the next import of t
 checked in this process, without a time limit, and the log says why.
 
 The job run in the child is named as ``"module:function"`` (default: this package's
-``verify``), so the time limit can be exercised with any importable function.
+``verify``), so the time limit can be exercised with any importable function. The parent's
+side and the child's loop sit in this one module, so the messages between them are written
+down once: a request is ``(seq, argument)`` (None: finish), an answer ``(seq, error, logs)``.
 """
 
 from __future__ import annotations
 
+import importlib
 import logging
 import multiprocessing
+import os
 import queue
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
-from alstudio.datasets.read_child import memory_limit, resolve, serve
 from alstudio.errors import ScanReadError
 
 logger = logging.getLogger(__name__)
@@ -45,6 +49,9 @@ STARTUP_SECONDS = 120.0
 #: Files handed to the child ahead of the one it is on.
 AHEAD = 8
 VERIFY_JOB = "alstudio.datasets.pixels:verify"
+#: Share of the machine's memory the child may address (Linux; elsewhere no limit is set).
+MEMORY_FRACTION = 0.75
+MIN_MEMORY_BYTES = 2 << 30
 
 T = TypeVar("T")
 
@@ -58,8 +65,71 @@ def timeout_reason(seconds: float) -> str:
     return f"took longer than {seconds:g} s to read; skipped"
 
 
-# ---------------------------------------------------------------- the parent
+# The child's side: its loop, memory limit and logs.
+class _Collect(logging.Handler):
+    """Log records of one job, sent back with its answer so the parent's log keeps them."""
 
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def _limit_memory() -> None:
+    """Cap the child's address space, so an allocation too large fails as MemoryError."""
+    try:
+        import resource
+
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ImportError, AttributeError, ValueError, OSError):  # Windows: no limit is set
+        return
+    limit = max(MIN_MEMORY_BYTES, int(total * MEMORY_FRACTION))
+    _soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+def resolve(job: str) -> Callable[[Any], Any]:
+    """The function a ``"module:function"`` job name stands for."""
+    module, _, name = job.partition(":")
+    function: Callable[[Any], Any] = getattr(importlib.import_module(module), name)
+    return function
+
+
+def serve(requests: Connection, answers: Connection, job: str) -> None:
+    """The child's loop: run ``job`` on each request, answer ``(seq, error, logs)``."""
+    _limit_memory()
+    collect = _Collect()
+    root = logging.getLogger()
+    root.addHandler(collect)
+    root.setLevel(logging.INFO)
+    function = resolve(job)
+    answers.send(("ready", None, []))
+    while True:
+        try:
+            message = requests.recv()
+        except (EOFError, OSError):  # the parent is gone
+            return
+        if message is None:
+            return
+        seq, argument = message
+        error: tuple[str, str] | None = None
+        try:
+            function(argument)
+        except ScanReadError as exc:
+            error = (exc.path, exc.reason)
+        except MemoryError:
+            error = ("", "too large to decode in the available memory")
+        except Exception as exc:  # any failure is the file's reason, never the child's end
+            error = ("", f"cannot read: {type(exc).__name__}: {exc}"[:160])
+        answers.send((seq, error, collect.records))
+        collect.records = []
+
+
+# The parent's side: the child's life, files handed over and answers taken back.
 
 @dataclass
 class _Job(Generic[T]):
@@ -70,15 +140,14 @@ class _Job(Generic[T]):
 
 
 class _Child:
-    """One child process, its two pipes and the thread that feeds it (a send never blocks
-    the parent, however large a request and however stuck the child)."""
+    """One child process, its two pipes and the thread that feeds it."""
 
     def __init__(self, job: str) -> None:
         context = multiprocessing.get_context("spawn")
         requests_in, self._requests = context.Pipe(duplex=False)
         self._answers, answers_out = context.Pipe(duplex=False)
         self.process = context.Process(target=serve, name="alstudio-reader", daemon=True,
-                                       args=(requests_in, answers_out, job, memory_limit()))
+                                       args=(requests_in, answers_out, job))
         self.process.start()
         requests_in.close()
         answers_out.close()
@@ -88,7 +157,7 @@ class _Child:
                                         daemon=True)
         self._feeder.start()
 
-    def _feed(self) -> None:
+    def _feed(self) -> None:  # in its own thread: a send to a stuck child blocks
         while True:
             message = self._outbox.get()
             try:
@@ -103,9 +172,8 @@ class _Child:
 
     def receive(self, timeout: float) -> tuple[Any, Any, list[tuple[str, int, str]]] | None:
         """The next answer, or None when none came within ``timeout``; EOFError if it died."""
-        if not self._answers.poll(max(0.0, timeout)):
-            return None
-        answer: tuple[Any, Any, list[tuple[str, int, str]]] = self._answers.recv()
+        answer: tuple[Any, Any, list[tuple[str, int, str]]] | None = (
+            self._answers.recv() if self._answers.poll(max(0.0, timeout)) else None)
         return answer
 
     def stop(self, kill: bool) -> None:
@@ -143,11 +211,6 @@ def prestart() -> None:
         _idle.append(child)
 
 
-def _idle_child(job: str) -> _Child | None:
-    with _idle_lock:
-        return _idle.pop() if job == VERIFY_JOB and _idle else None
-
-
 class GuardedReader(Generic[T]):
     """Hand files to the child, get each back as ``(payload, error or None)`` in order.
 
@@ -177,7 +240,9 @@ class GuardedReader(Generic[T]):
     def _ensure_child(self) -> _Child | None:
         if self._child is None and not self._broken:
             try:
-                self._child = _idle_child(self.job) or _Child(self.job)
+                with _idle_lock:  # the child `prestart` or the last import left
+                    idle = _idle.pop() if self.job == VERIFY_JOB and _idle else None
+                self._child = idle or _Child(self.job)
             except Exception as exc:
                 logger.warning("cannot start the reading process (%s); files are checked "
                                "here, without a time limit", exc)
@@ -236,25 +301,23 @@ class GuardedReader(Generic[T]):
 
     def finished(self) -> Iterator[tuple[T, ScanReadError | None]]:
         """What is done now; waits for the oldest only when ``AHEAD`` files are queued."""
-        while self._pending or self._sent:
-            if self._child is None and self._broken:
-                yield from self._here()
-                return
-            must_wait = len(self._pending) + len(self._sent) >= AHEAD
-            result = self._next(wait=must_wait)
-            if result is None:
-                return
-            yield result
+        return self._results(wait_all=False)
 
     def drain(self) -> Iterator[tuple[T, ScanReadError | None]]:
         """Everything handed over, waiting as long as each file's time limit allows."""
+        return self._results(wait_all=True)
+
+    def _results(self, wait_all: bool) -> Iterator[tuple[T, ScanReadError | None]]:
         while self._pending or self._sent:
             if self._child is None and self._broken:
                 yield from self._here()
                 return
-            result = self._next(wait=True)
+            wait = wait_all or len(self._pending) + len(self._sent) >= AHEAD
+            result = self._next(wait=wait)
             if result is not None:
                 yield result
+            elif not wait_all:
+                return
 
     def _here(self) -> Iterator[tuple[T, ScanReadError | None]]:
         """No child: run the job in this process (no time limit)."""
@@ -265,8 +328,8 @@ class GuardedReader(Generic[T]):
                 function(job.argument)
             except ScanReadError as exc:
                 yield job.payload, exc
-                continue
-            yield job.payload, None
+            else:
+                yield job.payload, None
 
     def _next(self, wait: bool) -> tuple[T, ScanReadError | None] | None:
         """The oldest file's result; None when not waiting and it is not done yet."""
@@ -284,20 +347,14 @@ class GuardedReader(Generic[T]):
                 answer = child.receive(limit)
             except (EOFError, OSError):
                 if not child.ready:  # it died importing the readers: no file is to blame
-                    logger.warning("the reading process stopped while starting; files are "
-                                   "checked here, without a time limit")
-                    self._broken = True
-                    self._restart(kill=True)
+                    self._give_up("stopped while starting")
                     return None
                 return self._lost(child, crashed=True)
             if answer is None:
                 if not wait:
                     return None
                 if not child.ready:
-                    logger.warning("the reading process did not start within %g s; files "
-                                   "are checked here, without a time limit", STARTUP_SECONDS)
-                    self._broken = True
-                    self._restart(kill=True)
+                    self._give_up(f"did not start within {STARTUP_SECONDS:g} s")
                     return None
                 return self._lost(child, crashed=False)
             seq, error, records = answer
@@ -306,6 +363,12 @@ class GuardedReader(Generic[T]):
                 self._started = time.monotonic()
                 continue
             return self._answered(seq, error, records)
+
+    def _give_up(self, why: str) -> None:
+        """No child can serve: the files are checked in this process from now on."""
+        logger.warning("the reading process %s; files are checked here, unlimited", why)
+        self._broken = True
+        self._restart(kill=True)
 
     def _answered(self, seq: int, error: tuple[str, str] | None,
                   records: list[tuple[str, int, str]]) -> tuple[T, ScanReadError | None]:

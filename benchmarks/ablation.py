@@ -21,6 +21,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from alstudio.cli.progress import StderrProgress
 from alstudio.evaluation.simulate import SimulationConfig, simulate
 from alstudio.learning.pretrain import PretrainConfig
@@ -37,6 +39,18 @@ def variant_config(base: SimulationConfig, variant: str, epochs: int) -> Simulat
     """The simulation of one variant: the pool representation and/or semi-supervised rounds."""
     pre = PretrainConfig(epochs=epochs) if variant in ("pool", "both") else None
     return replace(base, pretrain=pre, semi_supervised=variant in ("semi", "both"))
+
+
+def below_random(result: dict[str, Any], tried: str) -> list[int]:
+    """Budgets where ``tried`` trails random by more than one standard error of the paired
+    difference over seeds (both start from the same labels each seed): the issue's floor."""
+    ours = np.asarray(result["curves"][tried]["balanced_accuracy"], dtype=float)
+    theirs = np.asarray(result["curves"]["random"]["balanced_accuracy"], dtype=float)
+    diff = ours - theirs
+    n = diff.shape[0]
+    se = diff.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.zeros(diff.shape[1])
+    return [b for b, m, e in zip(result["budgets"], diff.mean(axis=0), se, strict=True)
+            if m < -e]
 
 
 def row(name: str, scenario: str, variant: str, result: dict[str, Any]) -> str:
@@ -60,12 +74,14 @@ def row(name: str, scenario: str, variant: str, result: dict[str, Any]) -> str:
             f"{rnd['final_mean']:.3f} ± {rnd['final_std']:.3f} | "
             f"{result['full_data']['balanced_accuracy']['mean']:.3f} | {per_round:.1f} | "
             f"{result['seconds'].get('pretrain', 0) / result['config']['seeds']:.0f} | "
-            f"{'-' if pos is None else format(pos['final'], '.1f')} |")
+            f"{'-' if pos is None else format(pos['final'], '.1f')} | "
+            f"{', '.join(map(str, below_random(result, tried))) or 'never'} |")
 
 
 HEADER = ("| data | scenario | variant | labels→95% default | labels→95% random | efficiency |"
           " AULC default / random | final bal.acc default | final random | full data |"
-          " s/round | pretrain s/seed | rare per 100 labels |\n" + "|---" * 13 + "|")
+          " s/round | pretrain s/seed | rare per 100 labels | below random by > 1 SE at |\n"
+          + "|---" * 14 + "|")
 
 
 def main() -> None:

@@ -366,7 +366,7 @@ class GuardedReader(Generic[T]):
 
     def _give_up(self, why: str) -> None:
         """No child can serve: the files are checked in this process from now on."""
-        logger.warning("the reading process %s; files are checked here, unlimited", why)
+        logger.warning("the reading process %s; files are checked here, without a time limit", why)
         self._broken = True
         self._restart(kill=True)
 

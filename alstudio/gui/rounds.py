@@ -75,7 +75,6 @@ def device_job(*, progress: ProgressCallback, cancel: CancelToken) -> str:
         from alstudio.workflow.round import load_engine
 
         load_engine()
-
         load_strategies()
         settle_heap("loading the model stack")
     finally:

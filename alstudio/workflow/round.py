@@ -35,7 +35,8 @@ if TYPE_CHECKING:
 
 #: What the round's work imports (torch, MONAI, the strategies), loaded on a round's first
 #: use rather than with the request, so the window can build one without the model stack.
-ENGINE_MODULES = ("alstudio.engine", "alstudio.learning.checkpoints",
+ENGINE_MODULES = ("alstudio.engine", "alstudio.evaluation.metrics",
+                  "alstudio.evaluation.predictions", "alstudio.learning.checkpoints",
                   "alstudio.learning.device", "alstudio.learning.pretrain",
                   "alstudio.learning.training", "alstudio.workflow.committee",
                   "alstudio.workflow.pretrain")

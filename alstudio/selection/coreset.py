@@ -35,6 +35,7 @@ from alstudio.selection.device import greedy_k_center_torch
 from alstudio.selection.kcenter import greedy_k_center
 from alstudio.selection.pool import Pool
 from alstudio.selection.ranking import fmt, top_k
+from alstudio.selection.random_share import random_picks
 from alstudio.selection.rare_share import rare_picks
 from alstudio.selection.uncertainty import apply_density, uncertainty
 
@@ -123,26 +124,35 @@ class CoreSetUncertainty(Strategy):
 
     def run(self, pool: Pool, k: int, ctx: RunContext, *, uncertainty_measure: str = "margin",
             shortlist_factor: float = 10.0, density_weight: float = 0.0,
-            top_size: int | None = None, rare_share: float = 0.0) -> Selection:
+            top_size: int | None = None, rare_share: float = 0.0,
+            random_share: float = 0.0) -> Selection:
         assert pool.probs is not None
         if shortlist_factor < 1:
             raise AlstudioError("shortlist_factor must be at least 1.",
                                 hint="It is how many times k uncertain items to shortlist.")
         rare, target = rare_picks(pool, k, rare_share)
+        drawn = random_picks(pool, k - rare.size, random_share, ctx, rare)
+        if not rare.size and not drawn.size:
+            return self._pick(pool, k, ctx, rare, uncertainty_measure, shortlist_factor,
+                              density_weight, top_size)
+        taken = np.concatenate([rare, drawn]).astype(np.int64)
+        rest = self._pick(pool, k - taken.size, ctx, taken, uncertainty_measure,
+                          shortlist_factor, density_weight, top_size)
+        reasons = [f"p(class {target}) {fmt(float(pool.probs[i, target]))}; "
+                   f"share kept for the rarest class" for i in rare]
+        reasons += ["drawn at random: the share that keeps the labels a fair sample"] * drawn.size
+        scores = np.concatenate([pool.probs[rare, target].astype(np.float64),
+                                 np.zeros(drawn.size), rest.scores.astype(np.float64)])
+        said = []
         if rare.size:
-            rest = self._pick(pool, k - rare.size, ctx, rare, uncertainty_measure,
-                              shortlist_factor, density_weight, top_size)
-            reasons = [f"p(class {target}) {fmt(float(pool.probs[i, target]))}; "
-                       f"share kept for the rarest class" for i in rare]
-            scores = np.concatenate([pool.probs[rare, target].astype(np.float64),
-                                     rest.scores.astype(np.float64)])
-            return Selection(np.concatenate([rare, rest.indices]).astype(np.int64), scores,
-                             reasons + rest.reasons, self.name,
-                             f"{rare.size} of the batch: the candidates most likely to be "
-                             f"class {target}, the one with the fewest labels. "
-                             + rest.explanation, {**rest.params, "rare": int(rare.size)})
-        return self._pick(pool, k, ctx, rare, uncertainty_measure, shortlist_factor,
-                          density_weight, top_size)
+            said.append(f"{rare.size} of the batch: the candidates most likely to be class "
+                        f"{target}, the one with the fewest labels. ")
+        if drawn.size:
+            said.append(f"{drawn.size} drawn at random (seed {ctx.seed}), so the labeled set "
+                        f"stays partly a fair sample of the pool. ")
+        return Selection(np.concatenate([taken, rest.indices]).astype(np.int64), scores,
+                         reasons + rest.reasons, self.name, "".join(said) + rest.explanation,
+                         {**rest.params, "rare": int(rare.size), "random": int(drawn.size)})
 
     def _pick(self, pool: Pool, k: int, ctx: RunContext, taken: np.ndarray,
               uncertainty_measure: str, shortlist_factor: float, density_weight: float,

@@ -156,3 +156,24 @@ def test_rare_share_takes_the_likeliest_items_of_the_rarest_class(pool: SmallPoo
     with pytest.raises(AlstudioError, match="rare_share"):
         select("coreset_uncertainty", k=10, probs=pool.probs, embeddings=pool.embeddings,
                labeled=pool.labeled, rare_share=1.5)
+
+
+def test_random_share_draws_part_of_the_batch_uniformly_and_reproducibly(pool: SmallPool) -> None:
+    kwargs = dict(probs=pool.probs, embeddings=pool.embeddings, labeled=pool.labeled)
+    sel = select("coreset_uncertainty", k=10, random_share=0.4, seed=3, **kwargs)
+    assert len(sel) == 10 and len(set(sel.indices.tolist())) == 10
+    assert not pool.labeled[sel.indices].any()
+    assert sel.reasons[:4] == ["drawn at random: the share that keeps the labels a fair sample"] * 4
+    assert "4 drawn at random (seed 3)" in sel.explanation and sel.params["random"] == 4
+    again = select("coreset_uncertainty", k=10, random_share=0.4, seed=3, **kwargs)
+    np.testing.assert_array_equal(sel.indices, again.indices)
+    other = select("coreset_uncertainty", k=10, random_share=0.4, seed=4, **kwargs)
+    assert set(other.indices[:4].tolist()) != set(sel.indices[:4].tolist())
+    plain = select("coreset_uncertainty", k=10, **kwargs)
+    # the rest of the batch is the usual pick among what the random share left
+    assert len(set(sel.indices[4:].tolist()) & set(plain.indices.tolist())) >= 3
+    both = select("coreset_uncertainty", k=10, random_share=0.5, rare_share=0.3, **kwargs)
+    assert len(set(both.indices.tolist())) == 10 and both.params["rare"] == 3
+    assert both.params["random"] == 4  # ceil(0.5 * (10 - 3))
+    with pytest.raises(AlstudioError, match="random_share"):
+        select("coreset_uncertainty", k=10, random_share=-0.1, **kwargs)

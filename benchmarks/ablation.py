@@ -9,6 +9,7 @@ prints a table (the README's).
     python benchmarks/ablation.py [--quick | --short-recipe] [--seeds N] [--budget B]
                                   [--datasets D,..] [--scenarios S,..] [--variants V,..]
                                   [--out docs/benchmarks]
+    python benchmarks/ablation.py --table docs/benchmarks/ablation300   # README table from JSON
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from alstudio.cli.progress import StderrProgress
+from alstudio.evaluation.curves import labels_to_reach
 from alstudio.evaluation.simulate import SimulationConfig, simulate
 from alstudio.learning.pretrain import PretrainConfig
 from alstudio.learning.training import TrainConfig
@@ -84,6 +86,68 @@ HEADER = ("| data | scenario | variant | labels→95% default | labels→95% ran
           + "|---" * 14 + "|")
 
 
+TITLES = {"breastmnist": "BreastMNIST", "retinamnist": "RetinaMNIST"}
+VARIANT_TITLES = {"default": "today's default", "pool": "+ pool representation",
+                  "semi": "+ semi-supervised", "both": "+ both (pool + semi-supervised)"}
+TABLE_HEADER = (
+    "| data | scenario | variant | labels → 95%, tried / random | efficiency vs random |"
+    " labels → today's 95% mark | AULC tried / random | bal. acc. at final budget, tried |"
+    " random at final budget | rare per 100 labels, tried / random | s per round, tried |"
+    " tried below random by > 1 SE at |\n" + "|---" * 12 + "|")
+
+
+def table_row(result: dict[str, Any], today: dict[str, Any] | None, data: str, scenario: str,
+              variant: str) -> str:
+    """One README line for a finished run. "Today's mark" is 95% of the full-data model of
+    today's recipe (the ``default`` variant of the same cell), so rows with another recipe,
+    whose own full-data model differs, still compare in labels a reader would spend."""
+    tried = result["config"]["strategies"][-1]
+    ba = result["summary"][tried]["balanced_accuracy"]
+    rnd = result["summary"]["random"]["balanced_accuracy"]
+    full = result["full_data"]["balanced_accuracy"]["mean"]
+    mark = 0.95 * (today or result)["full_data"]["balanced_accuracy"]["mean"]
+    to_mark = labels_to_reach(result["budgets"], result["summary"][tried]["balanced_accuracy"]
+                              ["mean"], mark)
+    per_round = result["seconds"].get(tried, 0.0) / (len(result["budgets"])
+                                                     * result["config"]["seeds"])
+    pos, pos_r = result["summary"][tried].get("positives"), result["summary"]["random"].get(
+        "positives")
+    rare = "–" if not pos else f"{pos['final']:.1f} / {pos_r['final']:.1f}"
+    label = VARIANT_TITLES[variant] if tried == DEFAULT_STRATEGY else f"`{tried}`"
+    if tried != DEFAULT_STRATEGY and variant != "default":
+        label += f" {VARIANT_TITLES[variant][2:]}"
+    scenario = "natural" if scenario == "natural" else \
+        f"rare: class {DATASETS[data][1]} at 3%"
+    eff = ba["label_efficiency"]
+
+    def num(v: float | None) -> str:
+        return "not reached" if v is None else f"{v:.0f}"
+
+    return (f"| {TITLES[data]} (full data {full:.3f}) | "
+            f"{scenario} | {label} | {num(ba['labels_to_target'])} / "
+            f"{num(rnd['labels_to_target'])} | "
+            f"{'not reached' if eff is None else format(eff, '.2f') + '×'} | {num(to_mark)} | "
+            f"{ba['aulc']:.3f} / {rnd['aulc']:.3f} | "
+            f"{ba['final_mean']:.3f} ± {ba['final_std']:.3f} | "
+            f"{rnd['final_mean']:.3f} ± {rnd['final_std']:.3f} | {rare} | {per_round:.0f} | "
+            f"{', '.join(map(str, below_random(result, tried))) or 'never'} |")
+
+
+def print_table(folder: Path) -> None:
+    """The README table from a folder of this script's JSON files, ordered by dataset,
+    scenario and variant, with no simulation run."""
+    runs = []
+    for path in sorted(folder.glob("*.json")):
+        result = json.loads(path.read_text())
+        data, scenario, variant = path.stem.split("-")[:3]
+        runs.append(((data, scenario, VARIANTS.index(variant), path.stem), variant, result))
+    todays = {(k[0], k[1]): r for k, _, r in runs
+              if k[2] == 0 and k[3] == f"{k[0]}-{k[1]}-default"}
+    print(TABLE_HEADER)
+    for key, variant, result in sorted(runs, key=lambda run: run[0]):
+        print(table_row(result, todays.get((key[0], key[1])), key[0], key[1], variant))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true",
@@ -104,7 +168,12 @@ def main() -> None:
                         help="the strategy set against random (a variant as NAME:KEY=VALUE, "
                              "e.g. coreset_uncertainty:rare_share=0.25); default: the default")
     parser.add_argument("--out", type=Path, default=Path("docs/benchmarks/ablation"))
+    parser.add_argument("--table", type=Path, metavar="FOLDER",
+                        help="print the README table from this folder's JSON files and stop")
     args = parser.parse_args()
+    if args.table:
+        print_table(args.table)
+        return
     train = TrainConfig()
     seeds, budget = args.seeds, args.budget
     if args.quick:

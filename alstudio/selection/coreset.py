@@ -34,8 +34,8 @@ from alstudio.selection.catalogue import register
 from alstudio.selection.device import greedy_k_center_torch
 from alstudio.selection.kcenter import greedy_k_center
 from alstudio.selection.pool import Pool
-from alstudio.selection.ranking import fmt, top_k
 from alstudio.selection.random_share import random_picks
+from alstudio.selection.ranking import fmt, top_k
 from alstudio.selection.rare_share import rare_picks
 from alstudio.selection.uncertainty import apply_density, uncertainty
 

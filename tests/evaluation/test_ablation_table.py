@@ -20,5 +20,5 @@ def test_the_ablation_table_reprints_the_committed_300_label_runs() -> None:
     pool = next(r for r in rows if "| natural | + pool representation |" in r)
     # its own full-data model is lower, so against today's mark it needs 113 labels, not 77
     assert "| 77 / 183 | 2.37× | 113 |" in pool and "60, 240, 260 |" in pool
-    retina = [line for line in out.splitlines() if "RetinaMNIST" in line and "rare: class 4" in line]
+    retina = [r for r in out.splitlines() if "RetinaMNIST" in r and "rare: class 4" in r]
     assert any("today's default" in r and r.endswith("| 200, 220, 260, 280, 300 |") for r in retina)

@@ -3,9 +3,13 @@ checked against the runs that produced them."""
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -16,9 +20,43 @@ def test_the_ablation_table_reprints_the_committed_300_label_runs() -> None:
                          capture_output=True, text=True, check=True, cwd=ROOT).stdout
     rows = [line for line in out.splitlines() if line.startswith("| BreastMNIST")]
     today = next(r for r in rows if "| natural | today's default |" in r)
-    assert "| 118 / 214 | 1.81× | 118 |" in today and today.endswith("| never |")
+    assert "| 118 / 214 | 1.81× | 118 |" in today and today.endswith("| never | 88% / 88% |")
     pool = next(r for r in rows if "| natural | + pool representation |" in r)
     # its own full-data model is lower, so against today's mark it needs 113 labels, not 77
     assert "| 77 / 183 | 2.37× | 113 |" in pool and "60, 240, 260 |" in pool
     retina = [r for r in out.splitlines() if "RetinaMNIST" in r and "rare: class 4" in r]
-    assert any("today's default" in r and r.endswith("| 200, 220, 260, 280, 300 |") for r in retina)
+    assert any("today's default" in r and r.endswith("| 200, 220, 260, 280, 300 | 84% / 19% |")
+               for r in retina)
+
+
+def _ablation() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("ablation", ROOT / "benchmarks" / "ablation.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _result(tried: np.ndarray, random: np.ndarray) -> dict[str, object]:
+    return {"budgets": list(range(20, 20 * (tried.shape[1] + 1), 20)),
+            "curves": {"tried": {"balanced_accuracy": tried.tolist()},
+                       "random": {"balanced_accuracy": random.tolist()}}}
+
+
+def test_the_floor_is_read_against_what_chance_alone_flags() -> None:
+    ablation = _ablation()
+    rng = np.random.default_rng(0)
+    random = rng.uniform(0.5, 0.8, size=(5, 14))
+    same = _result(random.copy(), random)
+    assert ablation.below_random(same, "tried") == []
+    assert ablation.flags_by_chance(same, "tried") == (0.0, 0.0)
+    # behind at every budget on every seed: all 14 flagged, and of the 32 sign flips only
+    # those that keep most seeds behind flag that many
+    worse = _result(random - rng.uniform(0.02, 0.04, size=random.shape), random)
+    assert len(ablation.below_random(worse, "tried")) == 14
+    anywhere, as_many = ablation.flags_by_chance(worse, "tried")
+    assert 1 / 32 <= as_many <= 6 / 32 and anywhere > 0.9
+    # pure noise around random: usually flagged somewhere, but not at as many budgets
+    noisy = _result(random + rng.normal(0, 0.03, size=random.shape), random)
+    anywhere, as_many = ablation.flags_by_chance(noisy, "tried")
+    assert anywhere >= as_many and anywhere > 0.5

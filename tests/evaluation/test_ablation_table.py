@@ -55,7 +55,7 @@ def test_the_floor_is_read_against_what_chance_alone_flags() -> None:
     worse = _result(random - rng.uniform(0.02, 0.04, size=random.shape), random)
     assert len(ablation.below_random(worse, "tried")) == 14
     anywhere, as_many = ablation.flags_by_chance(worse, "tried")
-    assert 1 / 32 <= as_many <= 6 / 32 and anywhere > 0.9
+    assert 1 / 32 <= as_many <= anywhere <= 6 / 32
     # pure noise around random: usually flagged somewhere, but not at as many budgets
     noisy = _result(random + rng.normal(0, 0.03, size=random.shape), random)
     anywhere, as_many = ablation.flags_by_chance(noisy, "tried")

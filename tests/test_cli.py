@@ -92,3 +92,11 @@ def test_every_verb_has_help() -> None:
 def test_usage_error_exits_2() -> None:
     result = alstudio("import", check=False)
     assert result.returncode == 2 and "usage:" in result.stderr
+
+
+def test_round_refuses_a_misspelt_strategy_setting_before_any_work(demo_path: Path) -> None:
+    result = alstudio("round", demo_path, "--strategy", "default:rare_shar=0.25", check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "'rare_shar=0.25' in 'default:rare_shar=0.25' is not a setting of " \
+           "coreset_uncertainty" in result.stderr
+    assert "rare_share" in result.stderr and "random_share" in result.stderr

@@ -38,7 +38,10 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                     "leaves the project as it was.")
     rnd.add_argument("project", type=existing_project)
     rnd.add_argument("--strategy", default=None,
-                     help=f"query strategy (default: {DEFAULT_STRATEGY}; `auto` picks by stage)")
+                     help=f"query strategy (default: {DEFAULT_STRATEGY}; `auto` picks by stage); "
+                          f"NAME:KEY=VALUE sets a knob, e.g. {DEFAULT_ALIAS}:rare_share=0.25 "
+                          f"keeps a quarter of the batch for the likeliest cases of the class "
+                          f"with the fewest labels")
     rnd.add_argument("--batch", type=positive_int, default=20,
                      help="items to queue (default 20; more than the pool queues all of it)")
     rnd.add_argument("--model", default="auto", help="architecture (default: by device and "

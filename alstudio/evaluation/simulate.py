@@ -23,7 +23,6 @@ from alstudio.datasets.records import ScanImage
 from alstudio.engine import StepConfig, can_train, run_step
 from alstudio.errors import AlstudioError
 from alstudio.evaluation.curves import compare_to_random, positives_per_100, summarise
-from alstudio.evaluation.strategy_spec import parse_strategy_spec
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.inference import predict
 from alstudio.learning.metrics import classification_summary
@@ -34,7 +33,7 @@ from alstudio.learning.pretrain import (
     pretrain,
 )
 from alstudio.learning.training import TrainConfig, train_model
-from alstudio.selection.catalogue import DEFAULT_STRATEGY
+from alstudio.selection.catalogue import DEFAULT_STRATEGY, parse_spec
 
 METRICS = ("balanced_accuracy", "auc")
 
@@ -123,7 +122,7 @@ def simulate(archive: Path, config: SimulationConfig, *,
              cancel: CancelToken | None = None) -> dict[str, Any]:
     """Run every strategy for every seed; return the JSON-ready result (README documents it)."""
     for spec in config.strategies:
-        parse_strategy_spec(spec)  # refuses unknown names and settings before any work
+        parse_spec(spec)  # refuses unknown names and settings before any work
     if "random" not in config.strategies:
         config.strategies = ["random", *config.strategies]  # the baseline every claim needs
     data = load_archive(Path(archive), config.image_size)
@@ -212,7 +211,7 @@ def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray]
         idx = np.asarray(labeled[:budget], dtype=np.int64)
         last = step == len(budgets) - 1
         next_budget = budgets[step + 1] if not last else budget
-        name, params = parse_strategy_spec(strategy)
+        name, params = parse_spec(strategy)
         step_cfg = StepConfig(strategy=name, batch_size=max(1, next_budget - len(idx)),
                               train=_train_config(config, seed * 1000 + step),
                               threads=config.threads, strategy_params=params,

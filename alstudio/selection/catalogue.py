@@ -103,6 +103,42 @@ def checked(name: str) -> str:
     return resolved
 
 
+def _value(text: str) -> Any:
+    """A setting typed on a command line as the number or truth value it spells."""
+    lowered = text.lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    for kind in (int, float):
+        try:
+            return kind(text)
+        except ValueError:
+            pass
+    return text
+
+
+def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
+    """(strategy name, settings) of ``NAME[:KEY=VALUE...]``, e.g.
+    ``coreset_uncertainty:rare_share=0.25``: how a round, a stream or the simulator takes a
+    strategy with its knobs set, checked against the written-out parameters (no torch), so a
+    misspelt setting is refused with the choices before any work starts."""
+    head, *pairs = spec.strip().split(":")
+    if resolve(head.strip()) not in CATALOGUE:
+        raise AlstudioError(f"Unknown strategy {head!r} in {spec!r}.",
+                            hint=f"Choose one of: {', '.join(strategy_names())} "
+                                 f"(or {DEFAULT_ALIAS}).")
+    name = resolve(head.strip())
+    accepted = CATALOGUE[name].parameters
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, text = pair.partition("=")
+        if not sep or key.strip() not in accepted:
+            raise AlstudioError(f"{pair!r} in {spec!r} is not a setting of {name}.",
+                                hint=f"{name} takes: {', '.join(sorted(accepted)) or 'no settings'}"
+                                     " (as KEY=VALUE).")
+        params[key.strip()] = _value(text.strip())
+    return name, params
+
+
 def may_read_committee(name: str) -> bool:
     """Whether ``name`` may read committee outputs (``auto`` might choose one that does), so
     a step knows before scoring whether to build a committee."""

@@ -26,7 +26,7 @@ from alstudio.errors import AlstudioError
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
-from alstudio.selection.catalogue import DEFAULT_STRATEGY, checked, may_read_committee
+from alstudio.selection.catalogue import DEFAULT_STRATEGY, checked, may_read_committee, parse_spec
 from alstudio.workflow.inputs import ProjectInputs, choose_channels, choose_input_size
 
 if TYPE_CHECKING:
@@ -92,8 +92,12 @@ class RoundConfig:
     semi_supervised: bool = False
 
     def __post_init__(self) -> None:
-        """The strategy by its catalogue name (the alias resolved), or a clear refusal."""
-        self.strategy = checked(self.strategy)
+        """The strategy by its catalogue name (the alias resolved), or a clear refusal. A
+        variant (``coreset_uncertainty:rare_share=0.25``) is split into the name and its
+        settings; settings given in ``strategy_params`` win over the spelt-out ones."""
+        name, params = parse_spec(self.strategy)
+        self.strategy = checked(name)
+        self.strategy_params = {**params, **self.strategy_params}
 
 
 @dataclass

@@ -73,3 +73,22 @@ def test_the_round_module_loads_the_engine_only_when_asked() -> None:
             "assert 'torch' in sys.modules\n"
             "assert all(name in sys.modules for name in ENGINE_MODULES)\n")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_strategy_variants_are_parsed_and_checked_without_torch() -> None:
+    from alstudio.selection.catalogue import parse_spec
+
+    assert parse_spec("coreset_uncertainty") == ("coreset_uncertainty", {})
+    assert parse_spec("coreset_uncertainty:shortlist_factor=5:uncertainty_measure="
+                      "entropy") == ("coreset_uncertainty", {
+                          "shortlist_factor": 5, "uncertainty_measure": "entropy"})
+    assert parse_spec("default:rare_share=0.25") == ("coreset_uncertainty", {"rare_share": 0.25})
+    assert parse_spec("entropy:density_weight=0.5")[1] == {"density_weight": 0.5}
+    assert parse_spec("auto:large_pool_diversify=true")[1] == {"large_pool_diversify": True}
+    with pytest.raises(AlstudioError, match="Unknown strategy 'nope'"):
+        parse_spec("nope:k=1")
+    with pytest.raises(AlstudioError, match="not a setting of coreset_uncertainty") as caught:
+        parse_spec("coreset_uncertainty:shortlist=5")
+    assert "shortlist_factor" in caught.value.hint
+    with pytest.raises(AlstudioError, match="not a setting of random"):
+        parse_spec("random:rare_share=0.25")

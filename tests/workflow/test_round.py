@@ -133,3 +133,16 @@ def test_disagreements_stay_out_of_training_and_the_round_says_so(
     with Project.open(demo_path) as project:
         planned = project.planned_reads()
     assert len(planned) == 2 and set(planned) <= {e.item_id for e in outcome.queue}
+
+
+def test_a_round_takes_a_strategy_with_its_knobs_set(demo_path: Path) -> None:
+    first = run_round(demo_path, RoundConfig(batch_size=16, train=QUICK))
+    label_queue_from_reference(demo_path, first.round.id)
+    config = RoundConfig(strategy="default:rare_share=0.25", batch_size=8, train=QUICK)
+    assert config.strategy == "coreset_uncertainty"
+    assert config.strategy_params == {"rare_share": 0.25}
+    second = run_round(demo_path, config)
+    assert second.round.strategy == "coreset_uncertainty"
+    kept = [e for e in second.queue if "share kept for the rarest class" in e.reason]
+    assert len(kept) == 2  # ceil(0.25 * 8)
+    assert "2 of the batch: the candidates most likely to be class" in second.explanation

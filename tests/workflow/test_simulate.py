@@ -47,22 +47,6 @@ def test_label_efficiency_arithmetic() -> None:
     assert area_under_curve([0, 10], [0.5, 1.0]) == 0.75
 
 
-def test_strategy_variants_are_parsed_and_checked() -> None:
-    from alstudio.errors import AlstudioError
-    from alstudio.evaluation.strategy_spec import parse_strategy_spec
-
-    assert parse_strategy_spec("coreset_uncertainty") == ("coreset_uncertainty", {})
-    assert parse_strategy_spec("coreset_uncertainty:shortlist_factor=5:uncertainty_measure="
-                               "entropy") == ("coreset_uncertainty", {
-                                   "shortlist_factor": 5, "uncertainty_measure": "entropy"})
-    assert parse_strategy_spec("entropy:density_weight=0.5")[1] == {"density_weight": 0.5}
-    with pytest.raises(AlstudioError, match="Unknown strategy 'nope'"):
-        parse_strategy_spec("nope:k=1")
-    with pytest.raises(AlstudioError, match="not a setting of coreset_uncertainty") as caught:
-        parse_strategy_spec("coreset_uncertainty:shortlist=5")
-    assert "shortlist_factor" in caught.value.hint
-
-
 def test_colour_archive_gives_three_channel_inputs_and_model(tmp_path: Path) -> None:
     """A RetinaMNIST-like archive (28x28x3) keeps its colour up to the model's first layer."""
     import numpy as np

@@ -45,7 +45,7 @@ def variant_config(base: SimulationConfig, variant: str, epochs: int) -> Simulat
 
 def below_random(result: dict[str, Any], tried: str) -> list[int]:
     """Budgets where ``tried`` trails random by more than one standard error of the paired
-    difference over seeds (both start from the same labels each seed): the issue's floor."""
+    difference over seeds (both start from the same labels each seed): the default's floor."""
     ours = np.asarray(result["curves"][tried]["balanced_accuracy"], dtype=float)
     theirs = np.asarray(result["curves"]["random"]["balanced_accuracy"], dtype=float)
     diff = ours - theirs

@@ -29,6 +29,8 @@ def random_picks(pool: Pool, k: int, share: float, ctx: RunContext,
         raise AlstudioError(f"random_share must be between 0 and 1, got {share}.",
                             hint="It is the share of the batch drawn at random from the pool.")
     count = min(k, math.ceil(share * k - 1e-9))
+    if count <= 0:  # the usual case: no share, and no pass over the pool
+        return np.empty(0, dtype=np.int64)
     free = pool.candidates.copy()
     free[taken] = False
     choices = np.flatnonzero(free)

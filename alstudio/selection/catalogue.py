@@ -122,11 +122,11 @@ def parse_spec(spec: str) -> tuple[str, dict[str, Any]]:
     strategy with its knobs set, checked against the written-out parameters (no torch), so a
     misspelt setting is refused with the choices before any work starts."""
     head, *pairs = spec.strip().split(":")
-    if resolve(head.strip()) not in CATALOGUE:
+    name = resolve(head.strip())
+    if name not in CATALOGUE:
         raise AlstudioError(f"Unknown strategy {head!r} in {spec!r}.",
                             hint=f"Choose one of: {', '.join(strategy_names())} "
                                  f"(or {DEFAULT_ALIAS}).")
-    name = resolve(head.strip())
     accepted = CATALOGUE[name].parameters
     params: dict[str, Any] = {}
     for pair in pairs:

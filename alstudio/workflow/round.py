@@ -96,8 +96,7 @@ class RoundConfig:
         """The strategy by its catalogue name (the alias resolved), or a clear refusal. A
         variant (``coreset_uncertainty:rare_share=0.25``) is split into the name and its
         settings; settings given in ``strategy_params`` win over the spelt-out ones."""
-        name, params = parse_spec(self.strategy)
-        self.strategy = checked(name)
+        self.strategy, params = parse_spec(self.strategy)
         self.strategy_params = {**params, **self.strategy_params}
 
 

@@ -97,6 +97,9 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                           f"means {DEFAULT_STRATEGY}); random is always included; a variant is "
                           f"NAME:KEY=VALUE[:KEY=VALUE], e.g. {DEFAULT_STRATEGY}:shortlist_factor=5")
     sim.add_argument("--seeds", type=positive_int, default=5)
+    sim.add_argument("--first-seed", type=non_negative_int, default=0, metavar="N",
+                     help="run seeds N .. N+SEEDS-1, to add seeds to an earlier run "
+                          "(merge the JSON files with benchmarks/merge_seeds.py)")
     sim.add_argument("--initial", type=positive_int, default=20,
                      help="random labels to start from")
     sim.add_argument("--batch", type=positive_int, default=20)
@@ -208,7 +211,8 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.min_steps is not None:
         train.min_steps = args.min_steps
     config = SimulationConfig(strategies=list(dict.fromkeys(strategies)), seeds=args.seeds,
-                              initial=args.initial, batch=args.batch, budget=args.budget,
+                              first_seed=args.first_seed, initial=args.initial,
+                              batch=args.batch, budget=args.budget,
                               rare_class=args.rare_class, rare_fraction=args.rare_fraction,
                               train=train, threads=args.threads or free_cpu_threads())
     with cpu_threads(config.threads):  # inference too: idle cores only (see free_cpu_threads)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -119,3 +120,38 @@ def positives_per_100(positives_by_seed: Sequence[Sequence[float]],
     rate = 100.0 * mean / np.asarray(budgets, dtype=np.float64)
     return {"per_budget": [float(v) for v in rate], "found": float(mean[-1]),
             "final": float(rate[-1])}
+
+
+def simulation_summary(strategies: Sequence[str], budgets: Sequence[int],
+                       full: Mapping[str, Sequence[float]],
+                       curves: Mapping[str, Mapping[str, Sequence[Sequence[float]]]],
+                       metrics: Sequence[str], rare: bool) -> dict[str, dict[str, object]]:
+    """The simulator's ``summary`` block from its per-seed curves alone.
+
+    One function for a fresh run and for runs merged over more seeds, so a merged file's
+    figures are exactly those a single run of all its seeds would print.
+    """
+    summary: dict[str, dict[str, object]] = {s: {} for s in strategies}
+    for metric in metrics:
+        summaries = {s: summarise(curves[s][metric], budgets) for s in strategies}
+        compared = compare_to_random(summaries, float(np.mean(full[metric])))
+        for strategy, s in summaries.items():
+            summary[strategy][metric] = {"mean": s.mean, "std": s.std, **compared[strategy]}
+    if rare:  # how fast each strategy finds the rare class
+        for strategy in strategies:
+            summary[strategy]["positives"] = positives_per_100(curves[strategy]["positives"],
+                                                               budgets)
+    return summary
+
+
+def json_ready(value: Any) -> Any:
+    """NaN and infinities become None, so the result is strict JSON any tool can read."""
+    if isinstance(value, dict):
+        return {k: json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_ready(v) for v in value]
+    if isinstance(value, float | np.floating):
+        return float(value) if np.isfinite(value) else None
+    if isinstance(value, np.integer):
+        return int(value)
+    return value

@@ -22,7 +22,7 @@ from alstudio.datasets.model_inputs import model_input
 from alstudio.datasets.records import ScanImage
 from alstudio.engine import StepConfig, can_train, run_step
 from alstudio.errors import AlstudioError
-from alstudio.evaluation.curves import compare_to_random, positives_per_100, summarise
+from alstudio.evaluation.curves import json_ready, simulation_summary
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.inference import predict
 from alstudio.learning.metrics import classification_summary
@@ -42,6 +42,9 @@ METRICS = ("balanced_accuracy", "auc")
 class SimulationConfig:
     strategies: list[str] = field(default_factory=lambda: ["random", DEFAULT_STRATEGY])
     seeds: int = 5
+    #: Seeds run are ``first_seed .. first_seed + seeds - 1``: more seeds can be run later,
+    #: or on another machine, and merged (``merge_results``) without repeating any.
+    first_seed: int = 0
     initial: int = 20
     batch: int = 20
     budget: int = 300
@@ -138,7 +141,7 @@ def simulate(archive: Path, config: SimulationConfig, *,
     timing = dict.fromkeys(config.strategies, 0.0)
     budgets: list[int] = []
     encoder_dir = tempfile.TemporaryDirectory(prefix="alstudio-encoder-")
-    for seed in range(config.seeds):
+    for seed in range(config.first_seed, config.first_seed + config.seeds):
         pool_idx = _scenario_pool(data["y_pool"], config, seed)
         x_pool, y_pool = data["x_pool"][pool_idx], data["y_pool"][pool_idx]
         budgets = config.budgets(len(pool_idx))
@@ -252,24 +255,15 @@ def _result(archive: Path, config: SimulationConfig, budgets: list[int],
             full: dict[str, list[float]], curves: dict[str, dict[str, list[list[float]]]],
             collapses: dict[str, int], timing: dict[str, float],
             seconds: float) -> dict[str, Any]:
-    summary: dict[str, Any] = {}
-    for metric in METRICS:
-        summaries = {s: summarise(curves[s][metric], budgets) for s in config.strategies}
-        reference = float(np.mean(full[metric]))
-        compared = compare_to_random(summaries, reference)
-        for strategy, s in summaries.items():
-            summary.setdefault(strategy, {})[metric] = {
-                "mean": s.mean, "std": s.std, **compared[strategy]}
-    if config.rare_class is not None:  # how fast each strategy finds the rare class
-        for strategy in config.strategies:
-            summary[strategy]["positives"] = positives_per_100(
-                curves[strategy]["positives"], budgets)
+    summary = simulation_summary(config.strategies, budgets, full, curves, METRICS,
+                                 rare=config.rare_class is not None)
     train = asdict(config.train)
     return json_ready({
         "dataset": str(archive),
         "scenario": ("natural" if config.rare_class is None else
                      f"rare class {config.rare_class} at {config.rare_fraction:.0%} of pool"),
         "config": {"strategies": config.strategies, "seeds": config.seeds,
+                   "first_seed": config.first_seed,
                    "initial": config.initial, "batch": config.batch,
                    "budget": config.budget, "image_size": config.image_size, "train": train,
                    "pretrain": asdict(config.pretrain) if config.pretrain else None,
@@ -285,15 +279,3 @@ def _result(archive: Path, config: SimulationConfig, budgets: list[int],
                     **{s: round(t, 1) for s, t in timing.items()}},
     })
 
-
-def json_ready(value: Any) -> Any:
-    """NaN and infinities become None, so the result is strict JSON any tool can read."""
-    if isinstance(value, dict):
-        return {k: json_ready(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_ready(v) for v in value]
-    if isinstance(value, float | np.floating):
-        return float(value) if np.isfinite(value) else None
-    if isinstance(value, np.integer):
-        return int(value)
-    return value

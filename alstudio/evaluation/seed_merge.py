@@ -1,0 +1,134 @@
+"""Merge simulator results that ran the same benchmark on different seeds.
+
+Five seeds cannot tell most strategies apart (the README's floor column shows how often a tie
+is flagged), and one five-seed run of the product's recipe takes an hour on a 2-core CPU. So
+more seeds are run later or on another machine (`alstudio simulate --first-seed N`) and merged
+here into the file a single run of all those seeds would have written: the per-seed curves are
+joined in seed order and every summary figure is computed again by the simulator's own
+function. Numpy only, no torch: merging is bookkeeping.
+
+Runs merge only when they measured the same thing: the same archive (by file name, since a
+path differs between machines), scenario, budgets, initial labels, batch and training recipe.
+A setting one run lacks (written by an older version, where it did not exist yet) is not a
+difference. Strategies not in every run are left out, and the result says which.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from alstudio.errors import AlstudioError
+from alstudio.evaluation.curves import json_ready, simulation_summary
+
+METRICS = ("balanced_accuracy", "auc")
+#: Config entries that must agree; ``seeds``, ``first_seed`` and ``strategies`` may differ.
+_SAME_CONFIG = ("initial", "batch", "budget", "image_size", "pretrain", "features_until",
+                "semi_supervised")
+#: Training settings that only say where a run happened, not what it measured.
+_WHERE_IT_RAN = ("seed", "device", "num_threads")
+
+
+def seeds_of(result: Mapping[str, Any]) -> list[int]:
+    """The seeds a result ran, in the order its curves list them."""
+    config = result["config"]
+    if "seed_list" in config:
+        return [int(s) for s in config["seed_list"]]
+    first = int(config.get("first_seed") or 0)
+    return list(range(first, first + int(config["seeds"])))
+
+
+def _differences(first: Mapping[str, Any], other: Mapping[str, Any]) -> list[str]:
+    """What keeps two results from being one benchmark, in words."""
+    found = []
+    if Path(first["dataset"]).name != Path(other["dataset"]).name:
+        found.append(f"dataset {Path(first['dataset']).name} vs {Path(other['dataset']).name}")
+    for key in ("scenario", "budgets"):
+        if first[key] != other[key]:
+            found.append(f"{key} {first[key]} vs {other[key]}")
+    for key in _SAME_CONFIG:
+        if key not in first["config"] or key not in other["config"]:
+            continue  # written by a version without that option: it was off
+        a, b = first["config"][key], other["config"][key]
+        if a != b:
+            found.append(f"{key} {a} vs {b}")
+    train_a, train_b = first["config"]["train"], other["config"]["train"]
+    for key in sorted(set(train_a) & set(train_b) - set(_WHERE_IT_RAN)):
+        if train_a[key] != train_b[key]:
+            found.append(f"training {key} {train_a[key]} vs {train_b[key]}")
+    return found
+
+
+def merge_results(results: Sequence[Mapping[str, Any]],
+                  sources: Sequence[str] | None = None) -> dict[str, Any]:
+    """One result over all the seeds of ``results`` (see the module docstring).
+
+    Raises ``AlstudioError`` when the runs measured different things or share a seed.
+    """
+    if len(results) < 2:
+        raise AlstudioError("Merging needs two or more simulator results.",
+                            "Give the JSON files of runs with different seeds.")
+    names = list(sources or [f"result {i + 1}" for i in range(len(results))])
+    for name, other in zip(names[1:], results[1:], strict=True):
+        differences = _differences(results[0], other)
+        if differences:
+            raise AlstudioError(f"{name} measured something else than {names[0]}: "
+                                f"{'; '.join(differences)}.",
+                                "Merge only runs of one benchmark that differ in their seeds.")
+    seen: dict[int, str] = {}
+    for name, result in zip(names, results, strict=True):
+        for seed in seeds_of(result):
+            if seed in seen:
+                raise AlstudioError(f"Seed {seed} is in both {seen[seed]} and {name}.",
+                                    "Run the extra seeds with `--first-seed` past the "
+                                    "last seed of the earlier run.")
+            seen[seed] = name
+    common = [s for s in results[0]["config"]["strategies"]
+              if all(s in r["config"]["strategies"] for r in results[1:])]
+    if "random" not in common:
+        raise AlstudioError("The runs share no random baseline.",
+                            "Every simulator result holds random; give unedited JSON files.")
+    left_out = sorted({s for r in results for s in r["config"]["strategies"]} - set(common))
+
+    # every seed of every run, in seed order, so paired statistics pair the same seeds
+    order = sorted((seed, i, k) for i, r in enumerate(results)
+                   for k, seed in enumerate(seeds_of(r)))
+    full = {m: [results[i]["full_data"][m]["per_seed"][k] for _, i, k in order]
+            for m in METRICS}
+    curves: dict[str, dict[str, list[Any]]] = {}
+    for strategy in common:
+        kinds = [key for key in results[0]["curves"][strategy]
+                 if all(key in r["curves"][strategy] for r in results)]
+        curves[strategy] = {key: [results[i]["curves"][strategy][key][k] for _, i, k in order]
+                            for key in kinds}
+    budgets = list(results[0]["budgets"])
+    rare = str(results[0]["scenario"]).startswith("rare")
+    config = dict(results[0]["config"])
+    config.update(strategies=common, seeds=len(order), first_seed=order[0][0],
+                  seed_list=[seed for seed, _, _ in order])
+    seconds: dict[str, float] = {}
+    for result in results:
+        for key, value in result["seconds"].items():
+            if key == "total" or key in common or key == "pretrain":
+                seconds[key] = round(seconds.get(key, 0.0) + float(value or 0.0), 1)
+    return json_ready({
+        "dataset": results[0]["dataset"],
+        "scenario": results[0]["scenario"],
+        "config": config,
+        "budgets": budgets,
+        "full_data": {m: {"mean": float(np.mean(np.asarray(v, dtype=np.float64))),
+                          "std": float(np.std(np.asarray(v, dtype=np.float64))),
+                          "per_seed": v}
+                      for m, v in full.items()},
+        "curves": curves,
+        "summary": simulation_summary(common, budgets, full, curves, METRICS, rare=rare),
+        "collapses": {s: sum(int(r["collapses"].get(s, 0)) for r in results) for s in common},
+        "seconds": seconds,
+        "merged_from": [{"source": name, "seeds": seeds_of(r)}
+                        for name, r in zip(names, results, strict=True)],
+        "left_out": left_out,
+    })
+

@@ -1,0 +1,106 @@
+"""More seeds run later and merged give the figures of one run over all those seeds."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from alstudio.errors import AlstudioError
+from alstudio.evaluation.seed_merge import merge_results, seeds_of
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "docs" / "benchmarks"
+
+
+def _tiny(seeds: int, first_seed: int) -> dict[str, Any]:
+    from alstudio.evaluation.simulate import SimulationConfig, simulate
+    from alstudio.learning.training import TrainConfig
+    from alstudio.workflow.demo import demo_archive
+
+    config = SimulationConfig(strategies=["random", "coreset_uncertainty"], seeds=seeds,
+                              first_seed=first_seed, initial=10, batch=10, budget=30,
+                              rare_class=0, threads=1,
+                              train=TrainConfig(max_epochs=2, min_steps=10))
+    return simulate(demo_archive(), config)
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, dict[str, Any]]:
+    return {"both": _tiny(2, 0), "first": _tiny(1, 0), "second": _tiny(1, 1)}
+
+
+def test_merged_seeds_equal_one_run_of_all_of_them(runs: dict[str, dict[str, Any]]) -> None:
+    both, first, second = runs["both"], runs["first"], runs["second"]
+    assert seeds_of(second) == [1] and second["config"]["first_seed"] == 1
+    merged = merge_results([second, first], sources=["second.json", "first.json"])
+    assert merged["config"]["seed_list"] == [0, 1] and merged["config"]["seeds"] == 2
+    assert merged["curves"] == both["curves"]  # joined in seed order, whatever the file order
+    assert merged["full_data"] == both["full_data"]
+    assert merged["summary"] == both["summary"]  # computed again, as a two-seed run does
+    assert merged["collapses"] == both["collapses"]
+    assert merged["merged_from"] == [{"source": "second.json", "seeds": [1]},
+                                     {"source": "first.json", "seeds": [0]}]
+    json.dumps(merged, allow_nan=False)  # strict JSON, as the simulator writes
+
+
+def test_a_strategy_missing_from_one_run_is_left_out(runs: dict[str, dict[str, Any]]) -> None:
+    extra = copy.deepcopy(runs["second"])
+    extra["config"]["strategies"].append("badge")
+    extra["curves"]["badge"] = extra["curves"]["coreset_uncertainty"]
+    merged = merge_results([runs["first"], extra])
+    assert merged["config"]["strategies"] == ["random", "coreset_uncertainty"]
+    assert merged["left_out"] == ["badge"] and "badge" not in merged["summary"]
+
+
+def test_runs_of_different_benchmarks_or_the_same_seeds_are_refused(
+        runs: dict[str, dict[str, Any]]) -> None:
+    other = copy.deepcopy(runs["second"])
+    other["scenario"] = "natural"
+    other["config"]["train"]["lr"] = 0.1
+    with pytest.raises(AlstudioError, match=r"scenario .* natural; training lr"):
+        merge_results([runs["first"], other], sources=["a.json", "b.json"])
+    with pytest.raises(AlstudioError, match=r"Seed 0 is in both a\.json and b\.json"):
+        merge_results([runs["first"], runs["both"]], sources=["a.json", "b.json"])
+    with pytest.raises(AlstudioError, match="two or more"):
+        merge_results([runs["first"]])
+
+
+def test_committed_runs_of_older_versions_are_read_and_checked() -> None:
+    """Files written before `first_seed` and the semi-supervised settings existed still
+    merge: their seeds count from 0, a setting one file lacks is no difference."""
+    old = json.loads((COMMITTED / "breastmnist-rare.json").read_text())
+    new = json.loads((COMMITTED / "full-recipe" / "breastmnist-rare-full.json").read_text())
+    assert seeds_of(old) == seeds_of(new) == [0, 1, 2, 3, 4]
+    moved = copy.deepcopy(new)
+    moved["config"]["first_seed"] = 5
+    merged = merge_results([old, moved])  # seeds 0-4 of one file "and" 5-9 of the other
+    assert merged["config"]["strategies"] == ["random", "coreset_uncertainty"]
+    assert merged["left_out"] == ["badge", "coreset", "coreset_uncertainty:rare_share=0.25",
+                                  "entropy"]
+    # the two versions measured the same: random's and the default's curves agree exactly
+    for strategy in ("random", "coreset_uncertainty"):
+        assert old["curves"][strategy] == new["curves"][strategy]
+        assert len(merged["curves"][strategy]["balanced_accuracy"]) == 10
+
+
+def test_the_merge_script_writes_the_file_and_prints_the_summary(
+        runs: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    a, b, out = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "merged.json"
+    a.write_text(json.dumps(runs["first"]))
+    b.write_text(json.dumps(runs["second"]))
+    script = ROOT / "benchmarks" / "merge_seeds.py"
+    done = subprocess.run([sys.executable, str(script), str(a), str(b), "--out", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "seeds [0, 1]" in done.stdout and "coreset_uncertainty" in done.stdout
+    assert json.loads(out.read_text())["config"]["seeds"] == 2
+    refused = subprocess.run([sys.executable, str(script), str(a), str(a), "--out", str(out)],
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and "Seed 0 is in both" in refused.stderr
+    assert "Traceback" not in refused.stderr

@@ -203,6 +203,9 @@ def main() -> None:
                         help="the shortened recipe of --quick (80 steps, 10 periods, patience "
                              "4) with any number of seeds and budget")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="run seeds N .. N+SEEDS-1, to add seeds to an earlier run "
+                             "(merge them with benchmarks/merge_seeds.py)")
     parser.add_argument("--budget", type=int, default=300)
     parser.add_argument("--batch", type=int, default=20)
     parser.add_argument("--epochs", type=int, default=20, help="pretraining epochs")
@@ -235,7 +238,8 @@ def main() -> None:
             continue
         for scenario in args.scenarios.split(","):
             base = SimulationConfig(strategies=["random", args.strategy], seeds=seeds,
-                                    initial=20, batch=args.batch, budget=budget,
+                                    first_seed=args.first_seed, initial=20,
+                                    batch=args.batch, budget=budget,
                                     rare_class=rare_class if scenario == "rare" else None,
                                     train=train, threads=args.threads)
             for variant in args.variants.split(","):

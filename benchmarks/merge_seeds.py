@@ -5,7 +5,8 @@
     python benchmarks/merge_seeds.py first.json more.json --out ten-seeds.json
 
 The merged file is the one a single ten-seed run would have written (same curves, same
-summary); `benchmarks/ablation.py --table` reads it like any other.
+summary); `benchmarks/ablation.py --table` reads it like any other. The printout adds each
+strategy's label efficiency with its 95% interval from a bootstrap over the seeds.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pathlib import Path
 
 from alstudio.errors import AlstudioError
 from alstudio.evaluation.report import format_summary
+from alstudio.evaluation.seed_bootstrap import efficiency_interval
 from alstudio.evaluation.seed_merge import merge_results
 
 
@@ -40,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"left out (not in every run): {', '.join(merged['left_out'])}")
     print(f"seeds {merged['config']['seed_list']}")
     print(format_summary(merged))
+    print("label efficiency against random, bootstrap over seeds:")
+    for strategy in merged["config"]["strategies"][1:]:
+        interval = efficiency_interval(merged, strategy)
+        print(f"  {strategy}: {interval.describe()}, target reached in "
+              f"{interval.reached:.0%} of resamples")
     return 0
 
 

@@ -22,10 +22,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from alstudio.cli.progress import StderrProgress
 from alstudio.evaluation.curves import labels_to_reach
+from alstudio.evaluation.paired import below_random, flags_by_chance, paired_aulc_gain
 from alstudio.evaluation.simulate import SimulationConfig, simulate
 from alstudio.learning.pretrain import PretrainConfig
 from alstudio.learning.training import TrainConfig
@@ -41,40 +40,6 @@ def variant_config(base: SimulationConfig, variant: str, epochs: int) -> Simulat
     """The simulation of one variant: the pool representation and/or semi-supervised rounds."""
     pre = PretrainConfig(epochs=epochs) if variant in ("pool", "both") else None
     return replace(base, pretrain=pre, semi_supervised=variant in ("semi", "both"))
-
-
-def below_random(result: dict[str, Any], tried: str) -> list[int]:
-    """Budgets where ``tried`` trails random by more than one standard error of the paired
-    difference over seeds (both start from the same labels each seed): the default's floor."""
-    ours = np.asarray(result["curves"][tried]["balanced_accuracy"], dtype=float)
-    theirs = np.asarray(result["curves"]["random"]["balanced_accuracy"], dtype=float)
-    diff = ours - theirs
-    n = diff.shape[0]
-    se = diff.std(axis=0, ddof=1) / np.sqrt(n) if n > 1 else np.zeros(diff.shape[1])
-    return [b for b, m, e in zip(result["budgets"], diff.mean(axis=0), se, strict=True)
-            if m < -e]
-
-
-def flags_by_chance(result: dict[str, Any], tried: str) -> tuple[float, float]:
-    """How often a strategy *equal* to random would still be flagged by :func:`below_random`:
-    over the 2^seeds sign flips of the per-seed differences (exact, no sampling), the share
-    flagged at one budget or more, and the share flagged at as many budgets as ``tried`` was,
-    or more. With 5 seeds a tie trails by > 1 SE at a given budget about 19% of the time
-    (Student's t, 4 degrees of freedom), so over 14 budgets the floor catches most ties: the
-    flags are read against these two figures."""
-    ours = np.asarray(result["curves"][tried]["balanced_accuracy"], dtype=float)
-    theirs = np.asarray(result["curves"]["random"]["balanced_accuracy"], dtype=float)
-    diff = ours - theirs
-    n = diff.shape[0]
-    seen = len(below_random(result, tried))
-    counts = []
-    for pattern in range(2 ** n):
-        signs = np.array([1.0 if pattern >> i & 1 else -1.0 for i in range(n)])[:, None]
-        flipped = diff * signs
-        se = flipped.std(axis=0, ddof=1) / np.sqrt(n)
-        counts.append(int((flipped.mean(axis=0) < -se).sum()))
-    flips = np.asarray(counts)
-    return float((flips >= 1).mean()), float((flips >= max(1, seen)).mean())
 
 
 def row(name: str, scenario: str, variant: str, result: dict[str, Any]) -> str:
@@ -181,17 +146,6 @@ def print_table(folder: Path) -> None:
         tried = result["config"]["strategies"][-1]
         label = VARIANT_TITLES[variant] if tried == DEFAULT_STRATEGY else f"`{tried}`"
         print(f"| {TITLES[key[0]]} | {key[1]} | {label} | {mean:+.3f} ± {se:.3f} |")
-
-
-def paired_aulc_gain(result: dict[str, Any], today: dict[str, Any]) -> tuple[float, float]:
-    """The tried strategy's area under the curve minus today's default's, per seed (both start
-    from the same labels each seed), as mean and standard error over seeds: whether a
-    candidate beats the default itself, not only random. Budget 20 is left out (identical)."""
-    tried = result["config"]["strategies"][-1]
-    ours = np.asarray(result["curves"][tried]["balanced_accuracy"], dtype=float)[:, 1:]
-    base = np.asarray(today["curves"][DEFAULT_STRATEGY]["balanced_accuracy"], dtype=float)
-    gain = ours.mean(axis=1) - base[:, 1:].mean(axis=1)
-    return float(gain.mean()), float(gain.std(ddof=1) / np.sqrt(gain.size))
 
 
 def main() -> None:

@@ -104,3 +104,17 @@ def test_the_merge_script_writes_the_file_and_prints_the_summary(
                              capture_output=True, text=True, timeout=120)
     assert refused.returncode == 1 and "Seed 0 is in both" in refused.stderr
     assert "Traceback" not in refused.stderr
+
+
+def test_the_table_mode_reads_committed_results_without_merging() -> None:
+    script = ROOT / "benchmarks" / "merge_seeds.py"
+    done = subprocess.run([sys.executable, str(script), "--table",
+                           str(COMMITTED / "breastmnist-natural.json")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    rows = [line for line in done.stdout.splitlines() if line.startswith("| breastmnist")]
+    assert len(rows) == 4  # every strategy but random, each against random
+    default = next(row for row in rows if "`coreset_uncertainty`" in row)
+    assert "113 / 175" in default and "1.56× (95% interval" in default
+    badge = next(row for row in rows if "`badge`" in row)
+    assert "-0.013 ± 0.003" in badge  # its area against the default's, paired by seed

@@ -25,6 +25,7 @@ from typing import Any
 from alstudio.cli.progress import StderrProgress
 from alstudio.evaluation.curves import labels_to_reach
 from alstudio.evaluation.paired import below_random, flags_by_chance, paired_aulc_gain
+from alstudio.evaluation.seed_bootstrap import efficiency_interval
 from alstudio.evaluation.simulate import SimulationConfig, simulate
 from alstudio.learning.pretrain import PretrainConfig
 from alstudio.learning.training import TrainConfig
@@ -78,10 +79,11 @@ VARIANT_TITLES = {"default": "today's default", "pool": "+ pool representation",
                   "semi": "+ semi-supervised", "both": "+ both (pool + semi-supervised)"}
 TABLE_HEADER = (
     "| data | scenario | variant | labels → 95%, tried / random | efficiency vs random |"
+    " 95% interval over seeds |"
     " labels → today's 95% mark | AULC tried / random | bal. acc. at final budget, tried |"
     " random at final budget | rare per 100 labels, tried / random | s per round, tried |"
     " tried below random by > 1 SE at | a tie flagged at ≥ 1 / ≥ as many budgets |\n"
-    + "|---" * 13 + "|")
+    + "|---" * 14 + "|")
 
 
 def table_row(result: dict[str, Any], today: dict[str, Any] | None, data: str, scenario: str,
@@ -108,6 +110,7 @@ def table_row(result: dict[str, Any], today: dict[str, Any] | None, data: str, s
         f"rare: class {DATASETS[data][1]} at 3%"
     eff = ba["label_efficiency"]
     chance = flags_by_chance(result, tried)
+    interval = efficiency_interval(result, tried)
 
     def num(v: float | None) -> str:
         return "not reached" if v is None else f"{v:.0f}"
@@ -115,7 +118,8 @@ def table_row(result: dict[str, Any], today: dict[str, Any] | None, data: str, s
     return (f"| {TITLES[data]} (full data {full:.3f}) | "
             f"{scenario} | {label} | {num(ba['labels_to_target'])} / "
             f"{num(rnd['labels_to_target'])} | "
-            f"{'not reached' if eff is None else format(eff, '.2f') + '×'} | {num(to_mark)} | "
+            f"{'not reached' if eff is None else format(eff, '.2f') + '×'} | "
+            f"{interval.bounds()} | {num(to_mark)} | "
             f"{ba['aulc']:.3f} / {rnd['aulc']:.3f} | "
             f"{ba['final_mean']:.3f} ± {ba['final_std']:.3f} | "
             f"{rnd['final_mean']:.3f} ± {rnd['final_std']:.3f} | {rare} | {per_round:.0f} | "

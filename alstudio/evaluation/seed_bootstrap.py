@@ -40,12 +40,16 @@ class EfficiencyInterval:
     reached: float
     resamples: int
 
-    def describe(self) -> str:
-        """One phrase for a table cell, e.g. ``1.53× (95% interval 1.10–2.31×)``."""
+    def bounds(self) -> str:
+        """The interval alone, e.g. ``1.10×–2.31×`` (``∞`` where random never got there)."""
         def fmt(v: float) -> str:
             return "∞" if math.isinf(v) else f"{v:.2f}×"
+        return f"{fmt(self.low)}–{fmt(self.high)}"
+
+    def describe(self) -> str:
+        """One phrase for a table cell, e.g. ``1.53× (95% interval 1.10×–2.31×)``."""
         head = "not reached" if self.value is None else f"{self.value:.2f}×"
-        return f"{head} (95% interval {fmt(self.low)}–{fmt(self.high)})"
+        return f"{head} (95% interval {self.bounds()})"
 
 
 def _labels(budgets: list[int], curve: np.ndarray, target: float) -> float:

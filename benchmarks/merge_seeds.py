@@ -96,11 +96,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"left out (not in every run): {', '.join(merged['left_out'])}")
     print(f"seeds {merged['config']['seed_list']}")
     print(format_summary(merged))
-    print("label efficiency against random, bootstrap over seeds:")
-    for strategy in merged["config"]["strategies"][1:]:
-        interval = efficiency_interval(merged, strategy)
-        print(f"  {strategy}: {interval.describe()}, target reached in "
-              f"{interval.reached:.0%} of resamples")
     return 0
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from alstudio.evaluation.seed_bootstrap import efficiency_interval
+
 
 def format_summary(result: Mapping[str, Any]) -> str:
     """Per strategy: balanced accuracy and AUC at the last budget (mean ± std over seeds), the
@@ -30,4 +32,18 @@ def format_summary(result: Mapping[str, Any]) -> str:
             f"{(f'{reach:.0f}' if reach else 'not reached'):>12}"
             f"{(f'{eff:.2f}x' if eff else '-'):>11}"
             + (f"{metrics['positives']['final']:>10.1f}" if "positives" in metrics else ""))
-    return "\n".join(lines)
+    return "\n".join(lines + _intervals(result))
+
+
+def _intervals(result: Mapping[str, Any]) -> list[str]:
+    """Each strategy's label efficiency with its bootstrap interval over seeds, so a reader of
+    "1.56x" sees at once how much five seeds pin it down (none for a single seed)."""
+    curves = result.get("curves")
+    if not curves or len(result["full_data"]["balanced_accuracy"].get("per_seed", [])) < 2:
+        return []
+    lines = ["label efficiency vs random, 95% interval from a bootstrap over seeds:"]
+    for strategy in result["summary"]:
+        if strategy != "random" and strategy in curves:
+            interval = efficiency_interval(result, strategy)
+            lines.append(f"  {strategy:<20}{interval.describe()}")
+    return lines

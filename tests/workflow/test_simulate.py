@@ -35,6 +35,7 @@ def test_tiny_simulation_writes_valid_json_and_a_plot(tmp_path: Path) -> None:
     assert set(data["full_data"]) == {"balanced_accuracy", "auc"}
     assert plot.stat().st_size > 10_000
     assert "coreset_uncertainty" in result.stdout and "simulating" in result.stderr
+    assert "95% interval from a bootstrap over seeds" in result.stdout  # two seeds: a spread
 
 
 def test_label_efficiency_arithmetic() -> None:

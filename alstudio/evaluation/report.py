@@ -45,5 +45,5 @@ def _intervals(result: Mapping[str, Any]) -> list[str]:
     for strategy in result["summary"]:
         if strategy != "random" and strategy in curves:
             interval = efficiency_interval(result, strategy)
-            lines.append(f"  {strategy:<20}{interval.describe()}")
+            lines.append(f"  {strategy:<20} {interval.describe()}")
     return lines

@@ -278,4 +278,3 @@ def _result(archive: Path, config: SimulationConfig, budgets: list[int],
         "seconds": {"total": round(seconds, 1),
                     **{s: round(t, 1) for s, t in timing.items()}},
     })
-

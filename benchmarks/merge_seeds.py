@@ -27,7 +27,8 @@ from alstudio.selection.catalogue import DEFAULT_STRATEGY
 
 TABLE_HEADER = (
     "| data | scenario | strategy | seeds | labels → 95%, tried / random |"
-    " efficiency vs random (95% interval over seeds) | AULC minus the default, paired ± SE |"
+    " efficiency vs random (95% interval over seeds) |"
+    " AULC minus random / minus the default, paired ± SE |"
     " bal. acc. at final budget, tried / random | rare per 100 labels |"
     " below random by > 1 SE at | a tie flagged at ≥ 1 / ≥ as many budgets |\n"
     + "|---" * 11 + "|")
@@ -42,11 +43,13 @@ def table_rows(result: dict[str, Any]) -> list[str]:
     rows = []
     for strategy in result["config"]["strategies"][1:]:
         ba = result["summary"][strategy]["balanced_accuracy"]
+        mean, se = paired_aulc_gain(result, result, tried=strategy, baseline="random")
+        gain = f"{mean:+.3f} ± {se:.3f} / "
         if strategy == DEFAULT_STRATEGY:
-            gain = "–"
+            gain += "–"
         else:
             mean, se = paired_aulc_gain(result, result, tried=strategy)
-            gain = f"{mean:+.3f} ± {se:.3f}"
+            gain += f"{mean:+.3f} ± {se:.3f}"
         pos = result["summary"][strategy].get("positives")
         rare = "–" if not pos else \
             f"{pos['final']:.1f} / {result['summary']['random']['positives']['final']:.1f}"

@@ -117,4 +117,4 @@ def test_the_table_mode_reads_committed_results_without_merging() -> None:
     default = next(row for row in rows if "`coreset_uncertainty`" in row)
     assert "113 / 175" in default and "1.56× (95% interval" in default
     badge = next(row for row in rows if "`badge`" in row)
-    assert "-0.013 ± 0.003" in badge  # its area against the default's, paired by seed
+    assert "/ -0.013 ± 0.003 |" in badge  # its area against the default's, paired by seed

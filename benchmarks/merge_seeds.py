@@ -45,7 +45,7 @@ def table_rows(result: dict[str, Any]) -> list[str]:
         ba = result["summary"][strategy]["balanced_accuracy"]
         mean, se = paired_aulc_gain(result, result, tried=strategy, baseline="random")
         gain = f"{mean:+.3f} ± {se:.3f} / "
-        if strategy == DEFAULT_STRATEGY:
+        if strategy == DEFAULT_STRATEGY or DEFAULT_STRATEGY not in result["curves"]:
             gain += "–"
         else:
             mean, se = paired_aulc_gain(result, result, tried=strategy)

@@ -118,3 +118,21 @@ def test_the_table_mode_reads_committed_results_without_merging() -> None:
     assert "113 / 175" in default and "1.56× (95% interval" in default
     badge = next(row for row in rows if "`badge`" in row)
     assert "/ -0.013 ± 0.003 |" in badge  # its area against the default's, paired by seed
+
+
+@pytest.mark.parametrize(("first", "name"), [
+    ("breastmnist-natural.json", "breastmnist-natural"),
+    ("full-recipe/breastmnist-rare-full.json", "breastmnist-rare-share"),
+    ("full-recipe/retinamnist-rare-full.json", "retinamnist-rare"),
+    ("shortlist/breastmnist-rare.json", "breastmnist-rare-shortlist5"),
+])
+def test_the_committed_ten_seed_files_are_their_two_halves_merged(first: str, name: str) -> None:
+    """The README's ten-seed figures come from these files: each is rebuilt from seeds 0-4
+    and seeds 5-9 as committed, and must match what is committed to the last digit."""
+    halves = [json.loads((COMMITTED / first).read_text()),
+              json.loads((COMMITTED / "ten-seeds" / "seeds-5-9" /
+                          f"{name.replace('-share', '')}.json").read_text())]
+    committed = json.loads((COMMITTED / "ten-seeds" / f"{name}.json").read_text())
+    merged = merge_results(halves, sources=[m["source"] for m in committed["merged_from"]])
+    assert merged["summary"] == committed["summary"]
+    assert merged["config"]["seed_list"] == list(range(10))

@@ -46,6 +46,7 @@ CASES = [
     (["simulate", "N", "--json", "README.md/out.json"], 1, "Cannot"),
     (["simulate", "README.md"], 1, "not an .npz archive"),
     (["simulate", "N", "--seeds", "0"], 2, "at least 1"),
+    (["simulate", "N", "--first-seed", "-1"], 2, "at least 0"),
 ]
 
 

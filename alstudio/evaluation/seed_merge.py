@@ -96,7 +96,7 @@ def merge_results(results: Sequence[Mapping[str, Any]],
     # every seed of every run, in seed order, so paired statistics pair the same seeds
     order = sorted((seed, i, k) for i, r in enumerate(results)
                    for k, seed in enumerate(seeds_of(r)))
-    full = {m: [results[i]["full_data"][m]["per_seed"][k] for _, i, k in order]
+    full = {m: [_number(results[i]["full_data"][m]["per_seed"][k]) for _, i, k in order]
             for m in METRICS}
     curves: dict[str, dict[str, list[Any]]] = {}
     for strategy in common:
@@ -132,3 +132,8 @@ def merge_results(results: Sequence[Mapping[str, Any]],
         "left_out": left_out,
     })
 
+
+def _number(value: float | None) -> float:
+    """A JSON number back to a float: the simulator wrote NaN (an AUC undefined on a
+    degenerate test set) as null."""
+    return float("nan") if value is None else float(value)

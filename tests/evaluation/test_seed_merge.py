@@ -136,3 +136,13 @@ def test_the_committed_ten_seed_files_are_their_two_halves_merged(first: str, na
     merged = merge_results(halves, sources=[m["source"] for m in committed["merged_from"]])
     assert merged["summary"] == committed["summary"]
     assert merged["config"]["seed_list"] == list(range(10))
+
+
+def test_an_undefined_full_data_metric_stays_undefined(runs: dict[str, dict[str, Any]]) -> None:
+    """The simulator writes NaN as null; a merge reads it back, and writes null again."""
+    broken = copy.deepcopy(runs["second"])
+    broken["full_data"]["auc"]["per_seed"] = [None]
+    merged = merge_results([runs["first"], broken])
+    assert merged["full_data"]["auc"]["per_seed"][1] is None
+    assert merged["full_data"]["auc"]["mean"] is None
+    json.dumps(merged, allow_nan=False)

@@ -146,3 +146,15 @@ def test_an_undefined_full_data_metric_stays_undefined(runs: dict[str, dict[str,
     assert merged["full_data"]["auc"]["per_seed"][1] is None
     assert merged["full_data"]["auc"]["mean"] is None
     json.dumps(merged, allow_nan=False)
+
+
+def test_the_committed_fifteen_seed_file_is_its_four_parts_merged() -> None:
+    parts = ["full-recipe/retinamnist-natural-full.json",
+             "ten-seeds/seeds-5-9/retinamnist-natural.json",
+             "fifteen-seeds/seeds-10-14/retinamnist-natural-seeds-10-12.json",
+             "fifteen-seeds/seeds-10-14/retinamnist-natural-seeds-13-14.json"]
+    merged = merge_results([json.loads((COMMITTED / p).read_text()) for p in parts])
+    committed = json.loads((COMMITTED / "fifteen-seeds" / "retinamnist-natural.json")
+                           .read_text())
+    assert merged["summary"] == committed["summary"]
+    assert merged["config"]["seed_list"] == list(range(15))

@@ -34,6 +34,11 @@ TABLE_HEADER = (
     + "|---" * 11 + "|")
 
 
+def num(labels: float | None) -> str:
+    """Labels to the target as a table cell."""
+    return "not reached" if labels is None else f"{labels:.0f}"
+
+
 def table_rows(result: dict[str, Any]) -> list[str]:
     """One README line per strategy of a (merged) result, each read against random."""
     data = Path(result["dataset"]).stem
@@ -54,10 +59,6 @@ def table_rows(result: dict[str, Any]) -> list[str]:
         rare = "–" if not pos else \
             f"{pos['final']:.1f} / {result['summary']['random']['positives']['final']:.1f}"
         chance = flags_by_chance(result, strategy)
-
-        def num(v: float | None) -> str:
-            return "not reached" if v is None else f"{v:.0f}"
-
         rows.append(
             f"| {data} | {scenario} | `{strategy}` | {result['config']['seeds']} | "
             f"{num(ba['labels_to_target'])} / {num(rnd['labels_to_target'])} | "

@@ -4,6 +4,8 @@
     alstudio simulate ARCHIVE.npz --seeds 5 --first-seed 5 --json more.json
     python benchmarks/merge_seeds.py first.json more.json --out ten-seeds.json
     python benchmarks/merge_seeds.py --table ten-seeds/*.json      # the README's table
+    python benchmarks/merge_seeds.py ten.json --keep-seeds 0-4 \
+        --keep-strategies random,coreset_uncertainty --out five.json   # a part of a run
 
 The merged file is the one a single ten-seed run would have written (same curves, same
 summary); `benchmarks/ablation.py --table` reads it like any other. Both modes give each
@@ -22,7 +24,7 @@ from alstudio.errors import AlstudioError
 from alstudio.evaluation.paired import below_random, flags_by_chance, paired_aulc_gain
 from alstudio.evaluation.report import format_summary
 from alstudio.evaluation.seed_bootstrap import efficiency_interval
-from alstudio.evaluation.seed_merge import merge_results
+from alstudio.evaluation.seed_merge import merge_results, subset_result
 from alstudio.selection.catalogue import DEFAULT_STRATEGY
 
 TABLE_HEADER = (
@@ -70,6 +72,15 @@ def table_rows(result: dict[str, Any]) -> list[str]:
     return rows
 
 
+def seed_range(text: str) -> list[int]:
+    """``0-4`` or ``0,2,5``: the seeds to keep."""
+    seeds: list[int] = []
+    for part in text.split(","):
+        low, _, high = part.partition("-")
+        seeds.extend(range(int(low), int(high or low) + 1))
+    return seeds
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("results", nargs="+", type=Path, metavar="RESULT.json")
@@ -77,6 +88,10 @@ def main(argv: list[str] | None = None) -> int:
                         help="write the merged result here")
     parser.add_argument("--table", action="store_true",
                         help="print the README table of the given results and stop")
+    parser.add_argument("--keep-strategies", metavar="A,B",
+                        help="keep only these strategies (random is always kept)")
+    parser.add_argument("--keep-seeds", type=seed_range, metavar="0-4",
+                        help="keep only these seeds")
     args = parser.parse_args(argv)
     try:
         loaded = [json.loads(path.read_text()) for path in args.results]
@@ -87,7 +102,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.out is None:
             parser.error("give --out MERGED.json, or --table")
-        merged = merge_results(loaded, sources=[path.name for path in args.results])
+        names = [path.name for path in args.results]
+        merged = loaded[0] if len(loaded) == 1 else merge_results(loaded, sources=names)
+        if args.keep_strategies or args.keep_seeds is not None or len(loaded) == 1:
+            kept = args.keep_strategies.split(",") if args.keep_strategies else None
+            merged = subset_result(merged, kept, args.keep_seeds,
+                                   source=names[0] if len(loaded) == 1 else "the merged runs")
     except (OSError, ValueError, KeyError) as exc:
         print(f"error: cannot read the results: {exc}", file=sys.stderr)
         return 1

@@ -11,6 +11,9 @@ Runs merge only when they measured the same thing: the same archive (by file nam
 path differs between machines), scenario, budgets, initial labels, batch and training recipe.
 A setting one run lacks (written by an older version, where it did not exist yet) is not a
 difference. Strategies not in every run are left out, and the result says which.
+
+:func:`subset_result` goes the other way: one result kept to some of its strategies and
+seeds, so a table can pair a new recipe's five seeds with the same five of a larger run.
 """
 
 from __future__ import annotations
@@ -96,6 +99,48 @@ def merge_results(results: Sequence[Mapping[str, Any]],
     # every seed of every run, in seed order, so paired statistics pair the same seeds
     order = sorted((seed, i, k) for i, r in enumerate(results)
                    for k, seed in enumerate(seeds_of(r)))
+    return _assemble(results, names, order, common, left_out)
+
+
+def subset_result(result: Mapping[str, Any], strategies: Sequence[str] | None = None,
+                  seeds: Sequence[int] | None = None, source: str = "result") -> dict[str, Any]:
+    """``result`` kept to some of its strategies and seeds, every summary figure computed
+    again: the file a run of only those would have written. It lets a later table pair a
+    recipe variant with today's recipe on the seeds both ran, from a file that holds more.
+
+    Raises ``AlstudioError`` for a strategy or seed the result does not hold.
+    """
+    ran = list(result["config"]["strategies"])
+    keep = list(strategies or ran)
+    unknown = [s for s in keep if s not in ran]
+    if unknown:
+        raise AlstudioError(f"{source} holds no {', '.join(unknown)}.",
+                            f"Keep some of the strategies it ran: {', '.join(ran)}.")
+    if "random" not in keep:
+        keep.insert(0, "random")  # every figure is read against random
+    keep = [s for s in ran if s in keep]  # the run's own order: random first
+    available = seeds_of(result)
+    wanted = list(available if seeds is None else seeds)
+    missing = [s for s in wanted if s not in available]
+    if missing or not wanted:
+        raise AlstudioError(f"{source} did not run seed(s) {missing or wanted}.",
+                            f"Keep some of the seeds it ran: {available}.")
+    order = sorted((seed, 0, available.index(seed)) for seed in set(wanted))
+    left_out = sorted(set(ran) - set(keep))
+    kept = _assemble([result], [source], order, keep, left_out)
+    if result.get("merged_from"):  # a part of a merge still names the files it came from
+        chosen = set(wanted)
+        kept["merged_from"] = [{"source": e["source"],
+                                "seeds": [s for s in e["seeds"] if s in chosen]}
+                               for e in result["merged_from"]
+                               if any(s in chosen for s in e["seeds"])]
+    return kept
+
+
+def _assemble(results: Sequence[Mapping[str, Any]], names: Sequence[str],
+              order: Sequence[tuple[int, int, int]], common: Sequence[str],
+              left_out: Sequence[str]) -> dict[str, Any]:
+    """The result over the (seed, run, position) triples of ``order``, for ``common``."""
     full = {m: [_number(results[i]["full_data"][m]["per_seed"][k]) for _, i, k in order]
             for m in METRICS}
     curves: dict[str, dict[str, list[Any]]] = {}
@@ -107,13 +152,19 @@ def merge_results(results: Sequence[Mapping[str, Any]],
     budgets = list(results[0]["budgets"])
     rare = str(results[0]["scenario"]).startswith("rare")
     config = dict(results[0]["config"])
-    config.update(strategies=common, seeds=len(order), first_seed=order[0][0],
+    config.update(strategies=list(common), seeds=len(order), first_seed=order[0][0],
                   seed_list=[seed for seed, _, _ in order])
+    share = len(order) / sum(len(seeds_of(r)) for r in results)  # a subset's share of time
     seconds: dict[str, float] = {}
     for result in results:
         for key, value in result["seconds"].items():
             if key == "total" or key in common or key == "pretrain":
-                seconds[key] = round(seconds.get(key, 0.0) + float(value or 0.0), 1)
+                seconds[key] = round(seconds.get(key, 0.0) + float(value or 0.0) * share, 1)
+    used = {i for _, i, _ in order}
+    # a run counts collapses over all its seeds, so a subset of them cannot say its own
+    collapses: dict[str, int | None] = {
+        s: sum(int(r["collapses"].get(s, 0)) for r in results) if share == 1 else None
+        for s in common}
     return json_ready({
         "dataset": results[0]["dataset"],
         "scenario": results[0]["scenario"],
@@ -124,12 +175,12 @@ def merge_results(results: Sequence[Mapping[str, Any]],
                           "per_seed": v}
                       for m, v in full.items()},
         "curves": curves,
-        "summary": simulation_summary(common, budgets, full, curves, METRICS, rare=rare),
-        "collapses": {s: sum(int(r["collapses"].get(s, 0)) for r in results) for s in common},
+        "summary": simulation_summary(list(common), budgets, full, curves, METRICS, rare=rare),
+        "collapses": collapses,
         "seconds": seconds,
-        "merged_from": [{"source": name, "seeds": seeds_of(r)}
-                        for name, r in zip(names, results, strict=True)],
-        "left_out": left_out,
+        "merged_from": [{"source": names[i], "seeds": [s for s, j, _ in order if j == i]}
+                        for i in range(len(results)) if i in used],
+        "left_out": list(left_out),
     })
 
 

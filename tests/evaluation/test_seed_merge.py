@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from alstudio.errors import AlstudioError
-from alstudio.evaluation.seed_merge import merge_results, seeds_of
+from alstudio.evaluation.seed_merge import merge_results, seeds_of, subset_result
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "docs" / "benchmarks"
@@ -158,3 +158,55 @@ def test_the_committed_fifteen_seed_file_is_its_four_parts_merged() -> None:
                            .read_text())
     assert merged["summary"] == committed["summary"]
     assert merged["config"]["seed_list"] == list(range(15))
+
+
+def test_part_of_a_run_equals_a_run_of_only_that_part(runs: dict[str, dict[str, Any]]) -> None:
+    """Seed 1 and random alone, kept from the two-seed run, are the one-seed run of seed 1."""
+    part = subset_result(runs["both"], ["random"], [1], source="both.json")
+    second = runs["second"]
+    assert part["config"]["strategies"] == ["random"] and part["left_out"] == [
+        "coreset_uncertainty"]
+    assert part["config"]["seed_list"] == [1]
+    assert part["curves"]["random"] == second["curves"]["random"]
+    assert part["full_data"] == second["full_data"]
+    assert part["summary"]["random"] == second["summary"]["random"]
+    assert part["collapses"] == {"random": None}  # counted over both seeds, not seed 1's own
+    assert part["merged_from"] == [{"source": "both.json", "seeds": [1]}]
+    whole = subset_result(runs["both"])
+    assert whole["summary"] == runs["both"]["summary"]
+    assert whole["collapses"] == runs["both"]["collapses"]
+
+
+def test_a_part_that_was_never_run_is_refused(runs: dict[str, dict[str, Any]]) -> None:
+    with pytest.raises(AlstudioError, match=r"a\.json holds no badge"):
+        subset_result(runs["both"], ["badge"], source="a.json")
+    with pytest.raises(AlstudioError, match=r"did not run seed\(s\) \[7\].*\[0, 1\]"):
+        subset_result(runs["both"], seeds=[0, 7])
+
+
+def test_the_first_half_of_a_ten_seed_file_is_the_five_seed_run() -> None:
+    """The committed ten-seed file kept to seeds 0-4 gives the committed five-seed figures
+    again, and says which file those seeds came from."""
+    ten = json.loads((COMMITTED / "ten-seeds" / "breastmnist-natural.json").read_text())
+    five = json.loads((COMMITTED / "breastmnist-natural.json").read_text())
+    part = subset_result(ten, ["random", "coreset_uncertainty"], range(5))
+    assert part["merged_from"] == [{"source": "breastmnist-natural.json",
+                                    "seeds": [0, 1, 2, 3, 4]}]
+    for strategy in ("random", "coreset_uncertainty"):
+        assert part["curves"][strategy] == five["curves"][strategy]
+        assert part["summary"][strategy] == five["summary"][strategy]  # to the last digit
+
+
+def test_the_script_keeps_a_part_of_one_file(tmp_path: Path) -> None:
+    out = tmp_path / "five.json"
+    script = ROOT / "benchmarks" / "merge_seeds.py"
+    done = subprocess.run([sys.executable, str(script),
+                           str(COMMITTED / "ten-seeds" / "breastmnist-natural.json"),
+                           "--keep-seeds", "0-4", "--keep-strategies", "coreset_uncertainty",
+                           "--out", str(out)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    kept = json.loads(out.read_text())
+    assert kept["config"]["strategies"] == ["random", "coreset_uncertainty"]
+    assert kept["config"]["seed_list"] == [0, 1, 2, 3, 4]
+    assert kept["summary"]["coreset_uncertainty"]["balanced_accuracy"][
+        "label_efficiency"] == pytest.approx(175 / 113, abs=0.01)

@@ -117,7 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(merged, indent=1, allow_nan=False))
     if merged["left_out"]:
-        print(f"left out (not in every run): {', '.join(merged['left_out'])}")
+        why = "" if args.keep_strategies or len(loaded) == 1 else " (not in every run)"
+        print(f"left out{why}: {', '.join(merged['left_out'])}")
     print(f"seeds {merged['config']['seed_list']}")
     print(format_summary(merged))
     return 0

@@ -1,0 +1,132 @@
+"""Is the pool encoder any good? A linear probe of its features against PCA of the pixels.
+
+    python benchmarks/encoder_probe.py ../shared/data/breastmnist/breastmnist.npz
+    python benchmarks/encoder_probe.py ARCHIVE.npz --epochs 20,100 --cnn
+
+The simulator measures a representation only through whole active-learning curves, which
+take an hour a cell on a CPU. This asks the cheaper question first: with k random labels,
+how well does a logistic regression on the frozen features of an encoder pretrained on the
+pool (no labels) classify the test split, against one on the first 50 principal components
+of the pixels? A representation that loses to pixels here cannot help the cold start or the
+core-set distances, and longer pretraining that does not lift the probe will not lift a
+fine-tuned classifier either.
+
+``--cnn`` also trains the product's classifier from scratch on the same labels, and scores
+the mean of its probabilities and the last encoder's probe: whether the two kinds of model
+make different mistakes. Every figure is balanced accuracy on the test split, mean ± std
+over seeds (each seed a different random labeled set of k scans from the pool).
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+
+from alstudio.evaluation.simulate import load_archive
+from alstudio.learning.inference import predict
+from alstudio.learning.metrics import classification_summary
+from alstudio.learning.pretrain import PretrainConfig, encoder_features, pretrain
+from alstudio.learning.training import TrainConfig, train_model
+
+
+def labeled_sets(pool_size: int, k: int, seeds: int) -> list[np.ndarray]:
+    """Seed s's k random pool rows: the same sets for every representation."""
+    return [np.sort(np.random.default_rng(s).choice(pool_size, k, replace=False))
+            for s in range(seeds)]
+
+
+def probe(train: np.ndarray, labels: np.ndarray, test: np.ndarray) -> np.ndarray:
+    """Test-set probabilities of a class-balanced logistic regression on ``train``."""
+    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000)
+    return model.fit(train, labels).predict_proba(test)
+
+
+def balanced(y_test: np.ndarray, probs: np.ndarray) -> float:
+    return float(classification_summary(y_test, probs)["balanced_accuracy"])
+
+
+def describe(scores: list[float]) -> str:
+    return f"{np.mean(scores):.3f} ± {np.std(scores):.3f}"
+
+
+def probe_row(name: str, features: tuple[np.ndarray, np.ndarray], data: dict[str, np.ndarray],
+              budgets: list[int], seeds: int) -> str:
+    """One line: the probe at every budget and on the whole pool."""
+    pool, test = features
+    y_pool, y_test = data["y_pool"], data["y_test"]
+    cells = []
+    for k in budgets:
+        sets = [s for s in labeled_sets(len(y_pool), k, seeds) if np.unique(y_pool[s]).size > 1]
+        cells.append(describe([balanced(y_test, probe(pool[s], y_pool[s], test))
+                               for s in sets]))
+    whole = balanced(y_test, probe(pool, y_pool, test))
+    return f"| {name} | " + " | ".join(cells) + f" | {whole:.3f} |"
+
+
+def cnn_rows(features: tuple[np.ndarray, np.ndarray], data: dict[str, np.ndarray],
+             budgets: list[int], seeds: int) -> list[str]:
+    """The classifier from scratch, and the mean of its probabilities and the probe's."""
+    x_pool, y_pool, y_test = data["x_pool"], data["y_pool"], data["y_test"]
+    classes = int(y_pool.max()) + 1
+    alone, mixed = [], []
+    for k in budgets:
+        scratch, mean = [], []
+        for seed, rows in enumerate(labeled_sets(len(y_pool), k, seeds)):
+            trained = train_model(x_pool[rows], y_pool[rows], classes,
+                                  TrainConfig(seed=seed, num_threads=1))
+            cnn = predict(trained.model, data["x_test"]).probs
+            linear = probe(features[0][rows], y_pool[rows], features[1])
+            scratch.append(balanced(y_test, cnn))
+            mean.append(balanced(y_test, (cnn + linear) / 2))
+        alone.append(describe(scratch))
+        mixed.append(describe(mean))
+    return ["| classifier from scratch | " + " | ".join(alone) + " | |",
+            "| classifier + probe, mean of probabilities | " + " | ".join(mixed) + " | |"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("archive", type=Path, metavar="ARCHIVE.npz")
+    parser.add_argument("--epochs", default="20,100", help="pretraining epochs to compare")
+    parser.add_argument("--budgets", default="40,80,120,160,300")
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--cnn", action="store_true",
+                        help="also the classifier from scratch and its mean with the probe")
+    args = parser.parse_args()
+    torch.set_num_threads(1)
+    budgets = [int(b) for b in args.budgets.split(",")]
+    data = load_archive(args.archive, None)
+    flat = {s: data[f"x_{s}"].reshape(len(data[f"x_{s}"]), -1) for s in ("pool", "test")}
+    pca = PCA(50, random_state=0).fit(flat["pool"])
+    scale = float(pca.transform(flat["pool"]).std(0).mean())
+    print(f"{args.archive.name}: {len(data['y_pool'])} pool scans, "
+          f"{len(data['y_test'])} test, one thread\n")
+    print("| features | " + " | ".join(f"{k} labels" for k in budgets) + " | whole pool |")
+    print("|---" * (len(budgets) + 2) + "|")
+    print(probe_row("pixels, PCA-50", (pca.transform(flat["pool"]) / scale,
+                                       pca.transform(flat["test"]) / scale),
+                    data, budgets, args.seeds), flush=True)
+    features = (flat["pool"], flat["test"])
+    timings = []
+    for epochs in (int(e) for e in args.epochs.split(",")):
+        started = time.perf_counter()
+        encoder = pretrain(data["x_pool"], PretrainConfig(epochs=epochs, seed=0, num_threads=1))
+        timings.append(f"{epochs} epochs {time.perf_counter() - started:.0f} s "
+                       f"(loss {encoder.history[-1]:.3f})")
+        features = (encoder_features(encoder, data["x_pool"]),
+                    encoder_features(encoder, data["x_test"]))
+        print(probe_row(f"pool encoder, {epochs} epochs", features, data, budgets, args.seeds),
+              flush=True)
+    if args.cnn:
+        print("\n".join(cnn_rows(features, data, budgets, args.seeds)), flush=True)
+    print(f"\npretraining: {'; '.join(timings)}")
+
+
+if __name__ == "__main__":
+    main()

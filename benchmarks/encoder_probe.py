@@ -13,13 +13,16 @@ fine-tuned classifier either.
 
 ``--cnn`` also trains the product's classifier from scratch on the same labels, and scores
 the mean of its probabilities and the last encoder's probe: whether the two kinds of model
-make different mistakes. Every figure is balanced accuracy on the test split, mean ± std
-over seeds (each seed a different random labeled set of k scans from the pool).
+make different mistakes. ``--finetune`` adds the classifier started from the last encoder's
+weights (what ``alstudio round --encoder`` does). Every figure is balanced accuracy on the
+test split, mean ± std over seeds (each seed a different random labeled set of k scans from
+the pool).
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
 import time
 from pathlib import Path
 
@@ -31,7 +34,13 @@ from sklearn.linear_model import LogisticRegression
 from alstudio.evaluation.simulate import load_archive
 from alstudio.learning.inference import predict
 from alstudio.learning.metrics import classification_summary
-from alstudio.learning.pretrain import PretrainConfig, encoder_features, pretrain
+from alstudio.learning.pretrain import (
+    Encoder,
+    PretrainConfig,
+    encoder_features,
+    encoder_to_bytes,
+    pretrain,
+)
 from alstudio.learning.training import TrainConfig, train_model
 
 
@@ -90,6 +99,27 @@ def cnn_rows(features: tuple[np.ndarray, np.ndarray], data: dict[str, np.ndarray
             "| classifier + probe, mean of probabilities | " + " | ".join(mixed) + " | |"]
 
 
+def finetune_row(encoder: Encoder, epochs: int, data: dict[str, np.ndarray],
+                 budgets: list[int], seeds: int) -> str:
+    """The classifier started from the encoder's weights, on the same labeled sets."""
+    x_pool, y_pool, y_test = data["x_pool"], data["y_pool"], data["y_test"]
+    classes = int(y_pool.max()) + 1
+    cells = []
+    with tempfile.TemporaryDirectory(prefix="alstudio-probe-") as folder:
+        weights = Path(folder) / "encoder.safetensors"
+        weights.write_bytes(encoder_to_bytes(encoder, PretrainConfig(epochs=epochs)))
+        for k in budgets:
+            scores = []
+            for seed, rows in enumerate(labeled_sets(len(y_pool), k, seeds)):
+                trained = train_model(x_pool[rows], y_pool[rows], classes,
+                                      TrainConfig(seed=seed, num_threads=1,
+                                                  initial_weights=str(weights)))
+                scores.append(balanced(y_test, predict(trained.model, data["x_test"]).probs))
+            cells.append(describe(scores))
+    return f"| classifier fine-tuned from the {epochs}-epoch encoder | " + " | ".join(cells) \
+        + " | |"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("archive", type=Path, metavar="ARCHIVE.npz")
@@ -98,6 +128,8 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--cnn", action="store_true",
                         help="also the classifier from scratch and its mean with the probe")
+    parser.add_argument("--finetune", action="store_true",
+                        help="also the classifier fine-tuned from the last encoder")
     args = parser.parse_args()
     torch.set_num_threads(1)
     budgets = [int(b) for b in args.budgets.split(",")]
@@ -114,6 +146,7 @@ def main() -> None:
                     data, budgets, args.seeds), flush=True)
     features = (flat["pool"], flat["test"])
     timings = []
+    encoder, epochs = None, 0
     for epochs in (int(e) for e in args.epochs.split(",")):
         started = time.perf_counter()
         encoder = pretrain(data["x_pool"], PretrainConfig(epochs=epochs, seed=0, num_threads=1))
@@ -125,6 +158,8 @@ def main() -> None:
               flush=True)
     if args.cnn:
         print("\n".join(cnn_rows(features, data, budgets, args.seeds)), flush=True)
+    if args.finetune and encoder is not None:
+        print(finetune_row(encoder, epochs, data, budgets, args.seeds), flush=True)
     print(f"\npretraining: {'; '.join(timings)}")
 
 

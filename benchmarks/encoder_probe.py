@@ -50,10 +50,15 @@ def labeled_sets(pool_size: int, k: int, seeds: int) -> list[np.ndarray]:
             for s in range(seeds)]
 
 
-def probe(train: np.ndarray, labels: np.ndarray, test: np.ndarray) -> np.ndarray:
-    """Test-set probabilities of a class-balanced logistic regression on ``train``."""
+def probe(train: np.ndarray, labels: np.ndarray, test: np.ndarray,
+          classes: int) -> np.ndarray:
+    """Test-set probabilities (N, classes) of a class-balanced logistic regression on
+    ``train``; a class absent from a small random labeled set gets probability 0."""
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000)
-    return model.fit(train, labels).predict_proba(test)
+    model.fit(train, labels)
+    out = np.zeros((len(test), classes))
+    out[:, model.classes_] = model.predict_proba(test)
+    return out
 
 
 def balanced(y_test: np.ndarray, probs: np.ndarray) -> float:
@@ -69,12 +74,13 @@ def probe_row(name: str, features: tuple[np.ndarray, np.ndarray], data: dict[str
     """One line: the probe at every budget and on the whole pool."""
     pool, test = features
     y_pool, y_test = data["y_pool"], data["y_test"]
+    classes = int(y_pool.max()) + 1
     cells = []
     for k in budgets:
         sets = [s for s in labeled_sets(len(y_pool), k, seeds) if np.unique(y_pool[s]).size > 1]
-        cells.append(describe([balanced(y_test, probe(pool[s], y_pool[s], test))
+        cells.append(describe([balanced(y_test, probe(pool[s], y_pool[s], test, classes))
                                for s in sets]))
-    whole = balanced(y_test, probe(pool, y_pool, test))
+    whole = balanced(y_test, probe(pool, y_pool, test, classes))
     return f"| {name} | " + " | ".join(cells) + f" | {whole:.3f} |"
 
 
@@ -90,7 +96,7 @@ def cnn_rows(features: tuple[np.ndarray, np.ndarray], data: dict[str, np.ndarray
             trained = train_model(x_pool[rows], y_pool[rows], classes,
                                   TrainConfig(seed=seed, num_threads=1))
             cnn = predict(trained.model, data["x_test"]).probs
-            linear = probe(features[0][rows], y_pool[rows], features[1])
+            linear = probe(features[0][rows], y_pool[rows], features[1], classes)
             scratch.append(balanced(y_test, cnn))
             mean.append(balanced(y_test, (cnn + linear) / 2))
         alone.append(describe(scratch))

@@ -26,3 +26,23 @@ def test_the_probe_compares_pixels_an_encoder_and_the_classifier() -> None:
         scores = [float(v) for v in re.findall(r"(\d\.\d{3}) ±", line)]
         assert len(scores) == 2 and all(0.0 <= v <= 1.0 for v in scores)
     assert re.search(r"pretraining: 1 epochs \d+ s \(loss \d", done.stdout)
+
+
+def test_a_class_missing_from_a_small_labeled_set_gets_probability_zero() -> None:
+    """Forty random labels of a five-grade set can miss a grade: the probe's columns must
+    still line up with the classes, or balanced accuracy would read the wrong column."""
+    import importlib.util
+
+    import numpy as np
+
+    spec = importlib.util.spec_from_file_location("encoder_probe", SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    rng = np.random.default_rng(0)
+    train = np.concatenate([rng.normal(0, 1, (10, 2)), rng.normal(6, 1, (10, 2))])
+    labels = np.repeat([0, 2], 10)  # class 1 never labeled
+    probs = module.probe(train, labels, np.array([[0.0, 0.0], [6.0, 6.0]]), 3)
+    assert probs.shape == (2, 3) and np.all(probs[:, 1] == 0)
+    assert probs[0].argmax() == 0 and probs[1].argmax() == 2
+    np.testing.assert_allclose(probs.sum(axis=1), 1.0)

@@ -84,18 +84,27 @@ def probe_row(name: str, features: tuple[np.ndarray, np.ndarray], data: dict[str
     return f"| {name} | " + " | ".join(cells) + f" | {whole:.3f} |"
 
 
+def classifier_probs(data: dict[str, np.ndarray], rows: np.ndarray, seed: int,
+                     weights: Path | None = None) -> np.ndarray:
+    """Test-set probabilities of the product's classifier trained on these pool rows, from
+    scratch or from the encoder weights in ``weights``."""
+    y_pool = data["y_pool"]
+    config = TrainConfig(seed=seed, num_threads=1,
+                         initial_weights=str(weights) if weights else None)
+    trained = train_model(data["x_pool"][rows], y_pool[rows], int(y_pool.max()) + 1, config)
+    return predict(trained.model, data["x_test"]).probs
+
+
 def cnn_rows(features: tuple[np.ndarray, np.ndarray], data: dict[str, np.ndarray],
              budgets: list[int], seeds: int) -> list[str]:
     """The classifier from scratch, and the mean of its probabilities and the probe's."""
-    x_pool, y_pool, y_test = data["x_pool"], data["y_pool"], data["y_test"]
+    y_pool, y_test = data["y_pool"], data["y_test"]
     classes = int(y_pool.max()) + 1
     alone, mixed = [], []
     for k in budgets:
         scratch, mean = [], []
         for seed, rows in enumerate(labeled_sets(len(y_pool), k, seeds)):
-            trained = train_model(x_pool[rows], y_pool[rows], classes,
-                                  TrainConfig(seed=seed, num_threads=1))
-            cnn = predict(trained.model, data["x_test"]).probs
+            cnn = classifier_probs(data, rows, seed)
             linear = probe(features[0][rows], y_pool[rows], features[1], classes)
             scratch.append(balanced(y_test, cnn))
             mean.append(balanced(y_test, (cnn + linear) / 2))
@@ -108,8 +117,7 @@ def cnn_rows(features: tuple[np.ndarray, np.ndarray], data: dict[str, np.ndarray
 def finetune_row(encoder: Encoder, epochs: int, data: dict[str, np.ndarray],
                  budgets: list[int], seeds: int) -> str:
     """The classifier started from the encoder's weights, on the same labeled sets."""
-    x_pool, y_pool, y_test = data["x_pool"], data["y_pool"], data["y_test"]
-    classes = int(y_pool.max()) + 1
+    y_pool, y_test = data["y_pool"], data["y_test"]
     cells = []
     with tempfile.TemporaryDirectory(prefix="alstudio-probe-") as folder:
         weights = Path(folder) / "encoder.safetensors"
@@ -117,10 +125,7 @@ def finetune_row(encoder: Encoder, epochs: int, data: dict[str, np.ndarray],
         for k in budgets:
             scores = []
             for seed, rows in enumerate(labeled_sets(len(y_pool), k, seeds)):
-                trained = train_model(x_pool[rows], y_pool[rows], classes,
-                                      TrainConfig(seed=seed, num_threads=1,
-                                                  initial_weights=str(weights)))
-                scores.append(balanced(y_test, predict(trained.model, data["x_test"]).probs))
+                scores.append(balanced(y_test, classifier_probs(data, rows, seed, weights)))
             cells.append(describe(scores))
     return f"| classifier fine-tuned from the {epochs}-epoch encoder | " + " | ".join(cells) \
         + " | |"

@@ -34,11 +34,17 @@ from alstudio.selection.catalogue import DEFAULT_STRATEGY
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DATASETS = {"breastmnist": (DATA / "breastmnist" / "breastmnist.npz", 0),
             "retinamnist": (DATA / "retinamnist" / "retinamnist.npz", 4)}
-VARIANTS = ("default", "pool", "semi", "both")
+VARIANTS = ("default", "pool", "semi", "both", "probe")
 
 
-def variant_config(base: SimulationConfig, variant: str, epochs: int) -> SimulationConfig:
-    """The simulation of one variant: the pool representation and/or semi-supervised rounds."""
+def variant_config(base: SimulationConfig, variant: str, epochs: int,
+                   probe_epochs: int = 100) -> SimulationConfig:
+    """The simulation of one variant: the pool representation and/or semi-supervised rounds,
+    or the feature probe (classifier from scratch, its probabilities averaged with a linear
+    probe's on an encoder pretrained for ``probe_epochs``: the setting the probe benchmark
+    measured a gain with)."""
+    if variant == "probe":
+        return replace(base, pretrain=PretrainConfig(epochs=probe_epochs), encoder_use="probe")
     pre = PretrainConfig(epochs=epochs) if variant in ("pool", "both") else None
     return replace(base, pretrain=pre, semi_supervised=variant in ("semi", "both"))
 
@@ -76,7 +82,8 @@ HEADER = ("| data | scenario | variant | labels→95% default | labels→95% ran
 
 TITLES = {"breastmnist": "BreastMNIST", "retinamnist": "RetinaMNIST"}
 VARIANT_TITLES = {"default": "today's default", "pool": "+ pool representation",
-                  "semi": "+ semi-supervised", "both": "+ both (pool + semi-supervised)"}
+                  "semi": "+ semi-supervised", "both": "+ both (pool + semi-supervised)",
+                  "probe": "+ feature probe (mean with the classifier)"}
 TABLE_HEADER = (
     "| data | scenario | variant | labels → 95%, tried / random | efficiency vs random |"
     " 95% interval over seeds |"
@@ -167,6 +174,8 @@ def main() -> None:
     parser.add_argument("--budget", type=int, default=300)
     parser.add_argument("--batch", type=int, default=20)
     parser.add_argument("--epochs", type=int, default=20, help="pretraining epochs")
+    parser.add_argument("--probe-epochs", type=int, default=100,
+                        help="pretraining epochs of the feature probe's encoder")
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--scenarios", default="natural,rare")
     parser.add_argument("--variants", default=",".join(VARIANTS))
@@ -184,7 +193,8 @@ def main() -> None:
     train = TrainConfig()
     seeds, budget = args.seeds, args.budget
     if args.quick:
-        seeds, budget, args.epochs = 1, 60, min(args.epochs, 5)
+        seeds, budget = 1, 60
+        args.epochs, args.probe_epochs = min(args.epochs, 5), min(args.probe_epochs, 5)
     if args.quick or args.short_recipe:
         train = TrainConfig(min_steps=80, max_epochs=10, patience=4)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -202,8 +212,8 @@ def main() -> None:
                                     train=train, threads=args.threads)
             for variant in args.variants.split(","):
                 started = time.monotonic()
-                result = simulate(archive, variant_config(base, variant, args.epochs),
-                                  progress=StderrProgress())
+                config = variant_config(base, variant, args.epochs, args.probe_epochs)
+                result = simulate(archive, config, progress=StderrProgress())
                 tag = "" if args.strategy == DEFAULT_STRATEGY else \
                     "-" + args.strategy.replace(":", "-").replace("=", "")
                 path = args.out / f"{name}-{scenario}-{variant}{tag}.json"

@@ -21,6 +21,7 @@ import numpy as np
 from alstudio.engine.cold_start import can_train, rank_cold_start
 from alstudio.engine.scoring import ScoreCache, StoredModel, score, with_committee
 from alstudio.jobs import CancelToken, ProgressCallback, report
+from alstudio.learning.feature_probe import blend, probe_probabilities
 from alstudio.learning.inference import ModelOutputs
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.training import TrainConfig, TrainResult, train_model
@@ -59,6 +60,11 @@ class StepConfig:
     features_until: int = 60
     #: Semi-supervised training: the unlabeled candidates join training (FixMatch-like).
     semi_supervised: bool = False
+    #: Features of a pretrained encoder, one row per pool item, for the feature probe: the
+    #: classifier's probabilities are averaged with a class-balanced logistic regression's on
+    #: these features (:mod:`alstudio.learning.feature_probe`), for ranking and evaluation.
+    #: Unlike ``pool_features`` they leave the cold start and the embeddings alone.
+    probe_features: np.ndarray | None = None
 
 
 @dataclass
@@ -89,6 +95,7 @@ def run_step(
     candidates: np.ndarray | None = None,
     pool_ids: np.ndarray | None = None,
     cache: ScoreCache | None = None,
+    test_features: np.ndarray | None = None,
     progress: ProgressCallback | None = None,
     cancel: CancelToken | None = None,
 ) -> StepResult:
@@ -98,8 +105,11 @@ def run_step(
     ``pool_ids`` (one per pool row) and ``cache`` let earlier checkpoints of a committee read
     the scores they computed before instead of scoring the pool again. With too few labels to
     train (fewer than two classes), selection runs on unsupervised features with
-    ``config.cold_start_strategy`` and no metrics are produced.
+    ``config.cold_start_strategy`` and no metrics are produced. With
+    ``config.probe_features``, ``test_features`` are the test items' rows of the same encoder.
     """
+    if config.probe_features is not None and x_test is not None and test_features is None:
+        raise ValueError("a step with a feature probe needs the test items' features too")
     n = x_pool.shape[0]
     labeled = np.zeros(n, dtype=bool)
     labeled[labeled_idx] = True
@@ -146,6 +156,10 @@ def run_step(
     if x_test is not None and y_test is not None and len(y_test):
         test_out = score(trained.model, x_test, batch_size=config.inference_batch,
                          phase="evaluating", progress=progress, cancel=cancel)
+    if config.probe_features is not None:
+        pool_out, test_out = _with_probe(config.probe_features, order, labels[order],
+                                         num_classes, pool_out, test_out, test_features, seed)
+    if test_out is not None and y_test is not None:
         metrics = classification_summary(y_test, test_out.probs)
     timings["score"] = time.monotonic() - started
 
@@ -167,3 +181,28 @@ def run_step(
     return StepResult(selection=selection, train=trained, pool_outputs=pool_out,
                       test_outputs=test_out, test_metrics=metrics, seconds=timings,
                       mc_passes=passes)
+
+
+def _with_probe(features: np.ndarray, order: np.ndarray, y_order: np.ndarray, num_classes: int,
+                pool_out: ModelOutputs, test_out: ModelOutputs | None,
+                test_features: np.ndarray | None, seed: int
+                ) -> tuple[ModelOutputs, ModelOutputs | None]:
+    """Pool (and test) outputs with the probabilities averaged with the feature probe's."""
+    pool_probe, test_probe = probe_and_blend(features[order], y_order, features, num_classes,
+                                             test_features, seed)
+    pool_out = replace(pool_out, probs=blend(pool_out.probs, pool_probe))
+    if test_out is not None and test_probe is not None:
+        test_out = replace(test_out, probs=blend(test_out.probs, test_probe))
+    return pool_out, test_out
+
+
+def probe_and_blend(train_features: np.ndarray, train_labels: np.ndarray,
+                    pool_features: np.ndarray, num_classes: int,
+                    test_features: np.ndarray | None, seed: int
+                    ) -> tuple[np.ndarray, np.ndarray | None]:
+    """The probe's probabilities over the pool and, when given, the test items (one fit)."""
+    rows = pool_features if test_features is None else np.concatenate(
+        [pool_features, test_features])
+    probs = probe_probabilities(train_features, train_labels, rows, num_classes, seed=seed)
+    n = pool_features.shape[0]
+    return probs[:n], (probs[n:] if test_features is not None else None)

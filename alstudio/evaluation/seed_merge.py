@@ -30,7 +30,9 @@ from alstudio.evaluation.curves import json_ready, simulation_summary
 METRICS = ("balanced_accuracy", "auc")
 #: Config entries that must agree; ``seeds``, ``first_seed`` and ``strategies`` may differ.
 _SAME_CONFIG = ("initial", "batch", "budget", "image_size", "pretrain", "features_until",
-                "semi_supervised")
+                "semi_supervised", "encoder_use")
+#: What a run written before an option existed had instead: the option's old behaviour.
+_BEFORE_OPTION = {"encoder_use": "finetune"}
 #: Training settings that only say where a run happened, not what it measured.
 _WHERE_IT_RAN = ("seed", "device", "num_threads")
 
@@ -53,9 +55,13 @@ def _differences(first: Mapping[str, Any], other: Mapping[str, Any]) -> list[str
         if first[key] != other[key]:
             found.append(f"{key} {first[key]} vs {other[key]}")
     for key in _SAME_CONFIG:
-        if key not in first["config"] or key not in other["config"]:
+        if key in _BEFORE_OPTION:
+            a = first["config"].get(key, _BEFORE_OPTION[key])
+            b = other["config"].get(key, _BEFORE_OPTION[key])
+        elif key not in first["config"] or key not in other["config"]:
             continue  # written by a version without that option: it was off
-        a, b = first["config"][key], other["config"][key]
+        else:
+            a, b = first["config"][key], other["config"][key]
         if a != b:
             found.append(f"{key} {a} vs {b}")
     train_a, train_b = first["config"]["train"], other["config"]["train"]

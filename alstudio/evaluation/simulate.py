@@ -24,6 +24,7 @@ from alstudio.engine import StepConfig, can_train, run_step
 from alstudio.errors import AlstudioError
 from alstudio.evaluation.curves import json_ready, simulation_summary
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
+from alstudio.learning.feature_probe import blend, probe_probabilities
 from alstudio.learning.inference import predict
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.pretrain import (
@@ -36,6 +37,7 @@ from alstudio.learning.training import TrainConfig, train_model
 from alstudio.selection.catalogue import DEFAULT_STRATEGY, parse_spec
 
 METRICS = ("balanced_accuracy", "auc")
+ENCODER_USES = ("finetune", "probe")
 
 
 @dataclass
@@ -58,6 +60,15 @@ class SimulationConfig:
     pretrain: PretrainConfig | None = None
     features_until: int = 60
     semi_supervised: bool = False  # FixMatch-like rounds on the unlabeled pool
+    #: What the pretrained encoder is for: "finetune" (the pool representation above) or
+    #: "probe": every classifier trains from scratch and its probabilities are averaged with
+    #: a linear probe's on the encoder's features (alstudio.learning.feature_probe).
+    encoder_use: str = "finetune"
+
+    def __post_init__(self) -> None:
+        if self.encoder_use not in ENCODER_USES:
+            raise AlstudioError(f"Unknown encoder use {self.encoder_use!r}.",
+                                f"Choose one of {', '.join(ENCODER_USES)}.")
 
     def budgets(self, pool_size: int) -> list[int]:
         top = min(self.budget, pool_size)
@@ -145,10 +156,11 @@ def simulate(archive: Path, config: SimulationConfig, *,
         pool_idx = _scenario_pool(data["y_pool"], config, seed)
         x_pool, y_pool = data["x_pool"][pool_idx], data["y_pool"][pool_idx]
         budgets = config.budgets(len(pool_idx))
-        seed_config, features = _representation(x_pool, config, seed, encoder_dir, timing,
-                                                progress, cancel)
+        seed_config, features = _representation(x_pool, data["x_test"], config, seed,
+                                                encoder_dir, timing, progress, cancel)
         report(progress, "full-data reference", runs_done, runs_total, f"seed {seed}")
-        reference = _full_data(x_pool, y_pool, data, num_classes, seed_config, seed, cancel)
+        reference = _full_data(x_pool, y_pool, data, num_classes, seed_config, seed, cancel,
+                               features)
         for metric in METRICS:
             full[metric].append(reference[metric])
         runs_done += 1
@@ -171,31 +183,64 @@ def simulate(archive: Path, config: SimulationConfig, *,
                    time.monotonic() - started)
 
 
-def _representation(x_pool: np.ndarray, config: SimulationConfig, seed: int,
-                    folder: tempfile.TemporaryDirectory[str], timing: dict[str, float],
-                    progress: ProgressCallback | None, cancel: CancelToken | None
-                    ) -> tuple[SimulationConfig, np.ndarray | None]:
-    """Pretrain this seed's encoder on its pool's images (no labels) when asked: the config
-    then fine-tunes from it, and its features are returned for ranking."""
+@dataclass
+class _Features:
+    """One seed's encoder features: the pool's rows and, for the probe, the test split's."""
+
+    pool: np.ndarray
+    test: np.ndarray | None = None
+
+    def step_fields(self, use: str) -> dict[str, Any]:
+        """The StepConfig fields this use of the encoder sets."""
+        return {"probe_features": self.pool} if use == "probe" else {"pool_features": self.pool}
+
+
+def _representation(x_pool: np.ndarray, x_test: np.ndarray, config: SimulationConfig,
+                    seed: int, folder: tempfile.TemporaryDirectory[str],
+                    timing: dict[str, float], progress: ProgressCallback | None,
+                    cancel: CancelToken | None) -> tuple[SimulationConfig, _Features | None]:
+    """Pretrain this seed's encoder on its pool's images (no labels) when asked. To
+    fine-tune, the config then starts every classifier from it, and its pool features are
+    returned for ranking; for the probe, the pool's and the test split's features."""
     if config.pretrain is None:
         return config, None
     started = time.monotonic()
     pre = replace(config.pretrain, seed=seed, num_threads=config.threads)
     encoder = pretrain(x_pool, pre, progress=progress, cancel=cancel)
+    timing["pretrain"] = timing.get("pretrain", 0.0) + time.monotonic() - started
+    if config.encoder_use == "probe":
+        return config, _Features(encoder_features(encoder, x_pool),
+                                 encoder_features(encoder, x_test))
     path = Path(folder.name) / f"encoder-{seed}.safetensors"
     path.write_bytes(encoder_to_bytes(encoder, pre))
-    timing["pretrain"] = timing.get("pretrain", 0.0) + time.monotonic() - started
     return replace(config, train=replace(config.train, initial_weights=str(path))), \
-        encoder_features(encoder, x_pool)
+        _Features(encoder_features(encoder, x_pool))
+
+
+def _test_probs(model: Any, rows: np.ndarray, y_rows: np.ndarray, data: dict[str, np.ndarray],
+                num_classes: int, features: _Features | None, seed: int,
+                cancel: CancelToken | None) -> np.ndarray:
+    """The test split's probabilities: the classifier's, averaged with the probe's (fitted
+    on ``rows``) when the encoder is used for one."""
+    probs = predict(model, data["x_test"], cancel=cancel).probs
+    if features is None or features.test is None:
+        return probs
+    probe = probe_probabilities(features.pool[rows], y_rows, features.test, num_classes,
+                                seed=seed)
+    return blend(probs, probe)
 
 
 def _full_data(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray],
                num_classes: int, config: SimulationConfig, seed: int,
-               cancel: CancelToken | None) -> dict[str, float]:
+               cancel: CancelToken | None, features: _Features | None = None
+               ) -> dict[str, float]:
+    """The full-data reference, under the same recipe as the runs (probe included)."""
     trained = train_model(x_pool, y_pool, num_classes, _train_config(config, seed),
                           cancel=cancel)
-    out = predict(trained.model, data["x_test"], cancel=cancel)
-    return classification_summary(data["y_test"], out.probs)
+    everything = np.arange(len(y_pool))
+    probs = _test_probs(trained.model, everything, y_pool, data, num_classes, features, seed,
+                        cancel)
+    return classification_summary(data["y_test"], probs)
 
 
 def _train_config(config: SimulationConfig, seed: int) -> TrainConfig:
@@ -205,7 +250,7 @@ def _train_config(config: SimulationConfig, seed: int) -> TrainConfig:
 def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray],
              num_classes: int, initial: np.ndarray, budgets: Sequence[int], strategy: str,
              config: SimulationConfig, seed: int, cancel: CancelToken | None,
-             features: np.ndarray | None = None) -> tuple[dict[str, list[float]], int]:
+             features: _Features | None = None) -> tuple[dict[str, list[float]], int]:
     labeled = list(initial)
     curve: dict[str, list[float]] = {m: [] for m in (*METRICS, "positives")}
     collapsed = 0
@@ -218,15 +263,18 @@ def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray]
         step_cfg = StepConfig(strategy=name, batch_size=max(1, next_budget - len(idx)),
                               train=_train_config(config, seed * 1000 + step),
                               threads=config.threads, strategy_params=params,
-                              pool_features=features, features_until=config.features_until,
-                              semi_supervised=config.semi_supervised)
+                              features_until=config.features_until,
+                              semi_supervised=config.semi_supervised,
+                              **(features.step_fields(config.encoder_use) if features else {}))
         if last:
-            metrics = _evaluate_only(x_pool, y_pool, idx, data, num_classes, step_cfg, cancel)
+            metrics = _evaluate_only(x_pool, y_pool, idx, data, num_classes, step_cfg, cancel,
+                                     features, seed * 1000 + step)
             picks: list[int] = []
         else:
             result = run_step(x_pool, idx, y_pool[idx], num_classes, step_cfg,
                               seed=seed * 1000 + step, x_test=data["x_test"],
-                              y_test=data["y_test"], cancel=cancel)
+                              y_test=data["y_test"], cancel=cancel,
+                              test_features=features.test if features else None)
             metrics = result.test_metrics or _chance_metrics()
             collapsed += int(bool(result.train and result.train.collapsed))
             picks = [int(i) for i in result.selection.indices]
@@ -239,16 +287,19 @@ def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray]
 
 def _evaluate_only(x_pool: np.ndarray, y_pool: np.ndarray, idx: np.ndarray,
                    data: dict[str, np.ndarray], num_classes: int, step_cfg: StepConfig,
-                   cancel: CancelToken | None) -> dict[str, float]:
+                   cancel: CancelToken | None, features: _Features | None = None,
+                   seed: int = 0) -> dict[str, float]:
     """The last budget: train and evaluate, nothing left to select."""
     if not can_train(y_pool[idx]):
         return _chance_metrics()
+    rows = np.sort(idx)
     rest = np.setdiff1d(np.arange(len(y_pool)), idx)
-    trained = train_model(x_pool[np.sort(idx)], y_pool[np.sort(idx)], num_classes,
-                          step_cfg.train, cancel=cancel,
+    trained = train_model(x_pool[rows], y_pool[rows], num_classes, step_cfg.train,
+                          cancel=cancel,
                           unlabeled=(x_pool, rest) if step_cfg.semi_supervised else None)
-    out = predict(trained.model, data["x_test"], cancel=cancel)
-    return classification_summary(data["y_test"], out.probs)
+    probs = _test_probs(trained.model, rows, y_pool[rows], data, num_classes, features, seed,
+                        cancel)
+    return classification_summary(data["y_test"], probs)
 
 
 def _result(archive: Path, config: SimulationConfig, budgets: list[int],
@@ -268,7 +319,8 @@ def _result(archive: Path, config: SimulationConfig, budgets: list[int],
                    "budget": config.budget, "image_size": config.image_size, "train": train,
                    "pretrain": asdict(config.pretrain) if config.pretrain else None,
                    "features_until": config.features_until,
-                   "semi_supervised": config.semi_supervised},
+                   "semi_supervised": config.semi_supervised,
+                   "encoder_use": config.encoder_use},
         "budgets": budgets,
         "full_data": {m: {"mean": float(np.mean(v)), "std": float(np.std(v)), "per_seed": v}
                       for m, v in full.items()},

@@ -11,6 +11,8 @@ of the pixels? A representation that loses to pixels here cannot help the cold s
 core-set distances, and longer pretraining that does not lift the probe will not lift a
 fine-tuned classifier either.
 
+``--colour mild,strong`` compares the views' colour jitter on colour archives: whether an
+encoder that cannot match two views by colour alone learns more of the image.
 ``--cnn`` also trains the product's classifier from scratch on the same labels, and scores
 the mean of its probabilities and the last encoder's probe: whether the two kinds of model
 make different mistakes. ``--finetune`` adds the classifier started from the last encoder's
@@ -137,6 +139,8 @@ def main() -> None:
     parser.add_argument("--epochs", default="20,100", help="pretraining epochs to compare")
     parser.add_argument("--budgets", default="40,80,120,160,300")
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--colour", default="mild",
+                        help="colour jitter of the views, e.g. mild,strong (grey ignores it)")
     parser.add_argument("--cnn", action="store_true",
                         help="also the classifier from scratch and its mean with the probe")
     parser.add_argument("--finetune", action="store_true",
@@ -158,14 +162,17 @@ def main() -> None:
     features = (flat["pool"], flat["test"])
     timings = []
     encoder, epochs = None, 0
-    for epochs in (int(e) for e in args.epochs.split(",")):
+    settings = [(int(e), c) for c in args.colour.split(",") for e in args.epochs.split(",")]
+    for epochs, colour in settings:
         started = time.perf_counter()
-        encoder = pretrain(data["x_pool"], PretrainConfig(epochs=epochs, seed=0, num_threads=1))
-        timings.append(f"{epochs} epochs {time.perf_counter() - started:.0f} s "
+        encoder = pretrain(data["x_pool"], PretrainConfig(epochs=epochs, seed=0, num_threads=1,
+                                                          colour=colour))
+        named = f"{epochs} epochs" + ("" if colour == "mild" else f", {colour} colour")
+        timings.append(f"{named} {time.perf_counter() - started:.0f} s "
                        f"(loss {encoder.history[-1]:.3f})")
         features = (encoder_features(encoder, data["x_pool"]),
                     encoder_features(encoder, data["x_test"]))
-        print(probe_row(f"pool encoder, {epochs} epochs", features, data, budgets, args.seeds),
+        print(probe_row(f"pool encoder, {named}", features, data, budgets, args.seeds),
               flush=True)
     if args.cnn:
         print("\n".join(cnn_rows(features, data, budgets, args.seeds)), flush=True)

@@ -85,14 +85,52 @@ STRONG = AugmentConfig(rotate_degrees=20.0, zoom=0.25, shift=0.12, intensity_sca
                        intensity_shift=0.15)
 
 
-def strong_augment(x: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+@dataclass(frozen=True)
+class ColourJitter:
+    """How much a strong view of a colour image changes its colour.
+
+    The mild default only varies white balance (each channel's gain within +-10%). Two views
+    of a fundus photograph can still be matched by their overall colour and brightness alone,
+    which teaches an encoder nothing about the small lesions that set a grade; the strong
+    setting (SimCLR's recipe: Chen et al. 2020) removes that shortcut with wider channel
+    gains, a saturation change and, now and then, a grey view.
+    """
+
+    channel_gain: float = 0.2  # width of the per-channel gain range around 1
+    saturation: float = 0.0  # the view's colour is scaled about its luminance by 1 +- this
+    greyscale: float = 0.0  # probability that a view is its luminance only
+
+
+MILD_COLOUR = ColourJitter()
+STRONG_COLOUR = ColourJitter(channel_gain=0.6, saturation=0.6, greyscale=0.2)
+COLOUR_JITTERS = {"mild": MILD_COLOUR, "strong": STRONG_COLOUR}
+
+
+def _jitter_colour(out: torch.Tensor, generator: torch.Generator,
+                   colour: ColourJitter) -> torch.Tensor:
+    batch, channels = out.shape[:2]
+    gain = 1.0 + colour.channel_gain * (torch.rand(batch, channels, 1, 1,
+                                                   generator=generator) - 0.5)
+    out = out * gain.to(device=out.device, dtype=out.dtype)
+    if colour.saturation <= 0 and colour.greyscale <= 0:
+        return out  # the mild default draws nothing more: earlier seeded runs repeat
+    grey = out.mean(dim=1, keepdim=True)
+    factor = 1.0 + colour.saturation * (2 * torch.rand(batch, 1, 1, 1, generator=generator)
+                                        - 1)
+    factor = torch.where(torch.rand(batch, 1, 1, 1, generator=generator) < colour.greyscale,
+                         torch.zeros_like(factor), factor)
+    return grey + (out - grey) * factor.to(device=out.device, dtype=out.dtype)
+
+
+def strong_augment(x: torch.Tensor, generator: torch.Generator,
+                   colour: ColourJitter = MILD_COLOUR) -> torch.Tensor:
     """A strong random view of ``(B, C, H, W)``: :data:`STRONG` geometry and intensity, a
-    per-channel gain for colour, Gaussian noise and one erased square per image."""
+    colour jitter for colour images (``colour``), Gaussian noise and one erased square per
+    image."""
     out = augment_batch(x, generator, STRONG)
     batch, channels, rows, cols = out.shape
     if channels > 1:  # colour jitter: fundus and skin photographs vary in white balance
-        gain = 1.0 + 0.2 * (torch.rand(batch, channels, 1, 1, generator=generator) - 0.5)
-        out = out * gain.to(device=x.device, dtype=x.dtype)
+        out = _jitter_colour(out, generator, colour)
     noise = 0.03 * torch.randn(out.shape, generator=generator)
     out = out + noise.to(device=x.device, dtype=x.dtype)
     side = max(1, rows // 4)

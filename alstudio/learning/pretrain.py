@@ -30,7 +30,7 @@ from torch import nn
 
 from alstudio.errors import AlstudioError
 from alstudio.jobs import CancelToken, ProgressCallback, Throttle, check, report
-from alstudio.learning.augment import strong_augment
+from alstudio.learning.augment import COLOUR_JITTERS, strong_augment
 from alstudio.learning.batches import load_batch
 from alstudio.learning.models import Classifier, build_model, load_state_strict
 from alstudio.learning.names import ENCODER_KIND
@@ -54,6 +54,14 @@ class PretrainConfig:
     max_items: int | None = 20000  # a seeded subsample per epoch for very large pools
     seed: int = 0
     num_threads: int | None = None
+    #: Colour jitter of the two views of a colour image: "mild" or "strong"
+    #: (:data:`alstudio.learning.augment.COLOUR_JITTERS`); grey images ignore it.
+    colour: str = "mild"
+
+    def __post_init__(self) -> None:
+        if self.colour not in COLOUR_JITTERS:
+            raise AlstudioError(f"Unknown colour jitter {self.colour!r}.",
+                                f"Choose one of {', '.join(COLOUR_JITTERS)}.")
 
 
 @dataclass
@@ -157,8 +165,9 @@ def _steps(x: Any, n: int, cfg: PretrainConfig, enc: Encoder, rng: np.random.Gen
             images = load_batch(x, index, device)
             for group in optimiser.param_groups:
                 group["lr"] = cfg.lr * 0.5 * (1 + math.cos(math.pi * step / total))
-            z1 = enc.projector(enc.model.embed(strong_augment(images, gen)))
-            z2 = enc.projector(enc.model.embed(strong_augment(images, gen)))
+            colour = COLOUR_JITTERS[cfg.colour]
+            z1 = enc.projector(enc.model.embed(strong_augment(images, gen, colour)))
+            z2 = enc.projector(enc.model.embed(strong_augment(images, gen, colour)))
             loss = nt_xent(z1, z2, cfg.temperature)
             optimiser.zero_grad(set_to_none=True)
             loss.backward()

@@ -75,3 +75,15 @@ def test_semi_supervised_training_uses_unlabeled_images() -> None:
     assert plain.pseudo_labels_used == 0
     assert not torch.equal(next(iter(trained.model.state_dict().values())),
                            next(iter(plain.model.state_dict().values())))
+
+
+def test_strong_colour_views_pretrain_a_colour_encoder_and_are_recorded() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.random((32, 3, 16, 16), dtype=np.float32)
+    config = PretrainConfig(epochs=1, batch_size=16, num_threads=1, colour="strong")
+    encoder = pretrain(x, config)
+    assert encoder.epochs_done == 1 and np.isfinite(encoder.history[-1])
+    mild = pretrain(x, PretrainConfig(epochs=1, batch_size=16, num_threads=1))
+    assert encoder.history[-1] != mild.history[-1]  # other views, another loss
+    with pytest.raises(AlstudioError, match="Unknown colour jitter 'neon'"):
+        PretrainConfig(colour="neon")

@@ -67,6 +67,9 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                      help="train on confident pseudo-labels of the unlabeled pool too "
                           "(FixMatch-like; slower, off by default)")
     rnd.add_argument("--encoder", action="store_true", help=ENCODER_HELP)
+    rnd.add_argument("--probe", action="store_true",
+                     help="average the classifier's probabilities with a linear probe's on the "
+                          "pool encoder's features (needs `alstudio pretrain`; off by default)")
     rnd.add_argument("--no-encoder", action="store_true", help=argparse.SUPPRESS)  # the old
     # opt-out, now the default: still accepted so scripts that pass it keep working
     rnd.add_argument("--json", action="store_true", help="print one JSON object")
@@ -135,7 +138,8 @@ def cmd_round(args: argparse.Namespace) -> int:
                          max_epochs=args.max_epochs, min_steps=args.min_steps,
                          committee=args.committee, committee_size=args.committee_size,
                          max_scored=args.max_scored or None,
-                         semi_supervised=args.semi_supervised, use_encoder=args.encoder)
+                         semi_supervised=args.semi_supervised, use_encoder=args.encoder,
+                         feature_probe=args.probe)
     outcome = run_round(args.project, config, progress=StderrProgress())
     test = outcome.metrics.get("test", {})
     if len(outcome.queue) < args.batch:

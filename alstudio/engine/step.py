@@ -80,6 +80,9 @@ class StepResult:
     seconds: dict[str, float] = field(default_factory=dict)
     #: MC-dropout passes in ``pool_outputs.committee`` (0: none, or a checkpoint committee).
     mc_passes: int = 0
+    #: The classifier's own pool outputs where a feature probe was averaged into
+    #: ``pool_outputs`` (what its checkpoint alone gives, and what a cache keeps for it).
+    classifier_outputs: ModelOutputs | None = None
 
 
 def run_step(
@@ -156,6 +159,7 @@ def run_step(
     if x_test is not None and y_test is not None and len(y_test):
         test_out = score(trained.model, x_test, batch_size=config.inference_batch,
                          phase="evaluating", progress=progress, cancel=cancel)
+    own_outputs = pool_out
     if config.probe_features is not None:
         pool_out, test_out = _with_probe(config.probe_features, order, labels[order],
                                          num_classes, pool_out, test_out, test_features, seed)
@@ -180,7 +184,7 @@ def run_step(
     timings["select"] = time.monotonic() - started
     return StepResult(selection=selection, train=trained, pool_outputs=pool_out,
                       test_outputs=test_out, test_metrics=metrics, seconds=timings,
-                      mc_passes=passes)
+                      mc_passes=passes, classifier_outputs=own_outputs)
 
 
 def _with_probe(features: np.ndarray, order: np.ndarray, y_order: np.ndarray, num_classes: int,

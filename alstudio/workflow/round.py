@@ -28,6 +28,7 @@ from alstudio.project import Item, Project, QueueEntry, RoundInfo
 from alstudio.project.timeutil import utc_now
 from alstudio.selection.catalogue import DEFAULT_STRATEGY, checked, may_read_committee, parse_spec
 from alstudio.workflow.inputs import ProjectInputs, choose_channels, choose_input_size
+from alstudio.workflow.round_encoder import PROBE_NOTE, probe_features, with_encoder
 
 if TYPE_CHECKING:
     from alstudio.engine import ScoreCache, StepResult, StoredModel
@@ -91,6 +92,11 @@ class RoundConfig:
     features_until: int = 60
     #: FixMatch-like consistency training on the unlabeled pool (off: not measured better).
     semi_supervised: bool = False
+    #: Average the classifier's probabilities with a linear probe's on the project's pool
+    #: encoder's features (:mod:`alstudio.learning.feature_probe`), for the queue and the
+    #: test figures; the classifier still trains from scratch unless ``use_encoder``.
+    #: Asked for without a fitting encoder, the round refuses.
+    feature_probe: bool = False
 
     def __post_init__(self) -> None:
         """The strategy by its catalogue name (the alias resolved), or a clear refusal. A
@@ -227,9 +233,10 @@ def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
                 past = past_models(project, limit=config.committee_size, image_size=size,
                                    in_channels=int(inputs.view(pool_ids[:1]).shape[1]),
                                    num_classes=len(snap.classes))
-            config, features = _with_encoder(project, inputs, pool_ids, config, size)
+            config, features = with_encoder(project, inputs, pool_ids, config, size)
+            probe = probe_features(project, inputs, pool_ids, test_ids, config, size)
             step = _step(inputs, snap, pool_ids, test_ids, config, device.type, size,
-                         past, score_cache(project), progress, cancel, features)
+                         past, score_cache(project), progress, cancel, features, probe)
         finally:
             inputs.close()
         check(cancel)
@@ -239,40 +246,11 @@ def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
     return outcome
 
 
-def _with_encoder(project: Project, inputs: ProjectInputs, pool_ids: list[int],
-                  config: RoundConfig, size: int) -> tuple[RoundConfig, np.ndarray | None]:
-    """The round's request set to start from the project's pretrained encoder, and the
-    encoder's pool features, when the round asks for it (it is opt-in: measured, it did not
-    help); a clear refusal when asked for and none fits, so no round silently goes without."""
-    if not config.use_encoder or not pool_ids:
-        return config, None
-    from alstudio.learning.pretrain import encoder_features
-    from alstudio.learning.training import TrainConfig
-    from alstudio.workflow.pretrain import encoder_file, stored_encoder
-
-    path = encoder_file(project, size, inputs.channels)
-    if path is None:
-        raise AlstudioError(
-            f"This project has no pool encoder for {size} px, {inputs.channels}-channel "
-            "inputs to start the round from.",
-            f"Run `alstudio pretrain {project.path}` (Rounds > Learn from the unlabeled pool) "
-            "first, or run the round without the encoder.")
-    found = stored_encoder(project, size, inputs.channels)
-    assert found is not None
-    name = found[1].model.name
-    if config.model not in ("auto", name):
-        raise AlstudioError(
-            f"The pool encoder is a {name}, not a {config.model}.",
-            f"Choose the model auto or {name}, or run the round without the encoder.")
-    train = replace(config.train or TrainConfig(), initial_weights=str(path))
-    return (replace(config, model=name, train=train),
-            encoder_features(found[1], inputs.view(pool_ids)))
-
-
 def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_ids: list[int],
           config: RoundConfig, device_kind: str, size: int, past: list[StoredModel],
           cache: ScoreCache, progress: ProgressCallback | None,
-          cancel: CancelToken | None, features: np.ndarray | None = None) -> StepResult:
+          cancel: CancelToken | None, features: np.ndarray | None = None,
+          probe: tuple[np.ndarray, np.ndarray] | None = None) -> StepResult:
     """Turn the project's snapshot into arrays and run the engine's step on them."""
     from alstudio.engine import StepConfig, run_step
     from alstudio.learning.training import TrainConfig
@@ -290,7 +268,8 @@ def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_
                              train=train, strategy_params=config.strategy_params,
                              threads=config.threads, committee_models=past,
                              pool_features=features, features_until=config.features_until,
-                             semi_supervised=config.semi_supervised)
+                             semi_supervised=config.semi_supervised,
+                             probe_features=probe[0] if probe else None)
     x_test = inputs.images(test_ids) if test_ids else None
     y_test = np.array([snap.test_labels[i] for i in test_ids], dtype=np.int64)
     return run_step(
@@ -298,7 +277,8 @@ def _step(inputs: ProjectInputs, snap: LabelSnapshot, pool_ids: list[int], test_
         np.array([snap.train_labels[i] for i in labeled], dtype=np.int64), len(snap.classes),
         step_config, seed=config.seed, x_test=x_test, y_test=y_test if test_ids else None,
         candidates=candidates, pool_ids=np.asarray(pool_ids, dtype=np.int64), cache=cache,
-        progress=progress, cancel=cancel)
+        test_features=probe[1] if probe and test_ids else None, progress=progress,
+        cancel=cancel)
 
 
 def labels_per_class(snap: LabelSnapshot, pool_ids: list[int]) -> dict[str, int]:
@@ -364,10 +344,15 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
         digest = checkpoint_digest(blob)
         checkpoint = {"architecture": step.train.config.model, "hyperparameters": hyper,
                       "metrics": metrics.get("test", {}), "digest": digest, "weights": blob}
-        if step.pool_outputs is not None:
-            # Stream mode and later committees read these instead of scoring the pool again.
-            score_cache(project).store(digest, pool_ids, step.pool_outputs,
-                                       mc_passes=step.mc_passes, mc_seed=config.seed)
+        own = step.classifier_outputs or step.pool_outputs
+        if own is not None:
+            # Stream mode and later committees read these instead of scoring the pool again:
+            # the checkpoint's own outputs, without a feature probe it does not carry.
+            score_cache(project).store(digest, pool_ids, own, mc_passes=step.mc_passes,
+                                       mc_seed=config.seed)
+        if config.feature_probe:
+            metrics["feature_probe"] = True
+            notes.append(PROBE_NOTE)
     if not test_ids:
         notes.append("No labeled test items: the round could not be evaluated. Import a test "
                      "split (--split test) and label it to measure the model.")
@@ -392,6 +377,7 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
         params={"requested": config.strategy, "batch_size": config.batch_size,
                 "model": step.train.config.model if step.train else None,
                 "committee": config.committee, "encoder": config.use_encoder,
+                "feature_probe": config.feature_probe,
                 **step.selection.params},
         seed=config.seed, labels_used=len(snap.train_labels), metrics=stored, queue=queue,
         started_at=started_at, explanation=" ".join(notes), device=device,

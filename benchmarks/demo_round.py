@@ -5,11 +5,12 @@ reference labels, as an annotator would), and times `run_round` phase by phase: 
 model inputs (first round decodes, later rounds read the cache), training, scoring the pool and
 evaluating the test split, selecting and saving. Target: at most 30 s on a 2-core CPU with
 the default recipe. The recipe's options are timed the same way: ``--semi-supervised``
-(FixMatch-like training on the unlabeled pool) and ``--encoder`` (pretrains the pool encoder
-first, timed on its own line, then starts every round from it).
+(FixMatch-like training on the unlabeled pool), ``--encoder`` (pretrains the pool encoder
+first, timed on its own line, then starts every round from it) and ``--probe`` (pretrains it
+the same way, then averages each round's classifier with a linear probe on its features).
 
-    python benchmarks/demo_round.py [--labels 100] [--batch 20] [--quick]
-                                    [--semi-supervised] [--encoder [--pretrain-epochs 5]]
+    python benchmarks/demo_round.py [--labels 100] [--batch 20] [--quick] [--semi-supervised]
+                                    [--encoder] [--probe] [--pretrain-epochs 5]
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def main() -> None:
                         help="rounds train on the unlabeled pool too")
     parser.add_argument("--encoder", action="store_true",
                         help="pretrain the pool encoder first and start each round from it")
+    parser.add_argument("--probe", action="store_true",
+                        help="pretrain the pool encoder first and average a probe on it in")
     parser.add_argument("--pretrain-epochs", type=int, default=5)
     args = parser.parse_args()
 
@@ -47,7 +50,7 @@ def main() -> None:
             names = project.class_names()
             for item_id, label in list(project.reference_labels("pool").items())[:args.labels]:
                 project.add_label(item_id, "benchmark", names[label])
-        if args.encoder:
+        if args.encoder or args.probe:
             pre = run_pretrain(path, epochs=args.pretrain_epochs)
             print(f"pretraining: {pre.epochs_done} epochs on {pre.images} images in "
                   f"{pre.seconds:.1f} s")
@@ -66,7 +69,7 @@ def main() -> None:
             started = time.monotonic()
             request = RoundConfig(strategy=args.strategy, batch_size=args.batch,
                                   semi_supervised=args.semi_supervised,
-                                  use_encoder=args.encoder)
+                                  use_encoder=args.encoder, feature_probe=args.probe)
             outcome = run_round(path, request, progress=on_progress)
             total = time.monotonic() - started
             phases[last["phase"]] = phases.get(last["phase"], 0.0) + time.monotonic() - last["t"]
@@ -84,7 +87,8 @@ def main() -> None:
             print(f"project file {size_mb:.1f} MB after {len(project.rounds())} round(s) "
                   "(checkpoints included)")
     recipe = " + ".join(["default recipe"] + (["semi-supervised"] if args.semi_supervised
-                                              else []) + (["encoder"] if args.encoder else []))
+                                              else []) + (["encoder"] if args.encoder else [])
+                                              + (["feature probe"] if args.probe else []))
     print(f"{recipe}; target: <= 30 s per round on a 2-core CPU with the default recipe")
 
 

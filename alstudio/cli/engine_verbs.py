@@ -22,6 +22,7 @@ from alstudio.cli.progress import StderrProgress
 from alstudio.errors import AlstudioError
 from alstudio.selection.catalogue import DEFAULT_ALIAS, DEFAULT_STRATEGY, resolve
 from alstudio.workflow.round import ENCODER_MEASURED
+from alstudio.workflow.round_encoder import PROBE_MEASURED
 
 DEFAULT_SIM_STRATEGIES = f"random,{DEFAULT_STRATEGY},entropy,coreset,badge"
 ENCODER_HELP = ("start from the pool encoder stored by `alstudio pretrain`: its features for "
@@ -67,9 +68,14 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                      help="train on confident pseudo-labels of the unlabeled pool too "
                           "(FixMatch-like; slower, off by default)")
     rnd.add_argument("--encoder", action="store_true", help=ENCODER_HELP)
-    rnd.add_argument("--probe", action="store_true",
-                     help="average the classifier's probabilities with a linear probe's on the "
-                          "pool encoder's features (needs `alstudio pretrain`; off by default)")
+    probe = rnd.add_mutually_exclusive_group()
+    probe.add_argument("--probe", dest="probe", action="store_const", const=True,
+                       help="average the classifier's probabilities with a linear probe's on "
+                            "the pool encoder's features, and refuse without an encoder "
+                            "(default: on whenever `alstudio pretrain` stored one that fits); "
+                            f"{PROBE_MEASURED}")
+    probe.add_argument("--no-probe", dest="probe", action="store_const", const=False,
+                       help="never average in the feature probe")
     rnd.add_argument("--no-encoder", action="store_true", help=argparse.SUPPRESS)  # the old
     # opt-out, now the default: still accepted so scripts that pass it keep working
     rnd.add_argument("--json", action="store_true", help="print one JSON object")

@@ -80,9 +80,11 @@ class StepResult:
     seconds: dict[str, float] = field(default_factory=dict)
     #: MC-dropout passes in ``pool_outputs.committee`` (0: none, or a checkpoint committee).
     mc_passes: int = 0
-    #: The classifier's own pool outputs where a feature probe was averaged into
-    #: ``pool_outputs`` (what its checkpoint alone gives, and what a cache keeps for it).
+    #: The classifier's own pool and test outputs where a feature probe was averaged into
+    #: ``pool_outputs`` and ``test_outputs``: what its checkpoint alone gives, what a cache
+    #: keeps for it and what its own figures are computed from.
     classifier_outputs: ModelOutputs | None = None
+    classifier_test_outputs: ModelOutputs | None = None
 
 
 def run_step(
@@ -159,7 +161,7 @@ def run_step(
     if x_test is not None and y_test is not None and len(y_test):
         test_out = score(trained.model, x_test, batch_size=config.inference_batch,
                          phase="evaluating", progress=progress, cancel=cancel)
-    own_outputs = pool_out
+    own_outputs, own_test = pool_out, test_out
     if config.probe_features is not None:
         pool_out, test_out = _with_probe(config.probe_features, order, labels[order],
                                          num_classes, pool_out, test_out, test_features, seed)
@@ -184,7 +186,8 @@ def run_step(
     timings["select"] = time.monotonic() - started
     return StepResult(selection=selection, train=trained, pool_outputs=pool_out,
                       test_outputs=test_out, test_metrics=metrics, seconds=timings,
-                      mc_passes=passes, classifier_outputs=own_outputs)
+                      mc_passes=passes, classifier_outputs=own_outputs,
+                      classifier_test_outputs=own_test)
 
 
 def _with_probe(features: np.ndarray, order: np.ndarray, y_order: np.ndarray, num_classes: int,

@@ -95,8 +95,10 @@ class RoundConfig:
     #: Average the classifier's probabilities with a linear probe's on the project's pool
     #: encoder's features (:mod:`alstudio.learning.feature_probe`), for the queue and the
     #: test figures; the classifier still trains from scratch unless ``use_encoder``.
-    #: Asked for without a fitting encoder, the round refuses.
-    feature_probe: bool = False
+    #: None (the default): whenever the project has an encoder that fits the round's
+    #: inputs, the best option measured (``round_encoder.PROBE_MEASURED``); True: asked for, so the
+    #: round refuses without a fitting encoder; False: never.
+    feature_probe: bool | None = None
 
     def __post_init__(self) -> None:
         """The strategy by its catalogue name (the alias resolved), or a clear refusal. A
@@ -235,6 +237,7 @@ def _run(project_path: Path, config: RoundConfig, device: Any, started_at: str,
                                    num_classes=len(snap.classes))
             config, features = with_encoder(project, inputs, pool_ids, config, size)
             probe = probe_features(project, inputs, pool_ids, test_ids, config, size)
+            config = replace(config, feature_probe=probe is not None)
             step = _step(inputs, snap, pool_ids, test_ids, config, device.type, size,
                          past, score_cache(project), progress, cancel, features, probe)
         finally:
@@ -328,10 +331,18 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
                                "labels_per_class": labels_per_class(snap, pool_ids)}
     notes = [step.selection.explanation] if step.selection.explanation else []
     checkpoint = None
+    own_metrics = metrics  # what the checkpoint alone scores (it carries no probe)
     if step.train is not None:
         if step.test_outputs is not None:
             y_test = np.array([snap.test_labels[i] for i in test_ids], dtype=np.int64)
             metrics["test"] = test_metrics(y_test, step.test_outputs.probs, snap.classes)
+        if config.feature_probe:
+            metrics["feature_probe"] = True
+            notes.append(PROBE_NOTE)
+            own = step.classifier_test_outputs
+            if own is not None and "test" in metrics:
+                metrics["classifier_test"] = test_metrics(y_test, own.probs, snap.classes)
+                own_metrics = {**metrics, "test": metrics["classifier_test"]}
         metrics["training"] = {k: v for k, v in step.train.summary().items() if k != "config"}
         notes.append(training_budget(step.train))
         if probs is not None and len(probs):
@@ -340,19 +351,17 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
             notes.append(step.train.collapse_message)
         hyper = step.train.summary()["config"]
         blob = checkpoint_to_bytes(step.train.model, {
-            "classes": snap.classes, "hyperparameters": hyper, "metrics": metrics})
+            "classes": snap.classes, "hyperparameters": hyper, "metrics": own_metrics})
         digest = checkpoint_digest(blob)
         checkpoint = {"architecture": step.train.config.model, "hyperparameters": hyper,
-                      "metrics": metrics.get("test", {}), "digest": digest, "weights": blob}
-        own = step.classifier_outputs or step.pool_outputs
-        if own is not None:
+                      "metrics": own_metrics.get("test", {}), "digest": digest,
+                      "weights": blob}
+        scored = step.classifier_outputs or step.pool_outputs
+        if scored is not None:
             # Stream mode and later committees read these instead of scoring the pool again:
             # the checkpoint's own outputs, without a feature probe it does not carry.
-            score_cache(project).store(digest, pool_ids, own, mc_passes=step.mc_passes,
+            score_cache(project).store(digest, pool_ids, scored, mc_passes=step.mc_passes,
                                        mc_seed=config.seed)
-        if config.feature_probe:
-            metrics["feature_probe"] = True
-            notes.append(PROBE_NOTE)
     if not test_ids:
         notes.append("No labeled test items: the round could not be evaluated. Import a test "
                      "split (--split test) and label it to measure the model.")
@@ -377,7 +386,7 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
         params={"requested": config.strategy, "batch_size": config.batch_size,
                 "model": step.train.config.model if step.train else None,
                 "committee": config.committee, "encoder": config.use_encoder,
-                "feature_probe": config.feature_probe,
+                "feature_probe": bool(config.feature_probe and step.train is not None),
                 **step.selection.params},
         seed=config.seed, labels_used=len(snap.train_labels), metrics=stored, queue=queue,
         started_at=started_at, explanation=" ".join(notes), device=device,

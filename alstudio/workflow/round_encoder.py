@@ -6,7 +6,9 @@ no round silently goes without what it asked for:
 - ``use_encoder``: its features for the cold start and the early core-set distances, its
   weights as the classifier's starting point (measured: it saved no labels);
 - ``feature_probe``: the classifier trains as usual, and its probabilities are averaged with
-  a linear probe's on the encoder's features of the pool and the test items.
+  a linear probe's on the encoder's features of the pool and the test items. It is on by
+  default wherever an encoder fits (the best option measured), and refused only when asked
+  for outright.
 """
 
 from __future__ import annotations
@@ -23,10 +25,14 @@ from alstudio.workflow.inputs import ProjectInputs
 if TYPE_CHECKING:
     from alstudio.workflow.round import RoundConfig
 
+#: What the feature probe was measured to do, said wherever a round opts in.
+PROBE_MEASURED = ("measured on BreastMNIST (5 seeds, up to 300 labels, a 100-epoch encoder): "
+                  "95% of the full-data model with 75 labels instead of 113, and with 129 "
+                  "instead of 152 with a rare class")
 #: Said in a probed round's explanation: what its figures are of.
 PROBE_NOTE = ("Probabilities are the mean of the classifier's and a linear probe's on the pool "
-              "encoder's features (queue and test figures); the checkpoint alone is the "
-              "classifier.")
+              "encoder's features (the queue and the test figures); the checkpoint alone is "
+              "the classifier, and its own test figures are kept with it.")
 
 
 def _fitting_encoder(project: Project, inputs: ProjectInputs, size: int,
@@ -70,12 +76,21 @@ def probe_features(project: Project, inputs: ProjectInputs, pool_ids: list[int],
                    test_ids: list[int], config: RoundConfig, size: int
                    ) -> tuple[np.ndarray, np.ndarray] | None:
     """The encoder's features of the pool and the test items, when the round asks for the
-    feature probe (``feature_probe``); any classifier architecture may be averaged with it."""
-    if not config.feature_probe or not pool_ids:
+    feature probe, or leaves it to the default and an encoder fits; any classifier
+    architecture may be averaged with it."""
+    if config.feature_probe is False or not pool_ids:
         return None
     from alstudio.learning.pretrain import encoder_features
 
-    _, encoder = _fitting_encoder(project, inputs, size, "fit the feature probe on")
+    if config.feature_probe is None:
+        from alstudio.workflow.pretrain import stored_encoder
+
+        found = stored_encoder(project, size, inputs.channels)
+        if found is None:
+            return None
+        encoder = found[1]
+    else:
+        _, encoder = _fitting_encoder(project, inputs, size, "fit the feature probe on")
     pool = encoder_features(encoder, inputs.view(pool_ids))
     test = encoder_features(encoder, inputs.view(test_ids)) if test_ids else \
         np.zeros((0, pool.shape[1]), dtype=np.float32)

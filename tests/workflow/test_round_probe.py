@@ -1,6 +1,7 @@
 """A round with the feature probe: the queue and the test figures are the mean of the
 classifier and a linear probe on the pool encoder's features; the checkpoint stays the
-classifier, and the score cache keeps the checkpoint's own outputs."""
+classifier, and the score cache keeps the checkpoint's own outputs. On by default wherever an
+encoder fits; refused only when asked for without one."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ QUICK = TrainConfig(max_epochs=2, min_steps=8, patience=2)
 SIZE = 16
 
 
-def _round(path: Path, batch: int, probe: bool = True) -> RoundOutcome:
+def _round(path: Path, batch: int, probe: bool | None = None) -> RoundOutcome:
     return run_round(path, RoundConfig(batch_size=batch, train=QUICK, threads=1,
                                        image_size=SIZE, device="cpu", feature_probe=probe))
 
@@ -38,14 +39,17 @@ def _round(path: Path, batch: int, probe: bool = True) -> RoundOutcome:
 def test_a_probed_round_blends_the_queue_and_keeps_the_checkpoint_its_own(
         demo_path: Path) -> None:
     with pytest.raises(AlstudioError, match=r"no pool encoder .* fit the feature probe"):
-        _round(demo_path, 12)
+        _round(demo_path, 12, probe=True)
     run_pretrain(demo_path, epochs=1, threads=1, image_size=SIZE)
     cold = _round(demo_path, 16)
+    assert cold.round.params["feature_probe"] is False  # no classifier yet: nothing to average
     label_queue_from_reference(demo_path, cold.round.id)
-    probed = _round(demo_path, 5)
+    probed = _round(demo_path, 5)  # the default: the project has an encoder that fits
     assert probed.round.params["feature_probe"] is True
     assert probed.metrics["feature_probe"] is True and PROBE_NOTE in probed.explanation
     assert 0 <= probed.metrics["test"]["balanced_accuracy"] <= 1
+    own_test = probed.metrics["classifier_test"]  # the checkpoint alone, kept beside the blend
+    assert own_test["n"] == probed.metrics["test"]["n"] == 155
     with Project.open(demo_path) as project:
         blob = project.checkpoint(probed.round.checkpoint_id)
         model, _ = checkpoint_from_bytes(blob.weights)
@@ -65,6 +69,7 @@ def test_a_probed_round_blends_the_queue_and_keeps_the_checkpoint_its_own(
                                     encoder_features(found[1], inputs.view(queue_ids)),
                                     len(names), seed=0)
         cached = score_cache(project).lookup(blob.digest, pool)
+        assert blob.metrics == own_test  # an exported checkpoint states its own figures
         inputs.close()
     np.testing.assert_allclose([e.probs for e in probed.queue], (own + probe) / 2, atol=1e-4)
     assert cached is not None  # the checkpoint's own outputs, not the blend
@@ -78,3 +83,14 @@ def test_cli_round_probe_needs_an_encoder(demo_path: Path) -> None:
                           timeout=300)
     assert done.returncode == 1 and "alstudio pretrain" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_the_probe_is_off_when_told_or_when_no_encoder_fits(demo_path: Path) -> None:
+    cold = _round(demo_path, 16)
+    label_queue_from_reference(demo_path, cold.round.id)
+    plain = _round(demo_path, 5)  # no encoder: the default quietly goes without
+    assert plain.round.params["feature_probe"] is False and PROBE_NOTE not in plain.explanation
+    assert "feature_probe" not in plain.metrics
+    run_pretrain(demo_path, epochs=1, threads=1, image_size=SIZE)
+    off = _round(demo_path, 5, probe=False)
+    assert off.round.params["feature_probe"] is False and PROBE_NOTE not in off.explanation

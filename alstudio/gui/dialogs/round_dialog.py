@@ -1,11 +1,11 @@
 """The Run round dialog: strategy, batch size, model, device and, when the project has one,
-whether to start from the pool encoder.
+whether to start from the pool encoder and whether to average in a probe on its features.
 
 "auto" is always offered: the engine picks random or core-set seeding while labels are few,
 core-set plus uncertainty afterwards, and the GPU when there is one. The strategy and model
 names come from the torch-free catalogues, so the dialog opens at once. Starting from the
-encoder learned by pretraining is opt-in (unchecked until chosen), with what it was measured
-to do beside the box.
+encoder learned by pretraining, and the feature probe, are opt-in (unchecked until chosen),
+each with what it was measured to do beside its box.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from alstudio.learning.names import MODEL_NAMES
 from alstudio.selection.catalogue import CATALOGUE, strategy_names
 from alstudio.workflow.round import ENCODER_MEASURED, RoundConfig
+from alstudio.workflow.round_encoder import PROBE_MEASURED
 
 DEVICES = ("auto", "cpu", "cuda")
 
@@ -81,9 +82,13 @@ class RoundDialog(QDialog):
         self.encoder.setToolTip("Its features pick the first scans and measure how different "
                                 "scans are while labels are few; its weights start the "
                                 "classifier's training.")
-        self.encoder_note = QLabel(ENCODER_MEASURED[0].upper() + ENCODER_MEASURED[1:] + ".")
-        self.encoder_note.setProperty("role", "dim")
-        self.encoder_note.setWordWrap(True)
+        self.encoder_note = _note(ENCODER_MEASURED)
+        self.probe = QCheckBox("Average the classifier with a probe on the encoder's features")
+        self.probe.setChecked(self.has_encoder and previous.feature_probe is not False)
+        self.probe.setToolTip("A linear model fitted on the encoder's features of the labeled "
+                              "scans; its probabilities are averaged with the classifier's "
+                              "for the queue and the test figures.")
+        self.probe_note = _note(PROBE_MEASURED)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Run")
@@ -99,12 +104,11 @@ class RoundDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
-        if self.has_encoder:  # without one the box has nothing to offer and stays out
-            layout.addWidget(self.encoder)
-            layout.addWidget(self.encoder_note)
-        else:
-            self.encoder.hide()
-            self.encoder_note.hide()
+        for widget in (self.encoder, self.encoder_note, self.probe, self.probe_note):
+            if self.has_encoder:  # without one the boxes have nothing to offer and stay out
+                layout.addWidget(widget)
+            else:
+                widget.hide()
         layout.addWidget(buttons)
         self.setMinimumWidth(440)
 
@@ -114,7 +118,9 @@ class RoundDialog(QDialog):
                        batch_size=self.batch.value(), model=self.model.currentText(),
                        device=self.device.currentText(), seed=self.seed.value(),
                        committee=str(self.committee.currentData()),
-                       use_encoder=self.has_encoder and self.encoder.isChecked())
+                       use_encoder=self.has_encoder and self.encoder.isChecked(),
+                       # without an encoder the choice stays the default's, for later rounds
+                       feature_probe=self.probe.isChecked() if self.has_encoder else None)
 
     @classmethod
     def ask(cls, parent: QWidget | None, previous: RoundConfig, labels: int,
@@ -125,3 +131,11 @@ class RoundDialog(QDialog):
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return dialog.request()
+
+
+def _note(measured: str) -> QLabel:
+    """A dim, wrapped sentence under an option: what it was measured to do."""
+    note = QLabel(measured[0].upper() + measured[1:] + ".")
+    note.setProperty("role", "dim")
+    note.setWordWrap(True)
+    return note

@@ -73,7 +73,7 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                        help="average the classifier's probabilities with a linear probe's on "
                             "the pool encoder's features, and refuse without an encoder "
                             "(default: on whenever `alstudio pretrain` stored one that fits); "
-                            f"{PROBE_MEASURED}")
+                            + PROBE_MEASURED.replace("%", "%%"))  # argparse formats help
     probe.add_argument("--no-probe", dest="probe", action="store_const", const=False,
                        help="never average in the feature probe")
     rnd.add_argument("--no-encoder", action="store_true", help=argparse.SUPPRESS)  # the old

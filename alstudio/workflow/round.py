@@ -96,8 +96,8 @@ class RoundConfig:
     #: encoder's features (:mod:`alstudio.learning.feature_probe`), for the queue and the
     #: test figures; the classifier still trains from scratch unless ``use_encoder``.
     #: None (the default): whenever the project has an encoder that fits the round's
-    #: inputs, the best option measured (``round_encoder.PROBE_MEASURED``); True: asked for, so the
-    #: round refuses without a fitting encoder; False: never.
+    #: inputs, the best option measured (``round_encoder.PROBE_MEASURED``); True: asked
+    #: for, so the round refuses without a fitting encoder; False: never.
     feature_probe: bool | None = None
 
     def __post_init__(self) -> None:
@@ -331,7 +331,6 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
                                "labels_per_class": labels_per_class(snap, pool_ids)}
     notes = [step.selection.explanation] if step.selection.explanation else []
     checkpoint = None
-    own_metrics = metrics  # what the checkpoint alone scores (it carries no probe)
     if step.train is not None:
         if step.test_outputs is not None:
             y_test = np.array([snap.test_labels[i] for i in test_ids], dtype=np.int64)
@@ -342,7 +341,6 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
             own = step.classifier_test_outputs
             if own is not None and "test" in metrics:
                 metrics["classifier_test"] = test_metrics(y_test, own.probs, snap.classes)
-                own_metrics = {**metrics, "test": metrics["classifier_test"]}
         metrics["training"] = {k: v for k, v in step.train.summary().items() if k != "config"}
         notes.append(training_budget(step.train))
         if probs is not None and len(probs):
@@ -350,6 +348,9 @@ def _save(project: Project, snap: LabelSnapshot, pool_ids: list[int], test_ids: 
         if step.train.collapsed:
             notes.append(step.train.collapse_message)
         hyper = step.train.summary()["config"]
+        # the checkpoint carries no probe: it is stored with what it alone scores
+        own_metrics = {**metrics, "test": metrics["classifier_test"]} \
+            if "classifier_test" in metrics else metrics
         blob = checkpoint_to_bytes(step.train.model, {
             "classes": snap.classes, "hyperparameters": hyper, "metrics": own_metrics})
         digest = checkpoint_digest(blob)

@@ -52,7 +52,8 @@ def test_a_probed_round_blends_the_queue_and_keeps_the_checkpoint_its_own(
     assert own_test["n"] == probed.metrics["test"]["n"] == 155
     with Project.open(demo_path) as project:
         blob = project.checkpoint(probed.round.checkpoint_id)
-        model, _ = checkpoint_from_bytes(blob.weights)
+        model, meta = checkpoint_from_bytes(blob.weights)
+        assert meta["metrics"]["test"] == own_test and "training" in meta["metrics"]
         found = stored_encoder(project, SIZE, 1)
         assert found is not None
         names = project.class_names()

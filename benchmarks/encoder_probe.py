@@ -31,9 +31,10 @@ from pathlib import Path
 import numpy as np
 import torch
 from sklearn.decomposition import PCA
-from sklearn.linear_model import LogisticRegression
 
 from alstudio.evaluation.simulate import load_archive
+from alstudio.learning.feature_probe import blend
+from alstudio.learning.feature_probe import probe_probabilities as probe  # the rounds' own
 from alstudio.learning.inference import predict
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.pretrain import (
@@ -50,17 +51,6 @@ def labeled_sets(pool_size: int, k: int, seeds: int) -> list[np.ndarray]:
     """Seed s's k random pool rows: the same sets for every representation."""
     return [np.sort(np.random.default_rng(s).choice(pool_size, k, replace=False))
             for s in range(seeds)]
-
-
-def probe(train: np.ndarray, labels: np.ndarray, test: np.ndarray,
-          classes: int) -> np.ndarray:
-    """Test-set probabilities (N, classes) of a class-balanced logistic regression on
-    ``train``; a class absent from a small random labeled set gets probability 0."""
-    model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000)
-    model.fit(train, labels)
-    out = np.zeros((len(test), classes))
-    out[:, model.classes_] = model.predict_proba(test)
-    return out
 
 
 def balanced(y_test: np.ndarray, probs: np.ndarray) -> float:
@@ -109,7 +99,7 @@ def cnn_rows(features: tuple[np.ndarray, np.ndarray], data: dict[str, np.ndarray
             cnn = classifier_probs(data, rows, seed)
             linear = probe(features[0][rows], y_pool[rows], features[1], classes)
             scratch.append(balanced(y_test, cnn))
-            mean.append(balanced(y_test, (cnn + linear) / 2))
+            mean.append(balanced(y_test, blend(cnn, linear)))
         alone.append(describe(scratch))
         mixed.append(describe(mean))
     return ["| classifier from scratch | " + " | ".join(alone) + " | |",

@@ -194,22 +194,12 @@ def _with_probe(features: np.ndarray, order: np.ndarray, y_order: np.ndarray, nu
                 pool_out: ModelOutputs, test_out: ModelOutputs | None,
                 test_features: np.ndarray | None, seed: int
                 ) -> tuple[ModelOutputs, ModelOutputs | None]:
-    """Pool (and test) outputs with the probabilities averaged with the feature probe's."""
-    pool_probe, test_probe = probe_and_blend(features[order], y_order, features, num_classes,
-                                             test_features, seed)
-    pool_out = replace(pool_out, probs=blend(pool_out.probs, pool_probe))
-    if test_out is not None and test_probe is not None:
-        test_out = replace(test_out, probs=blend(test_out.probs, test_probe))
+    """Pool (and test) outputs with the probabilities averaged with the feature probe's,
+    fitted once on the labeled rows and applied to the pool and the test items together."""
+    rows = features if test_features is None else np.concatenate([features, test_features])
+    probe = probe_probabilities(features[order], y_order, rows, num_classes, seed=seed)
+    n = features.shape[0]
+    pool_out = replace(pool_out, probs=blend(pool_out.probs, probe[:n]))
+    if test_out is not None and test_features is not None:
+        test_out = replace(test_out, probs=blend(test_out.probs, probe[n:]))
     return pool_out, test_out
-
-
-def probe_and_blend(train_features: np.ndarray, train_labels: np.ndarray,
-                    pool_features: np.ndarray, num_classes: int,
-                    test_features: np.ndarray | None, seed: int
-                    ) -> tuple[np.ndarray, np.ndarray | None]:
-    """The probe's probabilities over the pool and, when given, the test items (one fit)."""
-    rows = pool_features if test_features is None else np.concatenate(
-        [pool_features, test_features])
-    probs = probe_probabilities(train_features, train_labels, rows, num_classes, seed=seed)
-    n = pool_features.shape[0]
-    return probs[:n], (probs[n:] if test_features is not None else None)

@@ -34,7 +34,7 @@ from alstudio.selection.catalogue import DEFAULT_STRATEGY
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DATASETS = {"breastmnist": (DATA / "breastmnist" / "breastmnist.npz", 0),
             "retinamnist": (DATA / "retinamnist" / "retinamnist.npz", 4)}
-VARIANTS = ("default", "pool", "semi", "both", "probe")
+VARIANTS = ("default", "pool", "semi", "both", "probe", "heldback", "probemodel")
 
 
 def variant_config(base: SimulationConfig, variant: str, epochs: int,
@@ -42,9 +42,13 @@ def variant_config(base: SimulationConfig, variant: str, epochs: int,
     """The simulation of one variant: the pool representation and/or semi-supervised rounds,
     or the feature probe (classifier from scratch, its probabilities averaged with a linear
     probe's on an encoder pretrained for ``probe_epochs``: the setting the probe benchmark
-    measured a gain with)."""
-    if variant == "probe":
-        return replace(base, pretrain=PretrainConfig(epochs=probe_epochs), encoder_use="probe")
+    measured a gain with), its share either half ("probe") or chosen on the classifier's
+    held-back slice ("heldback"); "probemodel" keeps the blend as the model but ranks on the
+    classifier's own outputs."""
+    if variant in ("probe", "heldback", "probemodel"):
+        return replace(base, pretrain=PretrainConfig(epochs=probe_epochs), encoder_use="probe",
+                       probe_weighting="held_back" if variant == "heldback" else "mean",
+                       probe_in_ranking=variant != "probemodel")
     pre = PretrainConfig(epochs=epochs) if variant in ("pool", "both") else None
     return replace(base, pretrain=pre, semi_supervised=variant in ("semi", "both"))
 
@@ -83,7 +87,9 @@ HEADER = ("| data | scenario | variant | labels→95% default | labels→95% ran
 TITLES = {"breastmnist": "BreastMNIST", "retinamnist": "RetinaMNIST"}
 VARIANT_TITLES = {"default": "today's default", "pool": "+ pool representation",
                   "semi": "+ semi-supervised", "both": "+ both (pool + semi-supervised)",
-                  "probe": "+ feature probe (mean with the classifier)"}
+                  "probe": "+ feature probe (mean with the classifier)",
+                  "heldback": "+ feature probe (share chosen on the held-back slice)",
+                  "probemodel": "+ feature probe as the model only (the classifier ranks)"}
 TABLE_HEADER = (
     "| data | scenario | variant | labels → 95%, tried / random | efficiency vs random |"
     " 95% interval over seeds |"

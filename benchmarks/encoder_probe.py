@@ -33,7 +33,7 @@ import torch
 from sklearn.decomposition import PCA
 
 from alstudio.evaluation.simulate import load_archive
-from alstudio.learning.feature_probe import blend
+from alstudio.learning.feature_probe import blend, held_back_share
 from alstudio.learning.feature_probe import probe_probabilities as probe  # the rounds' own
 from alstudio.learning.inference import predict
 from alstudio.learning.metrics import classification_summary
@@ -44,7 +44,7 @@ from alstudio.learning.pretrain import (
     encoder_to_bytes,
     pretrain,
 )
-from alstudio.learning.training import TrainConfig, train_model
+from alstudio.learning.training import TrainConfig, TrainResult, train_model
 
 
 def labeled_sets(pool_size: int, k: int, seeds: int) -> list[np.ndarray]:
@@ -80,30 +80,54 @@ def classifier_probs(data: dict[str, np.ndarray], rows: np.ndarray, seed: int,
                      weights: Path | None = None) -> np.ndarray:
     """Test-set probabilities of the product's classifier trained on these pool rows, from
     scratch or from the encoder weights in ``weights``."""
+    return predict(classifier(data, rows, seed, weights).model, data["x_test"]).probs
+
+
+def classifier(data: dict[str, np.ndarray], rows: np.ndarray, seed: int,
+               weights: Path | None = None) -> TrainResult:
+    """The product's classifier trained on these pool rows (its held-back slice included)."""
     y_pool = data["y_pool"]
     config = TrainConfig(seed=seed, num_threads=1,
                          initial_weights=str(weights) if weights else None)
-    trained = train_model(data["x_pool"][rows], y_pool[rows], int(y_pool.max()) + 1, config)
-    return predict(trained.model, data["x_test"]).probs
+    return train_model(data["x_pool"][rows], y_pool[rows], int(y_pool.max()) + 1, config)
+
+
+def held_back_blend(trained: TrainResult, features: tuple[np.ndarray, np.ndarray],
+                    y_rows: np.ndarray, rows: np.ndarray, cnn: np.ndarray, linear: np.ndarray
+                    ) -> tuple[np.ndarray, float]:
+    """The blend with the probe's share chosen on the classifier's held-back slice, as the
+    rounds choose it (the plain mean without a slice)."""
+    weight = held_back_share(features[0], rows, y_rows, trained)
+    return blend(cnn, linear, weight), weight
 
 
 def cnn_rows(features: tuple[np.ndarray, np.ndarray], data: dict[str, np.ndarray],
              budgets: list[int], seeds: int) -> list[str]:
-    """The classifier from scratch, and the mean of its probabilities and the probe's."""
+    """The classifier from scratch, the mean of its probabilities and the probe's, and the
+    blend weighted on the held-back slice."""
     y_pool, y_test = data["y_pool"], data["y_test"]
     classes = int(y_pool.max()) + 1
-    alone, mixed = [], []
+    alone, mixed, chosen, shares = [], [], [], []
     for k in budgets:
-        scratch, mean = [], []
+        scratch, mean, weighted, used = [], [], [], []
         for seed, rows in enumerate(labeled_sets(len(y_pool), k, seeds)):
-            cnn = classifier_probs(data, rows, seed)
+            trained = classifier(data, rows, seed)
+            cnn = predict(trained.model, data["x_test"]).probs
             linear = probe(features[0][rows], y_pool[rows], features[1], classes)
             scratch.append(balanced(y_test, cnn))
             mean.append(balanced(y_test, blend(cnn, linear)))
+            probs, weight = held_back_blend(trained, features, y_pool[rows], rows, cnn, linear)
+            weighted.append(balanced(y_test, probs))
+            used.append(weight)
         alone.append(describe(scratch))
         mixed.append(describe(mean))
+        chosen.append(describe(weighted))
+        shares.append(" ".join(f"{w:g}" for w in used))
     return ["| classifier from scratch | " + " | ".join(alone) + " | |",
-            "| classifier + probe, mean of probabilities | " + " | ".join(mixed) + " | |"]
+            "| classifier + probe, mean of probabilities | " + " | ".join(mixed) + " | |",
+            "| classifier + probe, share chosen on the held-back slice | " + " | ".join(chosen)
+            + " | |",
+            "| (the probe's share chosen, seed by seed) | " + " | ".join(shares) + " | |"]
 
 
 def finetune_row(encoder: Encoder, epochs: int, data: dict[str, np.ndarray],

@@ -11,7 +11,13 @@ from __future__ import annotations
 
 from alstudio.engine.cold_start import can_train, cold_start_features
 from alstudio.engine.scoring import ScoreCache, StoredModel, score, with_committee
-from alstudio.engine.step import COMMITTEE_PASSES, StepConfig, StepResult, run_step
+from alstudio.engine.step import (
+    COMMITTEE_PASSES,
+    PROBE_WEIGHTINGS,
+    StepConfig,
+    StepResult,
+    run_step,
+)
 
-__all__ = ["COMMITTEE_PASSES", "ScoreCache", "StepConfig", "StepResult", "StoredModel",
-           "can_train", "cold_start_features", "run_step", "score", "with_committee"]
+__all__ = ["COMMITTEE_PASSES", "PROBE_WEIGHTINGS", "ScoreCache", "StepConfig", "StepResult",
+           "StoredModel", "can_train", "cold_start_features", "run_step", "score", "with_committee"]

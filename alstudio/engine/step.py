@@ -21,7 +21,7 @@ import numpy as np
 from alstudio.engine.cold_start import can_train, rank_cold_start
 from alstudio.engine.scoring import ScoreCache, StoredModel, score, with_committee
 from alstudio.jobs import CancelToken, ProgressCallback, report
-from alstudio.learning.feature_probe import blend, probe_probabilities
+from alstudio.learning.feature_probe import blend, held_back_share, probe_probabilities
 from alstudio.learning.inference import ModelOutputs
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.training import TrainConfig, TrainResult, train_model
@@ -65,6 +65,18 @@ class StepConfig:
     #: these features (:mod:`alstudio.learning.feature_probe`), for ranking and evaluation.
     #: Unlike ``pool_features`` they leave the cold start and the embeddings alone.
     probe_features: np.ndarray | None = None
+    #: How the probe's share of the blend is set: "mean" (half, as measured over whole
+    #: curves) or "held_back" (the share with the lowest loss on the classifier's held-back
+    #: slice, from a probe fitted without it: :func:`feature_probe.held_back_weight`).
+    probe_weighting: str = "mean"
+    #: Whether the blend also ranks the pool. False: the blend is the step's model (its
+    #: pool and test probabilities, its figures), but uncertainty and the core-set rank on
+    #: the classifier's own outputs, so the picks are those the classifier alone makes.
+    probe_in_ranking: bool = True
+
+
+#: The ways a feature probe's share of the blend is set (``StepConfig.probe_weighting``).
+PROBE_WEIGHTINGS = ("mean", "held_back")
 
 
 @dataclass
@@ -85,6 +97,8 @@ class StepResult:
     #: keeps for it and what its own figures are computed from.
     classifier_outputs: ModelOutputs | None = None
     classifier_test_outputs: ModelOutputs | None = None
+    #: The probe's share of the blend (None: no probe).
+    probe_weight: float | None = None
 
 
 def run_step(
@@ -115,6 +129,9 @@ def run_step(
     """
     if config.probe_features is not None and x_test is not None and test_features is None:
         raise ValueError("a step with a feature probe needs the test items' features too")
+    if config.probe_weighting not in PROBE_WEIGHTINGS:
+        raise ValueError(f"unknown probe weighting {config.probe_weighting!r}; one of "
+                         f"{', '.join(PROBE_WEIGHTINGS)}")
     n = x_pool.shape[0]
     labeled = np.zeros(n, dtype=bool)
     labeled[labeled_idx] = True
@@ -162,9 +179,14 @@ def run_step(
         test_out = score(trained.model, x_test, batch_size=config.inference_batch,
                          phase="evaluating", progress=progress, cancel=cancel)
     own_outputs, own_test = pool_out, test_out
+    weight = None
     if config.probe_features is not None:
+        weight = (held_back_share(config.probe_features, order, labels[order], trained,
+                                  seed=seed)
+                  if config.probe_weighting == "held_back" else 0.5)
         pool_out, test_out = _with_probe(config.probe_features, order, labels[order],
-                                         num_classes, pool_out, test_out, test_features, seed)
+                                         num_classes, pool_out, test_out, test_features, seed,
+                                         weight)
     if test_out is not None and y_test is not None:
         metrics = classification_summary(y_test, test_out.probs)
     timings["score"] = time.monotonic() - started
@@ -174,8 +196,9 @@ def run_step(
     if config.pool_features is not None and labeled_idx.size < config.features_until:
         embeddings = config.pool_features
     report(progress, "selecting", 0, 1)
-    selection = select(config.strategy, config.batch_size, probs=pool_out.probs,
-                       embeddings=embeddings, committee=pool_out.committee, labeled=labeled,
+    ranked = pool_out if config.probe_in_ranking else own_outputs
+    selection = select(config.strategy, config.batch_size, probs=ranked.probs,
+                       embeddings=embeddings, committee=ranked.committee, labeled=labeled,
                        candidates=candidates, labels=labels, seed=seed, threads=config.threads,
                        cancel=cancel, **config.strategy_params)
     if past and selection.strategy in COMMITTEE_STRATEGIES:
@@ -187,19 +210,21 @@ def run_step(
     return StepResult(selection=selection, train=trained, pool_outputs=pool_out,
                       test_outputs=test_out, test_metrics=metrics, seconds=timings,
                       mc_passes=passes, classifier_outputs=own_outputs,
-                      classifier_test_outputs=own_test)
+                      classifier_test_outputs=own_test, probe_weight=weight)
 
 
 def _with_probe(features: np.ndarray, order: np.ndarray, y_order: np.ndarray, num_classes: int,
                 pool_out: ModelOutputs, test_out: ModelOutputs | None,
-                test_features: np.ndarray | None, seed: int
+                test_features: np.ndarray | None, seed: int, weight: float
                 ) -> tuple[ModelOutputs, ModelOutputs | None]:
-    """Pool (and test) outputs with the probabilities averaged with the feature probe's,
-    fitted once on the labeled rows and applied to the pool and the test items together."""
+    """Pool (and test) outputs with the probabilities blended with the feature probe's
+    (``weight`` its share), fitted once on the labeled rows and applied to the pool and the
+    test items together."""
     rows = features if test_features is None else np.concatenate([features, test_features])
     probe = probe_probabilities(features[order], y_order, rows, num_classes, seed=seed)
     n = features.shape[0]
-    pool_out = replace(pool_out, probs=blend(pool_out.probs, probe[:n]))
+    pool_out = replace(pool_out, probs=blend(pool_out.probs, probe[:n], weight))
     if test_out is not None and test_features is not None:
-        test_out = replace(test_out, probs=blend(test_out.probs, probe[n:]))
+        test_out = replace(test_out, probs=blend(test_out.probs, probe[n:], weight))
     return pool_out, test_out
+

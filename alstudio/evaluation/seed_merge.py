@@ -30,9 +30,11 @@ from alstudio.evaluation.curves import json_ready, simulation_summary
 METRICS = ("balanced_accuracy", "auc")
 #: Config entries that must agree; ``seeds``, ``first_seed`` and ``strategies`` may differ.
 _SAME_CONFIG = ("initial", "batch", "budget", "image_size", "pretrain", "features_until",
-                "semi_supervised", "encoder_use")
+                "semi_supervised", "encoder_use", "probe_weighting",
+                "probe_in_ranking")
 #: What a run written before an option existed had instead: the option's old behaviour.
-_BEFORE_OPTION = {"encoder_use": "finetune"}
+_BEFORE_OPTION = {"encoder_use": "finetune", "probe_weighting": "mean",
+                  "probe_in_ranking": True}
 #: Training settings that only say where a run happened, not what it measured.
 _WHERE_IT_RAN = ("seed", "device", "num_threads")
 

@@ -20,11 +20,11 @@ import numpy as np
 
 from alstudio.datasets.model_inputs import model_input
 from alstudio.datasets.records import ScanImage
-from alstudio.engine import StepConfig, can_train, run_step
+from alstudio.engine import PROBE_WEIGHTINGS, StepConfig, can_train, run_step
 from alstudio.errors import AlstudioError
 from alstudio.evaluation.curves import json_ready, simulation_summary
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
-from alstudio.learning.feature_probe import blend, probe_probabilities
+from alstudio.learning.feature_probe import blend, held_back_share, probe_probabilities
 from alstudio.learning.inference import predict
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.pretrain import (
@@ -33,7 +33,7 @@ from alstudio.learning.pretrain import (
     encoder_to_bytes,
     pretrain,
 )
-from alstudio.learning.training import TrainConfig, train_model
+from alstudio.learning.training import TrainConfig, TrainResult, train_model
 from alstudio.selection.catalogue import DEFAULT_STRATEGY, parse_spec
 
 METRICS = ("balanced_accuracy", "auc")
@@ -64,11 +64,18 @@ class SimulationConfig:
     #: "probe": every classifier trains from scratch and its probabilities are averaged with
     #: a linear probe's on the encoder's features (alstudio.learning.feature_probe).
     encoder_use: str = "finetune"
+    #: The probe's share of the blend: "mean" or "held_back" (StepConfig.probe_weighting).
+    probe_weighting: str = "mean"
+    #: Whether the probe's blend ranks the pool too (StepConfig.probe_in_ranking).
+    probe_in_ranking: bool = True
 
     def __post_init__(self) -> None:
         if self.encoder_use not in ENCODER_USES:
             raise AlstudioError(f"Unknown encoder use {self.encoder_use!r}.",
                                 f"Choose one of {', '.join(ENCODER_USES)}.")
+        if self.probe_weighting not in PROBE_WEIGHTINGS:
+            raise AlstudioError(f"Unknown probe weighting {self.probe_weighting!r}.",
+                                f"Choose one of {', '.join(PROBE_WEIGHTINGS)}.")
 
     def budgets(self, pool_size: int) -> list[int]:
         top = min(self.budget, pool_size)
@@ -190,9 +197,12 @@ class _Features:
     pool: np.ndarray
     test: np.ndarray | None = None
 
-    def step_fields(self, use: str) -> dict[str, Any]:
+    def step_fields(self, config: SimulationConfig) -> dict[str, Any]:
         """The StepConfig fields this use of the encoder sets."""
-        return {"probe_features": self.pool} if use == "probe" else {"pool_features": self.pool}
+        if config.encoder_use == "probe":
+            return {"probe_features": self.pool, "probe_weighting": config.probe_weighting,
+                    "probe_in_ranking": config.probe_in_ranking}
+        return {"pool_features": self.pool}
 
 
 def _representation(x_pool: np.ndarray, x_test: np.ndarray, config: SimulationConfig,
@@ -217,17 +227,19 @@ def _representation(x_pool: np.ndarray, x_test: np.ndarray, config: SimulationCo
         _Features(encoder_features(encoder, x_pool))
 
 
-def _test_probs(model: Any, rows: np.ndarray, y_rows: np.ndarray, data: dict[str, np.ndarray],
-                num_classes: int, features: _Features | None, seed: int,
-                cancel: CancelToken | None) -> np.ndarray:
-    """The test split's probabilities: the classifier's, averaged with the probe's (fitted
-    on ``rows``) when the encoder is used for one."""
-    probs = predict(model, data["x_test"], cancel=cancel).probs
+def _test_probs(trained: TrainResult, rows: np.ndarray, y_rows: np.ndarray,
+                data: dict[str, np.ndarray], num_classes: int, features: _Features | None,
+                seed: int, weighting: str, cancel: CancelToken | None) -> np.ndarray:
+    """The test split's probabilities: the classifier's, blended with the probe's (fitted
+    on ``rows``) when the encoder is used for one, with the share the rounds would use."""
+    probs = predict(trained.model, data["x_test"], cancel=cancel).probs
     if features is None or features.test is None:
         return probs
     probe = probe_probabilities(features.pool[rows], y_rows, features.test, num_classes,
                                 seed=seed)
-    return blend(probs, probe)
+    weight = (held_back_share(features.pool, rows, y_rows, trained, seed=seed)
+              if weighting == "held_back" else 0.5)
+    return blend(probs, probe, weight)
 
 
 def _full_data(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray],
@@ -238,8 +250,8 @@ def _full_data(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarra
     trained = train_model(x_pool, y_pool, num_classes, _train_config(config, seed),
                           cancel=cancel)
     everything = np.arange(len(y_pool))
-    probs = _test_probs(trained.model, everything, y_pool, data, num_classes, features, seed,
-                        cancel)
+    probs = _test_probs(trained, everything, y_pool, data, num_classes, features, seed,
+                        config.probe_weighting, cancel)
     return classification_summary(data["y_test"], probs)
 
 
@@ -265,7 +277,7 @@ def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray]
                               threads=config.threads, strategy_params=params,
                               features_until=config.features_until,
                               semi_supervised=config.semi_supervised,
-                              **(features.step_fields(config.encoder_use) if features else {}))
+                              **(features.step_fields(config) if features else {}))
         if last:
             metrics = _evaluate_only(x_pool, y_pool, idx, data, num_classes, step_cfg, cancel,
                                      features, seed * 1000 + step)
@@ -297,8 +309,8 @@ def _evaluate_only(x_pool: np.ndarray, y_pool: np.ndarray, idx: np.ndarray,
     trained = train_model(x_pool[rows], y_pool[rows], num_classes, step_cfg.train,
                           cancel=cancel,
                           unlabeled=(x_pool, rest) if step_cfg.semi_supervised else None)
-    probs = _test_probs(trained.model, rows, y_pool[rows], data, num_classes, features, seed,
-                        cancel)
+    probs = _test_probs(trained, rows, y_pool[rows], data, num_classes, features, seed,
+                        step_cfg.probe_weighting, cancel)
     return classification_summary(data["y_test"], probs)
 
 
@@ -320,7 +332,9 @@ def _result(archive: Path, config: SimulationConfig, budgets: list[int],
                    "pretrain": asdict(config.pretrain) if config.pretrain else None,
                    "features_until": config.features_until,
                    "semi_supervised": config.semi_supervised,
-                   "encoder_use": config.encoder_use},
+                   "encoder_use": config.encoder_use,
+                   "probe_weighting": config.probe_weighting,
+                   "probe_in_ranking": config.probe_in_ranking},
         "budgets": budgets,
         "full_data": {m: {"mean": float(np.mean(v)), "std": float(np.std(v)), "per_seed": v}
                       for m, v in full.items()},

@@ -71,6 +71,10 @@ class TrainResult:
     stopped_early: bool = False
     class_bias: list[float] = field(default_factory=list)  # offsets folded into the head
     pseudo_labels_used: int = 0  # semi-supervised: confident pseudo-labels trained on
+    #: Positions (in the training arrays) of the held-back slice, and the kept model's
+    #: probabilities on it: what a feature probe's weight is chosen on. Empty: no slice.
+    val_index: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    val_probs: np.ndarray = field(default_factory=lambda: np.empty((0, 0), dtype=np.float32))
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly facts for checkpoint metadata and logs."""

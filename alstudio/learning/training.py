@@ -342,7 +342,18 @@ def _finish(run: _Run, started: float, stopped_early: bool,
                        device=describe_device(device),
                        seconds=time.perf_counter() - started, n_train=int(run.train_idx.size),
                        n_val=int(val_idx.size), stopped_early=stopped_early,
-                       class_bias=[float(v) for v in shift])
+                       class_bias=[float(v) for v in shift],
+                       **_held_back(run, logits))
+
+
+def _held_back(run: _Run, logits: np.ndarray) -> dict[str, np.ndarray]:
+    """The held-back slice's positions and the kept model's probabilities on them."""
+    if not run.use_val:
+        return {}
+    shifted = logits - logits.max(axis=1, keepdims=True)
+    probs = np.exp(shifted)
+    return {"val_index": run.val_idx.copy(),
+            "val_probs": (probs / probs.sum(axis=1, keepdims=True)).astype(np.float32)}
 
 
 def _train(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,

@@ -6,7 +6,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from alstudio.learning.feature_probe import blend, probe_probabilities
+from alstudio.learning.feature_probe import (
+    PROBE_WEIGHTS,
+    blend,
+    held_back_weight,
+    probe_probabilities,
+)
 
 
 def _clusters(n: int, classes: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -56,3 +61,40 @@ def test_blend_is_the_mean() -> None:
     a = np.array([[0.9, 0.1], [0.2, 0.8]], dtype=np.float32)
     b = np.array([[0.5, 0.5], [0.6, 0.4]], dtype=np.float32)
     assert np.allclose(blend(a, b), [[0.7, 0.3], [0.4, 0.6]])
+
+
+def test_blend_weights_the_probe_and_refuses_a_share_out_of_range() -> None:
+    a = np.array([[1.0, 0.0]], dtype=np.float32)
+    b = np.array([[0.0, 1.0]], dtype=np.float32)
+    assert np.allclose(blend(a, b, 0.25), [[0.75, 0.25]])
+    assert np.allclose(blend(a, b, 0.0), a) and np.allclose(blend(a, b, 1.0), b)
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        blend(a, b, 1.5)
+
+
+def _confident(labels: np.ndarray, classes: int, right: float) -> np.ndarray:
+    """Probabilities putting ``right`` on the true class and the rest spread evenly."""
+    out = np.full((labels.size, classes), (1 - right) / (classes - 1), dtype=np.float32)
+    out[np.arange(labels.size), labels] = right
+    return out
+
+
+def test_the_held_back_slice_picks_the_better_model_and_the_mean_on_a_tie() -> None:
+    y = np.array([0, 0, 0, 0, 0, 0, 1, 1, 2])
+    good, poor = _confident(y, 3, 0.9), _confident((y + 1) % 3, 3, 0.6)
+    assert held_back_weight(good, poor, y) == 0.0  # the probe is worse: left out
+    assert held_back_weight(poor, good, y) == 1.0  # the classifier is worse
+    assert held_back_weight(good, good, y) == 0.5  # no difference: the measured mean
+    assert PROBE_WEIGHTS[0] == 0.5
+
+
+def test_the_held_back_loss_weighs_every_class_alike() -> None:
+    """Six majority items the probe gets right cannot outvote one rare item it gets badly
+    wrong: the share goes to the classifier, which has the rare one right."""
+    y = np.array([0, 0, 0, 0, 0, 0, 1])
+    classifier = _confident(y, 2, 0.7)
+    probe = _confident(y, 2, 0.95)
+    probe[-1] = [0.99, 0.01]
+    assert held_back_weight(classifier, probe, y) < 0.5
+    with pytest.raises(ValueError, match="held-back"):
+        held_back_weight(classifier[:0], probe[:0], y[:0])

@@ -33,6 +33,9 @@ def test_training_reduces_the_loss_and_learns(images: Images, config: Config) ->
     assert result.config.image_size == 28 and result.config.model == "small_cnn"
     probs = predict(result.model, x).probs
     assert roc_auc(y, probs) > 0.9
+    # the held-back slice is handed back with the kept model's own probabilities on it
+    assert result.val_index.size == result.n_val and result.val_probs.shape == (result.n_val, 2)
+    np.testing.assert_allclose(result.val_probs, probs[result.val_index], atol=1e-5)
 
 
 def test_same_seed_gives_identical_models(images: Images, config: Config) -> None:
@@ -68,6 +71,7 @@ def test_tiny_label_sets_train_on_everything(images: Images, config: Config) -> 
     x, y = images(12)
     result = train_model(x, y, 2, config())
     assert result.n_val == 0 and result.n_train == 12
+    assert result.val_index.size == 0 and result.val_probs.size == 0
     assert result.best_epoch == len(result.history) == 4
     assert result.class_bias == [0.0, 0.0]  # no slice to re-centre the threshold on
     assert result.history[-1]["steps"] >= 24

@@ -336,24 +336,22 @@ def _finish(run: _Run, started: float, stopped_early: bool,
         message = message.replace("held-back labeled items", "labeled training items")
     # Hand back a plain NCHW model: it then computes exactly what its checkpoint will.
     ema = ema.to(memory_format=torch.contiguous_format).eval()  # type: ignore[call-overload]
-    return TrainResult(model=ema, config=cfg, history=run.history, best_epoch=best_epoch,
-                       val_metrics=val_metrics if run.use_val else {},
-                       collapsed=bool(message), collapse_message=message,
-                       device=describe_device(device),
-                       seconds=time.perf_counter() - started, n_train=int(run.train_idx.size),
-                       n_val=int(val_idx.size), stopped_early=stopped_early,
-                       class_bias=[float(v) for v in shift],
-                       **_held_back(run, logits))
+    result = TrainResult(model=ema, config=cfg, history=run.history, best_epoch=best_epoch,
+                         val_metrics=val_metrics if run.use_val else {},
+                         collapsed=bool(message), collapse_message=message,
+                         device=describe_device(device),
+                         seconds=time.perf_counter() - started, n_train=int(run.train_idx.size),
+                         n_val=int(val_idx.size), stopped_early=stopped_early,
+                         class_bias=[float(v) for v in shift])
+    if run.use_val:  # the slice and the kept model's probabilities on it
+        result.val_index, result.val_probs = run.val_idx.copy(), _softmax(logits)
+    return result
 
 
-def _held_back(run: _Run, logits: np.ndarray) -> dict[str, np.ndarray]:
-    """The held-back slice's positions and the kept model's probabilities on them."""
-    if not run.use_val:
-        return {}
-    shifted = logits - logits.max(axis=1, keepdims=True)
-    probs = np.exp(shifted)
-    return {"val_index": run.val_idx.copy(),
-            "val_probs": (probs / probs.sum(axis=1, keepdims=True)).astype(np.float32)}
+def _softmax(logits: np.ndarray) -> np.ndarray:
+    """Row-wise probabilities of logits, computed stably."""
+    shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+    return (shifted / shifted.sum(axis=1, keepdims=True)).astype(np.float32)
 
 
 def _train(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,

@@ -42,3 +42,25 @@ def test_a_probe_run_trains_from_scratch_and_records_how_the_encoder_was_used() 
 def test_an_unknown_encoder_use_is_refused() -> None:
     with pytest.raises(AlstudioError, match="Unknown encoder use 'weights'"):
         SimulationConfig(encoder_use="weights")
+
+
+def test_how_the_probe_is_weighted_and_whether_it_ranks_are_recorded_and_kept_apart() -> None:
+    """The classifier ranks, the probe shares the model: both choices are in the result, and
+    a run that made another choice is never merged with it (older files: mean, ranking)."""
+    config = SimulationConfig(strategies=["random", "coreset_uncertainty"], seeds=1,
+                              initial=10, batch=10, budget=30, threads=1,
+                              train=TrainConfig(max_epochs=2, min_steps=10),
+                              pretrain=PretrainConfig(epochs=1), encoder_use="probe",
+                              probe_weighting="held_back", probe_in_ranking=False)
+    result = simulate(demo_archive(), config)
+    assert result["config"]["probe_weighting"] == "held_back"
+    assert result["config"]["probe_in_ranking"] is False
+    other = copy.deepcopy(result)
+    other["config"]["first_seed"] = 1
+    for key in ("probe_weighting", "probe_in_ranking"):
+        del other["config"][key]
+    with pytest.raises(AlstudioError, match="probe_weighting held_back vs mean; "
+                                            "probe_in_ranking False vs True"):
+        merge_results([result, other])
+    with pytest.raises(AlstudioError, match="Unknown probe weighting 'best'"):
+        SimulationConfig(probe_weighting="best")

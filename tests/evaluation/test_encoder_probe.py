@@ -21,10 +21,14 @@ def test_the_probe_compares_pixels_an_encoder_and_the_classifier() -> None:
             if line.startswith("| ") and "±" in line}
     assert set(rows) == {"pixels, PCA-50", "pool encoder, 1 epochs", "classifier from scratch",
                          "classifier + probe, mean of probabilities",
+                         "classifier + probe, share chosen on the held-back slice",
                          "classifier fine-tuned from the 1-epoch encoder"}
     for line in rows.values():
         scores = [float(v) for v in re.findall(r"(\d\.\d{3}) ±", line)]
         assert len(scores) == 2 and all(0.0 <= v <= 1.0 for v in scores)
+    shares = next(line for line in done.stdout.splitlines() if "share chosen, seed" in line)
+    for cell in shares.split("|")[2:4]:  # one share per seed, from the grid tried
+        assert [float(v) in (0.0, 0.25, 0.5, 0.75, 1.0) for v in cell.split()] == [True] * 2
     assert re.search(r"pretraining: 1 epochs \d+ s \(loss \d", done.stdout)
 
 

@@ -6,6 +6,9 @@ recipe, so label efficiency is measured against random within each variant; the 
 labels to 95% of full data compare variants with each other. Writes one JSON per run and
 prints a table (the README's).
 
+The feature probe's variants (``probe``, ``heldback``, ``probemodel``) train every classifier
+from scratch and blend its probabilities with a linear probe's on a pool encoder's features.
+
     python benchmarks/ablation.py [--quick | --short-recipe] [--seeds N] [--budget B]
                                   [--datasets D,..] [--scenarios S,..] [--variants V,..]
                                   [--out docs/benchmarks]

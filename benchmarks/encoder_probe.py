@@ -15,7 +15,9 @@ fine-tuned classifier either.
 encoder that cannot match two views by colour alone learns more of the image.
 ``--cnn`` also trains the product's classifier from scratch on the same labels, and scores
 the mean of its probabilities and the last encoder's probe: whether the two kinds of model
-make different mistakes. ``--finetune`` adds the classifier started from the last encoder's
+make different mistakes, and the blend with the probe's share chosen on the classifier's
+held-back slice, as ``StepConfig.probe_weighting = "held_back"`` would (the shares chosen are
+printed seed by seed). ``--finetune`` adds the classifier started from the last encoder's
 weights (what ``alstudio round --encoder`` does). Every figure is balanced accuracy on the
 test split, mean ± std over seeds (each seed a different random labeled set of k scans from
 the pool).

@@ -1,6 +1,6 @@
 """The Run round dialog of a project with a pool encoder
 (docs/screenshots/23-round-dialog-encoder.png): both encoder options with what each was
-measured to do, the feature probe on by default.
+measured to do, both opt-in (unticked until chosen).
 
     xvfb-run -a -s "-screen 0 1600x1000x24" .venv/bin/python scripts/shot_round_dialog_encoder.py
 """

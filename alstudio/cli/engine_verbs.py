@@ -69,13 +69,13 @@ def register(verbs: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
                           "(FixMatch-like; slower, off by default)")
     rnd.add_argument("--encoder", action="store_true", help=ENCODER_HELP)
     probe = rnd.add_mutually_exclusive_group()
-    probe.add_argument("--probe", dest="probe", action="store_const", const=True,
+    probe.add_argument("--probe", dest="probe", action="store_true",
                        help="average the classifier's probabilities with a linear probe's on "
-                            "the pool encoder's features, and refuse without an encoder "
-                            "(default: on whenever `alstudio pretrain` stored one that fits); "
+                            "the pool encoder's features (`alstudio pretrain`), and refuse "
+                            "without an encoder; off by default, "
                             + PROBE_MEASURED.replace("%", "%%"))  # argparse formats help
-    probe.add_argument("--no-probe", dest="probe", action="store_const", const=False,
-                       help="never average in the feature probe")
+    # the opt-out of the release that had it on by default, now the default: still accepted
+    probe.add_argument("--no-probe", dest="probe", action="store_false", help=argparse.SUPPRESS)
     rnd.add_argument("--no-encoder", action="store_true", help=argparse.SUPPRESS)  # the old
     # opt-out, now the default: still accepted so scripts that pass it keep working
     rnd.add_argument("--json", action="store_true", help="print one JSON object")

@@ -35,6 +35,8 @@ _SAME_CONFIG = ("initial", "batch", "budget", "image_size", "pretrain", "feature
 #: What a run written before an option existed had instead: the option's old behaviour.
 _BEFORE_OPTION = {"encoder_use": "finetune", "probe_weighting": "mean",
                   "probe_in_ranking": True}
+#: Pretraining settings added later, with what a pretraining written before them did.
+_PRETRAIN_BEFORE = {"colour": "mild"}
 #: Training settings that only say where a run happened, not what it measured.
 _WHERE_IT_RAN = ("seed", "device", "num_threads")
 
@@ -64,6 +66,8 @@ def _differences(first: Mapping[str, Any], other: Mapping[str, Any]) -> list[str
             continue  # written by a version without that option: it was off
         else:
             a, b = first["config"][key], other["config"][key]
+        if key == "pretrain" and isinstance(a, dict) and isinstance(b, dict):
+            a, b = {**_PRETRAIN_BEFORE, **a}, {**_PRETRAIN_BEFORE, **b}
         if a != b:
             found.append(f"{key} {a} vs {b}")
     train_a, train_b = first["config"]["train"], other["config"]["train"]

@@ -93,12 +93,12 @@ class RoundConfig:
     #: FixMatch-like consistency training on the unlabeled pool (off: not measured better).
     semi_supervised: bool = False
     #: Average the classifier's probabilities with a linear probe's on the project's pool
-    #: encoder's features (:mod:`alstudio.learning.feature_probe`), for the queue and the
-    #: test figures; the classifier still trains from scratch unless ``use_encoder``.
-    #: None (the default): whenever the project has an encoder that fits the round's
-    #: inputs, the best option measured (``round_encoder.PROBE_MEASURED``); True: asked
-    #: for, so the round refuses without a fitting encoder; False: never.
-    feature_probe: bool | None = None
+    #: encoder's features (:mod:`alstudio.learning.feature_probe`), for the ranking, the
+    #: queue and the test figures; the classifier still trains from scratch unless
+    #: ``use_encoder``. Opt-in: it saved labels on BreastMNIST but cost RetinaMNIST's rare
+    #: grade (``round_encoder.PROBE_MEASURED``). Asked for without a fitting encoder, the
+    #: round refuses.
+    feature_probe: bool = False
 
     def __post_init__(self) -> None:
         """The strategy by its catalogue name (the alias resolved), or a clear refusal. A

@@ -71,6 +71,32 @@ def test_runs_of_different_benchmarks_or_the_same_seeds_are_refused(
         merge_results([runs["first"]])
 
 
+def test_a_pretraining_written_before_its_colour_setting_counts_as_mild(
+        runs: dict[str, dict[str, Any]]) -> None:
+    """Encoders pretrained before the colour jitter was a setting used the mild one: such a
+    run merges with a mild run, never with a strong one."""
+    first, second = copy.deepcopy(runs["first"]), copy.deepcopy(runs["second"])
+    first["config"]["pretrain"] = {"epochs": 20, "seed": 0}
+    second["config"]["pretrain"] = {"epochs": 20, "seed": 0, "colour": "mild"}
+    merge_results([first, second])
+    second["config"]["pretrain"]["colour"] = "strong"
+    with pytest.raises(AlstudioError, match=r"'colour': 'mild'.* vs .*'colour': 'strong'"):
+        merge_results([first, second])
+
+
+@pytest.mark.parametrize("name", ["breastmnist-natural-probe", "breastmnist-rare-probe"])
+def test_the_committed_ten_seed_probe_files_are_their_two_halves_merged(name: str) -> None:
+    """The README's ten-seed probe figures: seeds 0-4 of the product-recipe run and seeds
+    5-9 run later (after the colour setting existed) rebuild the committed file exactly."""
+    halves = [json.loads((COMMITTED / "ablation-full-recipe" / f"{name}.json").read_text()),
+              json.loads((COMMITTED / "ablation-ten-seeds" / "seeds-5-9" / f"{name}.json")
+                         .read_text())]
+    committed = json.loads((COMMITTED / "ablation-ten-seeds" / f"{name}.json").read_text())
+    merged = merge_results(halves)
+    assert merged["summary"] == committed["summary"]
+    assert merged["config"]["seed_list"] == list(range(10))
+
+
 def test_committed_runs_of_older_versions_are_read_and_checked() -> None:
     """Files written before `first_seed` and the semi-supervised settings existed still
     merge: their seeds count from 0, a setting one file lacks is no difference."""

@@ -157,7 +157,7 @@ def test_the_round_dialog_offers_the_encoder_only_when_there_is_one(
     again = RoundDialog(chosen, 0, window, window.pretraining.epochs())  # remembered
     qtbot.addWidget(again)
     assert again.encoder.isChecked()
-    assert again.probe.isChecked() and again.request().feature_probe is True  # the default
+    assert not again.probe.isChecked() and again.request().feature_probe is False  # opt-in
 
 
 def test_the_round_dialog_offers_the_feature_probe_with_the_encoder(
@@ -170,17 +170,17 @@ def test_the_round_dialog_offers_the_feature_probe_with_the_encoder(
     window = open_window(small_pool)
     bare = RoundDialog(RoundConfig(feature_probe=True), 0, window, None)
     qtbot.addWidget(bare)
-    # nothing to average in: the choice goes back to the default, which needs no encoder
-    assert bare.probe.isHidden() and bare.request().feature_probe is None
+    # nothing to average in: never asked for, so the round cannot refuse for want of it
+    assert bare.probe.isHidden() and bare.request().feature_probe is False
     run_pretrain(small_pool, epochs=1, threads=1)
     dialog = RoundDialog(window.round_request, 0, window, window.pretraining.epochs())
     qtbot.addWidget(dialog)
     dialog.show()
     assert dialog.probe.isVisible() and PROBE_MEASURED[1:] in dialog.probe_note.text()
-    assert dialog.probe.isChecked()  # on by default once an encoder fits
+    assert not dialog.probe.isChecked()  # opt-in, even with an encoder that fits
     qtbot.mouseClick(dialog.probe, Qt.MouseButton.LeftButton)
     chosen = dialog.request()
-    assert chosen.feature_probe is False and chosen.use_encoder is False
+    assert chosen.feature_probe is True and chosen.use_encoder is False
     again = RoundDialog(chosen, 0, window, window.pretraining.epochs())
     qtbot.addWidget(again)
-    assert not again.probe.isChecked()  # the choice is remembered
+    assert again.probe.isChecked()  # the choice is remembered

@@ -84,7 +84,7 @@ class RoundDialog(QDialog):
                                 "classifier's training.")
         self.encoder_note = _note(ENCODER_MEASURED)
         self.probe = QCheckBox("Average the classifier with a probe on the encoder's features")
-        self.probe.setChecked(self.has_encoder and previous.feature_probe is not False)
+        self.probe.setChecked(self.has_encoder and previous.feature_probe)
         self.probe.setToolTip("A linear model fitted on the encoder's features of the labeled "
                               "scans; its probabilities are averaged with the classifier's "
                               "for the queue and the test figures.")
@@ -119,8 +119,7 @@ class RoundDialog(QDialog):
                        device=self.device.currentText(), seed=self.seed.value(),
                        committee=str(self.committee.currentData()),
                        use_encoder=self.has_encoder and self.encoder.isChecked(),
-                       # without an encoder the choice stays the default's, for later rounds
-                       feature_probe=self.probe.isChecked() if self.has_encoder else None)
+                       feature_probe=self.has_encoder and self.probe.isChecked())
 
     @classmethod
     def ask(cls, parent: QWidget | None, previous: RoundConfig, labels: int,

@@ -67,6 +67,14 @@ def test_the_feature_probe_rows_are_the_committed_runs() -> None:
     assert "| 126 / 164 | 1.30× | 1.07×–2.19× | 86 |" in row and "0.810 ± 0.018" in row
     assert "| BreastMNIST | natural | + feature probe (mean with the classifier) | " \
            "+0.005 ± 0.004 |" in ten
+    # the rare cells over ten seeds: what made the probe opt-in again
+    rare = next(r for r in ten if "+ feature probe" in r and r.startswith("| RetinaMNIST (")
+                and "rare: class 4" in r)
+    assert "| 4.2 / 2.8 |" in rare and rare.endswith("| 100, 180, 200, 220, 240, 260 | 86% / 9% |")
+    assert "| RetinaMNIST | rare | + feature probe (mean with the classifier) | " \
+           "-0.010 ± 0.008 |" in ten
+    assert "| BreastMNIST | rare | + feature probe (mean with the classifier) | " \
+           "+0.012 ± 0.007 |" in ten
 
 
 def test_the_probe_as_the_model_only_rows_are_the_committed_runs() -> None:

@@ -84,7 +84,8 @@ def test_a_pretraining_written_before_its_colour_setting_counts_as_mild(
         merge_results([first, second])
 
 
-@pytest.mark.parametrize("name", ["breastmnist-natural-probe", "breastmnist-rare-probe"])
+@pytest.mark.parametrize("name", ["breastmnist-natural-probe", "breastmnist-rare-probe",
+                                  "retinamnist-natural-probe", "retinamnist-rare-probe"])
 def test_the_committed_ten_seed_probe_files_are_their_two_halves_merged(name: str) -> None:
     """The README's ten-seed probe figures: seeds 0-4 of the product-recipe run and seeds
     5-9 run later (after the colour setting existed) rebuild the committed file exactly."""

@@ -44,6 +44,14 @@ def test_the_product_recipe_table_pairs_each_option_with_the_same_seeds_of_today
     assert "| 150 / 159 | 1.06× |" in pool and "| 157 |" in pool  # today's mark: 157, not 113
     assert "| BreastMNIST | natural | + semi-supervised | -0.061 ± 0.005 |" in lines
     assert "| BreastMNIST | rare | + semi-supervised | +0.004 ± 0.013 |" in lines
+    # RetinaMNIST: the pool representation trails random at six budgets with the rare grade,
+    # semi-supervised rounds gain a little at natural balance (their one gain)
+    retina_pool = next(r for r in lines if r.startswith("| RetinaMNIST (")
+                       and "| rare: class 4 at 3% | + pool representation |" in r)
+    assert "| 3.9 / 2.7 |" in retina_pool
+    assert retina_pool.endswith("| 80, 120, 200, 220, 280, 300 | 78% / 16% |")
+    assert "| RetinaMNIST | rare | + pool representation | -0.009 ± 0.012 |" in lines
+    assert "| RetinaMNIST | natural | + semi-supervised | +0.011 ± 0.008 |" in lines
 
 
 def test_the_feature_probe_rows_are_the_committed_runs() -> None:

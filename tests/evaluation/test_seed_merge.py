@@ -98,6 +98,20 @@ def test_the_committed_ten_seed_probe_files_are_their_two_halves_merged(name: st
     assert merged["config"]["seed_list"] == list(range(10))
 
 
+
+def test_the_committed_semi_supervised_rare_grade_file_is_its_two_halves_merged() -> None:
+    """RetinaMNIST's rare-grade semi-supervised cell ran as seeds 0-2 and 3-4 side by side;
+    the committed five-seed file is exactly their merge, curves and summary."""
+    halves_dir = COMMITTED / "ablation-full-recipe" / "seed-halves"
+    halves = [json.loads((halves_dir / f"retinamnist-rare-semi-seeds-{part}.json").read_text())
+              for part in ("0-2", "3-4")]
+    committed = json.loads((COMMITTED / "ablation-full-recipe" / "retinamnist-rare-semi.json")
+                           .read_text())
+    merged = merge_results(halves)
+    assert merged["config"]["seed_list"] == [0, 1, 2, 3, 4]
+    assert merged["curves"] == committed["curves"]
+    assert merged["summary"] == committed["summary"]
+
 def test_committed_runs_of_older_versions_are_read_and_checked() -> None:
     """Files written before `first_seed` and the semi-supervised settings existed still
     merge: their seeds count from 0, a setting one file lacks is no difference."""

@@ -58,6 +58,8 @@ def test_the_product_recipe_table_pairs_each_option_with_the_same_seeds_of_today
     assert "| 232 / not reached | not reached | 0.40×–∞ | 229 |" in retina_semi
     assert "| 4.0 / 2.7 |" in retina_semi
     assert "| RetinaMNIST | rare | + semi-supervised | +0.011 ± 0.013 |" in lines
+    assert "| RetinaMNIST | natural | + both (pool + semi-supervised) | +0.004 ± 0.006 |" \
+        in lines
 
 
 def test_the_feature_probe_rows_are_the_committed_runs() -> None:

@@ -99,14 +99,14 @@ def test_the_committed_ten_seed_probe_files_are_their_two_halves_merged(name: st
 
 
 
-def test_the_committed_semi_supervised_rare_grade_file_is_its_two_halves_merged() -> None:
-    """RetinaMNIST's rare-grade semi-supervised cell ran as seeds 0-2 and 3-4 side by side;
-    the committed five-seed file is exactly their merge, curves and summary."""
+@pytest.mark.parametrize("name", ["retinamnist-rare-semi", "retinamnist-natural-both"])
+def test_the_committed_split_seed_files_are_their_two_halves_merged(name: str) -> None:
+    """Two RetinaMNIST cells ran as seeds 0-2 and 3-4 side by side; each committed
+    five-seed file is exactly their merge, curves and summary."""
     halves_dir = COMMITTED / "ablation-full-recipe" / "seed-halves"
-    halves = [json.loads((halves_dir / f"retinamnist-rare-semi-seeds-{part}.json").read_text())
+    halves = [json.loads((halves_dir / f"{name}-seeds-{part}.json").read_text())
               for part in ("0-2", "3-4")]
-    committed = json.loads((COMMITTED / "ablation-full-recipe" / "retinamnist-rare-semi.json")
-                           .read_text())
+    committed = json.loads((COMMITTED / "ablation-full-recipe" / f"{name}.json").read_text())
     merged = merge_results(halves)
     assert merged["config"]["seed_list"] == [0, 1, 2, 3, 4]
     assert merged["curves"] == committed["curves"]

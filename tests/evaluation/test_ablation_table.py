@@ -45,7 +45,7 @@ def test_the_product_recipe_table_pairs_each_option_with_the_same_seeds_of_today
     assert "| BreastMNIST | natural | + semi-supervised | -0.061 ± 0.005 |" in lines
     assert "| BreastMNIST | rare | + semi-supervised | +0.004 ± 0.013 |" in lines
     # RetinaMNIST: the pool representation trails random at six budgets with the rare grade,
-    # semi-supervised rounds gain a little at natural balance (their one gain)
+    # semi-supervised rounds gain a little at natural balance
     retina_pool = next(r for r in lines if r.startswith("| RetinaMNIST (")
                        and "| rare: class 4 at 3% | + pool representation |" in r)
     assert "| 3.9 / 2.7 |" in retina_pool

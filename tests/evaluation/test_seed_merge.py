@@ -98,7 +98,6 @@ def test_the_committed_ten_seed_probe_files_are_their_two_halves_merged(name: st
     assert merged["config"]["seed_list"] == list(range(10))
 
 
-
 @pytest.mark.parametrize("name", ["retinamnist-rare-semi", "retinamnist-natural-both"])
 def test_the_committed_split_seed_files_are_their_two_halves_merged(name: str) -> None:
     """Two RetinaMNIST cells ran as seeds 0-2 and 3-4 side by side; each committed
@@ -111,6 +110,7 @@ def test_the_committed_split_seed_files_are_their_two_halves_merged(name: str) -
     assert merged["config"]["seed_list"] == [0, 1, 2, 3, 4]
     assert merged["curves"] == committed["curves"]
     assert merged["summary"] == committed["summary"]
+
 
 def test_committed_runs_of_older_versions_are_read_and_checked() -> None:
     """Files written before `first_seed` and the semi-supervised settings existed still

@@ -60,6 +60,12 @@ def test_the_product_recipe_table_pairs_each_option_with_the_same_seeds_of_today
     assert "| RetinaMNIST | rare | + semi-supervised | +0.011 ± 0.013 |" in lines
     assert "| RetinaMNIST | natural | + both (pool + semi-supervised) | +0.004 ± 0.006 |" \
         in lines
+    # both options with the rare grade: level with today, the fewest grade-4 images found
+    retina_both = next(r for r in lines if r.startswith("| RetinaMNIST (")
+                       and "| rare: class 4 at 3% | + both (pool + semi-supervised) |" in r)
+    assert "| not reached / not reached | not reached | 0.00×–∞ | 299 |" in retina_both
+    assert "| 3.5 / 2.7 |" in retina_both and retina_both.endswith("| 80, 200 | 88% / 75% |")
+    assert "| RetinaMNIST | rare | + both (pool + semi-supervised) | +0.005 ± 0.009 |" in lines
 
 
 def test_the_feature_probe_rows_are_the_committed_runs() -> None:

@@ -98,9 +98,10 @@ def test_the_committed_ten_seed_probe_files_are_their_two_halves_merged(name: st
     assert merged["config"]["seed_list"] == list(range(10))
 
 
-@pytest.mark.parametrize("name", ["retinamnist-rare-semi", "retinamnist-natural-both"])
+@pytest.mark.parametrize("name", ["retinamnist-rare-semi", "retinamnist-natural-both",
+                                  "retinamnist-rare-both"])
 def test_the_committed_split_seed_files_are_their_two_halves_merged(name: str) -> None:
-    """Two RetinaMNIST cells ran as seeds 0-2 and 3-4 side by side; each committed
+    """Three RetinaMNIST cells ran as seeds 0-2 and 3-4 side by side; each committed
     five-seed file is exactly their merge, curves and summary."""
     halves_dir = COMMITTED / "ablation-full-recipe" / "seed-halves"
     halves = [json.loads((halves_dir / f"{name}-seeds-{part}.json").read_text())

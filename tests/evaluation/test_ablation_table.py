@@ -66,6 +66,8 @@ def test_the_product_recipe_table_pairs_each_option_with_the_same_seeds_of_today
     assert "| not reached / not reached | not reached | 0.00×–∞ | 299 |" in retina_both
     assert "| 3.5 / 2.7 |" in retina_both and retina_both.endswith("| 80, 200 | 88% / 75% |")
     assert "| RetinaMNIST | rare | + both (pool + semi-supervised) | +0.005 ± 0.009 |" in lines
+    # both options on BreastMNIST at natural balance: the same loss as semi-supervised alone
+    assert "| BreastMNIST | natural | + both (pool + semi-supervised) | -0.061 ± 0.007 |" in lines
 
 
 def test_the_feature_probe_rows_are_the_committed_runs() -> None:

@@ -68,6 +68,12 @@ def test_the_product_recipe_table_pairs_each_option_with_the_same_seeds_of_today
     assert "| RetinaMNIST | rare | + both (pool + semi-supervised) | +0.005 ± 0.009 |" in lines
     # both options on BreastMNIST at natural balance: the same loss as semi-supervised alone
     assert "| BreastMNIST | natural | + both (pool + semi-supervised) | -0.061 ± 0.007 |" in lines
+    # and with the rare class: below its own random, a loss against today and each option alone
+    breast_both = next(r for r in lines if r.startswith("| BreastMNIST (")
+                       and "| rare: class 0 at 3% | + both (pool + semi-supervised) |" in r)
+    assert "| 278 / 257 | 0.92× | 0.50×–1.61× | 276 |" in breast_both
+    assert breast_both.endswith("| 140, 240, 260, 300 | 100% / 22% |")
+    assert "| BreastMNIST | rare | + both (pool + semi-supervised) | -0.033 ± 0.021 |" in lines
 
 
 def test_the_feature_probe_rows_are_the_committed_runs() -> None:

@@ -99,9 +99,10 @@ def test_the_committed_ten_seed_probe_files_are_their_two_halves_merged(name: st
 
 
 @pytest.mark.parametrize("name", ["retinamnist-rare-semi", "retinamnist-natural-both",
-                                  "retinamnist-rare-both", "breastmnist-natural-both"])
+                                  "retinamnist-rare-both", "breastmnist-natural-both",
+                                  "breastmnist-rare-both"])
 def test_the_committed_split_seed_files_are_their_two_halves_merged(name: str) -> None:
-    """Four product-recipe cells ran as seeds 0-2 and 3-4 side by side; each committed
+    """Five product-recipe cells ran as seeds 0-2 and 3-4 side by side; each committed
     five-seed file is exactly their merge, curves and summary."""
     halves_dir = COMMITTED / "ablation-full-recipe" / "seed-halves"
     halves = [json.loads((halves_dir / f"{name}-seeds-{part}.json").read_text())

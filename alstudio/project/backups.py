@@ -106,6 +106,14 @@ def write_copy(source: sqlite3.Connection, target: Path) -> None:
         Path(f"{tmp}-journal").unlink(missing_ok=True)
 
 
+def backup_stamp(now_ns: int) -> str:
+    """The time part of a backup's name, from one clock reading: names sort by time only if
+    the second and its fraction come from the same reading (read apart, a second that ticks
+    over between them gives a newer backup an older name, and the newest would be pruned)."""
+    seconds, fraction = divmod(now_ns, 10**9)
+    return time.strftime("%Y%m%d-%H%M%S", time.gmtime(seconds)) + f"-{fraction:09d}"
+
+
 def make_backup(source: sqlite3.Connection, path: Path, reason: str) -> Path | None:
     """A new rolling backup of the project at ``path``; older ones beyond the few kept go.
 
@@ -113,7 +121,7 @@ def make_backup(source: sqlite3.Connection, path: Path, reason: str) -> Path | N
     project itself is fine.
     """
     folder = backup_dir(path)
-    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
+    stamp = backup_stamp(time.time_ns())
     target = folder / f"{path.stem}-{stamp}-{reason}.alstudio"
     try:
         folder.mkdir(exist_ok=True)

@@ -8,9 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from alstudio.errors import AlstudioError
 from alstudio.learning.models import Classifier
 
 CLASS_BALANCE = ("loss", "logit", "sampler", "none")
+PSEUDO_TEACHERS = ("model", "ema")
+PSEUDO_WEIGHTINGS = ("balanced", "none")
 
 
 @dataclass
@@ -45,6 +48,9 @@ class TrainConfig:
     # consistency on pseudo-labels the model is at least this sure of, class-weighted.
     pseudo_threshold: float = 0.95
     unlabeled_weight: float = 1.0
+    pseudo_teacher: str = "model"  # "model": the weights being trained | "ema": their average
+    pseudo_weighting: str = "balanced"  # "balanced": the labeled classes' weights | "none"
+    unlabeled_ramp: float = 0.0  # share of the steps over which the term's weight rises from 0
 
 
 @dataclass
@@ -97,3 +103,18 @@ def collapse_check(y_true: np.ndarray, pred: np.ndarray, share: float = 0.95) ->
                 f"labeled items (only {true_share:.0%} truly are): it has collapsed to one "
                 "class. Label more examples of the other classes, or check the labels.")
     return ""
+
+
+def check_options(config: TrainConfig) -> None:
+    """Refuse a recipe whose named options are not ones the trainer knows, before any work."""
+    for name, value, allowed in (("class balance", config.class_balance, CLASS_BALANCE),
+                                 ("pseudo-label teacher", config.pseudo_teacher,
+                                  PSEUDO_TEACHERS),
+                                 ("pseudo-label weighting", config.pseudo_weighting,
+                                  PSEUDO_WEIGHTINGS)):
+        if value not in allowed:
+            raise AlstudioError(f"Unknown {name} {value!r}.",
+                                f"Choose one of: {', '.join(allowed)}.")
+    if not 0.0 <= config.unlabeled_ramp <= 1.0:
+        raise AlstudioError(f"The unlabeled term's ramp {config.unlabeled_ramp} is not a share.",
+                            "Give a share of the steps between 0 and 1.")

@@ -66,11 +66,11 @@ from alstudio.learning.device import describe_device, pick_device
 from alstudio.learning.inference import autocast_for
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.models import Classifier, build_model, default_model_name
-from alstudio.learning.semi import Unlabeled, consistency_loss
+from alstudio.learning.semi import Unlabeled, consistency_loss, unlabeled_factor
 from alstudio.learning.train_config import (
-    CLASS_BALANCE,
     TrainConfig,
     TrainResult,
+    check_options,
     collapse_check,
 )
 
@@ -132,9 +132,7 @@ def _score(metrics: dict[str, float], select: str) -> float:
 
 
 def _resolve(config: TrainConfig, x: np.ndarray, device: torch.device) -> TrainConfig:
-    if config.class_balance not in CLASS_BALANCE:
-        raise AlstudioError(f"Unknown class balance {config.class_balance!r}.",
-                            f"Choose one of: {', '.join(CLASS_BALANCE)}.")
+    check_options(config)
     size = config.image_size or int(x.shape[-1])
     name = default_model_name(device, size) if config.model == "auto" else config.model
     return replace(config, model=name, image_size=size)
@@ -276,8 +274,9 @@ def _train_step(run: _Run) -> float:
             loss = mix * loss + (1.0 - mix) * F.cross_entropy(
                 logits, target[partner], weight=run.loss_weights)
         if run.unlabeled is not None:
-            loss = loss + cfg.unlabeled_weight * consistency_loss(
-                extra, run.unlabeled, run.eval_weights, cfg.pseudo_threshold)
+            weights = run.eval_weights if cfg.pseudo_weighting == "balanced" else None
+            loss = loss + unlabeled_factor(cfg, run.step, run.total_steps) * consistency_loss(
+                extra, run.unlabeled, weights, cfg.pseudo_threshold)
     run.optimiser.zero_grad(set_to_none=True)
     run.scaler.scale(loss).backward()
     run.scaler.step(run.optimiser)
@@ -363,8 +362,9 @@ def _train(x: np.ndarray, y: np.ndarray, num_classes: int, cfg: TrainConfig,
     started = time.perf_counter()
     run = _setup(x, y, num_classes, cfg, device)
     if unlabeled is not None and len(unlabeled[1]):
+        teacher = run.ema if cfg.pseudo_teacher == "ema" else run.model
         run.unlabeled = Unlabeled(unlabeled[0], np.asarray(unlabeled[1], dtype=np.int64),
-                                  run.model, cfg.seed + 3, int(run.train_idx.size),
+                                  teacher, cfg.seed + 3, int(run.train_idx.size),
                                   cfg.batch_size)
     throttle = Throttle(0.2)
     stopped_early = False

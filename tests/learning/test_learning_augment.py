@@ -40,7 +40,8 @@ def test_strong_colour_jitter_breaks_the_colour_shortcut() -> None:
     images are untouched by the setting."""
     from alstudio.learning.augment import MILD_COLOUR, STRONG_COLOUR, strong_augment
 
-    x = torch.rand(64, 3, 16, 16) * 0.5 + 0.25
+    # its own generator: the global one's state depends on which tests ran before
+    x = torch.rand(64, 3, 16, 16, generator=torch.Generator().manual_seed(3)) * 0.5 + 0.25
 
     def colour_spread(view: torch.Tensor) -> torch.Tensor:
         means = view.mean(dim=(2, 3))  # (B, 3) average colour of each view
@@ -48,8 +49,9 @@ def test_strong_colour_jitter_breaks_the_colour_shortcut() -> None:
 
     mild = strong_augment(x, torch.Generator().manual_seed(0), MILD_COLOUR)
     strong = strong_augment(x, torch.Generator().manual_seed(0), STRONG_COLOUR)
+    # about 3x (2.85x-3.33x over 40 input seeds); equal jitters would give 1x
     assert (colour_spread(strong) - colour_spread(x)).abs().mean() > \
-        3 * (colour_spread(mild) - colour_spread(x)).abs().mean()
+        2.5 * (colour_spread(mild) - colour_spread(x)).abs().mean()
     # a grey view's channels differ only by the per-channel noise (sd 0.03)
     grey_views = (strong.std(dim=1).mean(dim=(1, 2)) < 0.05).sum()
     assert 3 <= int(grey_views) <= 30  # about one view in five

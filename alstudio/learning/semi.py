@@ -1,11 +1,12 @@
 """Semi-supervised rounds: FixMatch-like consistency on the unlabeled pool.
 
-Each training step also draws a batch of unlabeled images. The model (no gradient, eval mode,
-so batch-norm statistics are not disturbed) labels a weakly augmented view; where it is at
-least ``threshold`` sure, the strongly augmented view (:func:`strong_augment`) is trained to
-give the same class (Sohn et al. 2020). Pseudo-labels are weighted with the labeled classes'
-balancing weights, so a 3% finding's rare confident pseudo-labels count as much as the
-majority's many: without that, consistency training pulls a rare class towards the majority.
+Each training step also draws a batch of unlabeled images. A teacher (the model being
+trained or its running average; no gradient, eval mode, so batch-norm statistics are not
+disturbed) labels a weakly augmented view; where it is at least ``threshold`` sure, the
+strongly augmented view (:func:`strong_augment`) is trained to give the same class (Sohn et
+al. 2020). Pseudo-labels are weighted with the labeled classes' balancing weights, so a 3%
+finding's rare confident pseudo-labels count as much as the majority's many: without that,
+consistency training pulls a rare class towards the majority.
 
 Three knobs of :class:`~alstudio.learning.train_config.TrainConfig` exist to measure why the
 term costs balanced accuracy on BreastMNIST (``benchmarks/semi_recipe.py``): which weights

@@ -7,11 +7,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from alstudio.workflow.demo import demo_archive
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "encoder_probe.py"
 
 
+@pytest.mark.slow  # about 95 s on 2 cores: it pretrains an encoder for the benchmark script
 def test_the_probe_compares_pixels_an_encoder_and_the_classifier() -> None:
     done = subprocess.run([sys.executable, str(SCRIPT), str(demo_archive()), "--epochs", "1",
                            "--budgets", "20,40", "--seeds", "2", "--cnn", "--finetune"],

@@ -26,6 +26,7 @@ the reference row, mean ± standard error.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
@@ -36,22 +37,12 @@ from sklearn.semi_supervised import LabelSpreading
 from alstudio.evaluation.simulate import load_archive
 from alstudio.learning.feature_probe import probe_probabilities
 from alstudio.learning.inference import predict
-from alstudio.learning.metrics import classification_summary
 from alstudio.learning.pretrain import PretrainConfig, encoder_features, pretrain
 from alstudio.learning.training import TrainConfig, train_model
 
-
-def labeled_rows(pool_size: int, k: int, seed: int) -> np.ndarray:
-    """Seed s's k random pool rows, as ``encoder_probe.py`` draws them."""
-    return np.sort(np.random.default_rng(seed).choice(pool_size, k, replace=False))
-
-
-def balanced(labels: np.ndarray, probs: np.ndarray) -> float:
-    return float(classification_summary(labels, probs)["balanced_accuracy"])
-
-
-def describe(scores: list[float]) -> str:
-    return f"{np.mean(scores):.3f} ± {np.std(scores):.3f}" if scores else "–"
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from encoder_probe import balanced, describe  # the benchmarks' shared helpers
+from semi_recipe import labeled_rows  # the same seeded sets as the semi recipe
 
 
 def paired(tried: list[float], reference: list[float]) -> str:

@@ -37,7 +37,8 @@ from alstudio.selection.catalogue import DEFAULT_STRATEGY
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DATASETS = {"breastmnist": (DATA / "breastmnist" / "breastmnist.npz", 0),
             "retinamnist": (DATA / "retinamnist" / "retinamnist.npz", 4)}
-VARIANTS = ("default", "pool", "semi", "both", "probe", "heldback", "probemodel", "semisteady")
+VARIANTS = ("default", "pool", "semi", "both", "probe", "heldback", "probemodel", "semisteady",
+            "mirror")
 #: "semisteady": semi-supervised rounds with steadier pseudo-labels (benchmarks/semi_recipe.py
 #: "all": the averaged weights label them, unweighted, the term ramped in over half the steps)
 STEADY_SEMI = {"pseudo_teacher": "ema", "pseudo_weighting": "none", "unlabeled_ramp": 0.5}
@@ -57,6 +58,8 @@ def variant_config(base: SimulationConfig, variant: str, epochs: int,
                        probe_in_ranking=variant != "probemodel")
     if variant == "semisteady":
         return replace(base, semi_supervised=True, train=replace(base.train, **STEADY_SEMI))
+    if variant == "mirror":  # today's recipe, every test scan flip-averaged; same picks
+        return replace(base, mirror_test=True)
     pre = PretrainConfig(epochs=epochs) if variant in ("pool", "both") else None
     return replace(base, pretrain=pre, semi_supervised=variant in ("semi", "both"))
 
@@ -98,7 +101,8 @@ VARIANT_TITLES = {"default": "today's default", "pool": "+ pool representation",
                   "probe": "+ feature probe (mean with the classifier)",
                   "heldback": "+ feature probe (share chosen on the held-back slice)",
                   "probemodel": "+ feature probe as the model only (the classifier ranks)",
-                  "semisteady": "+ semi-supervised, steadier pseudo-labels"}
+                  "semisteady": "+ semi-supervised, steadier pseudo-labels",
+                  "mirror": "+ flip averaging at test time"}
 TABLE_HEADER = (
     "| data | scenario | variant | labels → 95%, tried / random | efficiency vs random |"
     " 95% interval over seeds |"

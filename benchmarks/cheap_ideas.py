@@ -36,7 +36,7 @@ from sklearn.semi_supervised import LabelSpreading
 
 from alstudio.evaluation.simulate import load_archive
 from alstudio.learning.feature_probe import probe_probabilities
-from alstudio.learning.inference import predict
+from alstudio.learning.inference import mirrored, predict
 from alstudio.learning.pretrain import PretrainConfig, encoder_features, pretrain
 from alstudio.learning.training import TrainConfig, train_model
 
@@ -51,11 +51,6 @@ def paired(tried: list[float], reference: list[float]) -> str:
         return "–"
     error = float(diff.std(ddof=1) / np.sqrt(diff.size)) if diff.size > 1 else 0.0
     return f"{diff.mean():+.3f} ± {error:.3f}"
-
-
-def mirrored(x: np.ndarray) -> np.ndarray:
-    """Scans (N, C, S, S) mirrored left to right: the flip training's augmentation makes."""
-    return np.ascontiguousarray(x[..., ::-1])
 
 
 def spread_probabilities(pool_features: np.ndarray, rows: np.ndarray, labels: np.ndarray,

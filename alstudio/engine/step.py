@@ -22,7 +22,7 @@ from alstudio.engine.cold_start import can_train, rank_cold_start
 from alstudio.engine.scoring import ScoreCache, StoredModel, score, with_committee
 from alstudio.jobs import CancelToken, ProgressCallback, report
 from alstudio.learning.feature_probe import blend, held_back_share, probe_probabilities
-from alstudio.learning.inference import ModelOutputs
+from alstudio.learning.inference import ModelOutputs, mirror_averaged
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.training import TrainConfig, TrainResult, train_model
 from alstudio.selection.base import Selection
@@ -73,6 +73,9 @@ class StepConfig:
     #: pool and test probabilities, its figures), but uncertainty and the core-set rank on
     #: the classifier's own outputs, so the picks are those the classifier alone makes.
     probe_in_ranking: bool = True
+    #: Test-time flip averaging of the test split's probabilities (evaluation only: the pool
+    #: is ranked on the single view, so the picks are unchanged).
+    mirror_test: bool = False
 
 
 #: The ways a feature probe's share of the blend is set (``StepConfig.probe_weighting``).
@@ -178,6 +181,9 @@ def run_step(
     if x_test is not None and y_test is not None and len(y_test):
         test_out = score(trained.model, x_test, batch_size=config.inference_batch,
                          phase="evaluating", progress=progress, cancel=cancel)
+        if config.mirror_test:
+            test_out = mirror_averaged(trained.model, x_test, test_out,
+                                       batch_size=config.inference_batch, cancel=cancel)
     own_outputs, own_test = pool_out, test_out
     weight = None
     if config.probe_features is not None:

@@ -25,7 +25,7 @@ from alstudio.errors import AlstudioError
 from alstudio.evaluation.curves import json_ready, simulation_summary
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
 from alstudio.learning.feature_probe import blend, held_back_share, probe_probabilities
-from alstudio.learning.inference import predict
+from alstudio.learning.inference import mirror_averaged, predict
 from alstudio.learning.metrics import classification_summary
 from alstudio.learning.pretrain import (
     PretrainConfig,
@@ -68,6 +68,9 @@ class SimulationConfig:
     probe_weighting: str = "mean"
     #: Whether the probe's blend ranks the pool too (StepConfig.probe_in_ranking).
     probe_in_ranking: bool = True
+    #: Test-time flip averaging of every test evaluation, full-data reference included
+    #: (StepConfig.mirror_test): what the model reports changes, the picks do not.
+    mirror_test: bool = False
 
     def __post_init__(self) -> None:
         if self.encoder_use not in ENCODER_USES:
@@ -229,10 +232,15 @@ def _representation(x_pool: np.ndarray, x_test: np.ndarray, config: SimulationCo
 
 def _test_probs(trained: TrainResult, rows: np.ndarray, y_rows: np.ndarray,
                 data: dict[str, np.ndarray], num_classes: int, features: _Features | None,
-                seed: int, weighting: str, cancel: CancelToken | None) -> np.ndarray:
-    """The test split's probabilities: the classifier's, blended with the probe's (fitted
-    on ``rows``) when the encoder is used for one, with the share the rounds would use."""
-    probs = predict(trained.model, data["x_test"], cancel=cancel).probs
+                seed: int, weighting: str, cancel: CancelToken | None,
+                mirror: bool = False) -> np.ndarray:
+    """The test split's probabilities: the classifier's (flip-averaged with ``mirror``),
+    blended with the probe's (fitted on ``rows``) when the encoder is used for one, with the
+    share the rounds would use."""
+    outputs = predict(trained.model, data["x_test"], cancel=cancel)
+    if mirror:
+        outputs = mirror_averaged(trained.model, data["x_test"], outputs, cancel=cancel)
+    probs = outputs.probs
     if features is None or features.test is None:
         return probs
     probe = probe_probabilities(features.pool[rows], y_rows, features.test, num_classes,
@@ -251,7 +259,7 @@ def _full_data(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarra
                           cancel=cancel)
     everything = np.arange(len(y_pool))
     probs = _test_probs(trained, everything, y_pool, data, num_classes, features, seed,
-                        config.probe_weighting, cancel)
+                        config.probe_weighting, cancel, config.mirror_test)
     return classification_summary(data["y_test"], probs)
 
 
@@ -277,6 +285,7 @@ def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray]
                               threads=config.threads, strategy_params=params,
                               features_until=config.features_until,
                               semi_supervised=config.semi_supervised,
+                              mirror_test=config.mirror_test,
                               **(features.step_fields(config) if features else {}))
         if last:
             metrics = _evaluate_only(x_pool, y_pool, idx, data, num_classes, step_cfg, cancel,
@@ -310,7 +319,7 @@ def _evaluate_only(x_pool: np.ndarray, y_pool: np.ndarray, idx: np.ndarray,
                           cancel=cancel,
                           unlabeled=(x_pool, rest) if step_cfg.semi_supervised else None)
     probs = _test_probs(trained, rows, y_pool[rows], data, num_classes, features, seed,
-                        step_cfg.probe_weighting, cancel)
+                        step_cfg.probe_weighting, cancel, step_cfg.mirror_test)
     return classification_summary(data["y_test"], probs)
 
 
@@ -334,7 +343,8 @@ def _result(archive: Path, config: SimulationConfig, budgets: list[int],
                    "semi_supervised": config.semi_supervised,
                    "encoder_use": config.encoder_use,
                    "probe_weighting": config.probe_weighting,
-                   "probe_in_ranking": config.probe_in_ranking},
+                   "probe_in_ranking": config.probe_in_ranking,
+                   "mirror_test": config.mirror_test},
         "budgets": budgets,
         "full_data": {m: {"mean": float(np.mean(v)), "std": float(np.std(v)), "per_seed": v}
                       for m, v in full.items()},

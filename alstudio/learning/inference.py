@@ -93,6 +93,26 @@ def predict(model: Classifier, x: np.ndarray, batch_size: int = 256,
     return ModelOutputs(probs, embeddings, committee)
 
 
+def mirrored(x: np.ndarray) -> np.ndarray:
+    """Scans (N, C, H, W) mirrored left to right: the flip training's augmentation makes."""
+    return np.ascontiguousarray(x[..., ::-1])
+
+
+def mirror_averaged(model: Classifier, x: np.ndarray, outputs: ModelOutputs,
+                    batch_size: int = 256, cancel: CancelToken | None = None) -> ModelOutputs:
+    """``outputs`` of ``model`` on ``x`` with each row's probabilities averaged with those of
+    its left-right mirror image (test-time flip averaging).
+
+    Training flips scans at random, so the mirror is a scan the model has learned to read;
+    averaging the two halves the variance a single view's quirks add. Embeddings and the
+    committee stay those of the original view: this changes what the model reports, not
+    what ranking sees.
+    """
+    mirror = predict(model, mirrored(x), batch_size=batch_size, cancel=cancel)
+    return ModelOutputs((outputs.probs + mirror.probs) / 2, outputs.embeddings,
+                        outputs.committee)
+
+
 def ensemble_committee(models: Sequence[Classifier], x: np.ndarray, batch_size: int = 256,
                        device: torch.device | None = None,
                        progress: ProgressCallback | None = None,

@@ -67,15 +67,6 @@ def test_the_class_mass_correction_divides_by_each_class_s_labeled_count() -> No
     assert (probs[:, 1] > raw[:, 1]).all()
 
 
-def test_the_mirror_flips_left_to_right_only() -> None:
-    module = load_script()
-    x = np.arange(2 * 1 * 3 * 3, dtype=np.float32).reshape(2, 1, 3, 3)
-    flipped = module.mirrored(x)
-    np.testing.assert_array_equal(flipped[0, 0, 0], [2, 1, 0])
-    np.testing.assert_array_equal(flipped[..., ::-1], x)
-    assert flipped.flags["C_CONTIGUOUS"]
-
-
 def test_a_paired_difference_is_the_mean_per_seed_with_its_standard_error() -> None:
     module = load_script()
     assert module.paired([0.6, 0.7, 0.8], [0.5, 0.7, 0.7]) == "+0.067 ± 0.033"

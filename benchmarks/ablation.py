@@ -25,10 +25,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from alstudio.cli.progress import StderrProgress
 from alstudio.evaluation.curves import labels_to_reach
 from alstudio.evaluation.paired import below_random, flags_by_chance, paired_aulc_gain
 from alstudio.evaluation.seed_bootstrap import efficiency_interval
+from alstudio.evaluation.seed_merge import single_view_result
 from alstudio.evaluation.simulate import SimulationConfig, simulate
 from alstudio.learning.pretrain import PretrainConfig
 from alstudio.learning.training import TrainConfig
@@ -102,7 +105,8 @@ VARIANT_TITLES = {"default": "today's default", "pool": "+ pool representation",
                   "heldback": "+ feature probe (share chosen on the held-back slice)",
                   "probemodel": "+ feature probe as the model only (the classifier ranks)",
                   "semisteady": "+ semi-supervised, steadier pseudo-labels",
-                  "mirror": "+ flip averaging at test time"}
+                  "mirror": "+ flip averaging at test time",
+                  "single": "the same models, single view (no flip)"}
 TABLE_HEADER = (
     "| data | scenario | variant | labels → 95%, tried / random | efficiency vs random |"
     " 95% interval over seeds |"
@@ -161,6 +165,9 @@ def print_table(folder: Path) -> None:
         result = json.loads(path.read_text())
         data, scenario, variant = path.stem.split("-")[:3]
         runs.append(((data, scenario, VARIANTS.index(variant), path.stem), variant, result))
+        if variant == "mirror":  # beside it, the single view of the very same models
+            runs.append(((data, scenario, VARIANTS.index(variant), f"{path.stem}~single"),
+                         "single", single_view_result(result, path.name)))
     todays = {(k[0], k[1]): r for k, _, r in runs
               if k[2] == 0 and k[3] == f"{k[0]}-{k[1]}-default"}
     print(TABLE_HEADER)
@@ -176,6 +183,26 @@ def print_table(folder: Path) -> None:
         tried = result["config"]["strategies"][-1]
         label = VARIANT_TITLES[variant] if tried == DEFAULT_STRATEGY else f"`{tried}`"
         print(f"| {TITLES[key[0]]} | {key[1]} | {label} | {mean:+.3f} ± {se:.3f} |")
+    _print_flip_gains(runs)
+
+
+def _print_flip_gains(runs: list[tuple[tuple[str, str, int, str], str, dict[str, Any]]]
+                      ) -> None:
+    """The flip's own effect: each mirror run against its single view, the same models and
+    picks, so the pairing is exact (its table against today's pairs two trainings)."""
+    pairs = [(key, result) for key, variant, result in runs if variant == "mirror"]
+    if not pairs:
+        return
+    print("\n| data | scenario | strategy | AULC flip-averaged minus single view, paired mean ± SE"
+          " | final budget, the same |\n" + "|---" * 5 + "|")
+    for key, result in sorted(pairs, key=lambda pair: pair[0]):
+        single = single_view_result(result)
+        for strategy in result["config"]["strategies"]:
+            mean, se = paired_aulc_gain(result, single, tried=strategy, baseline=strategy)
+            last = (np.asarray(result["curves"][strategy]["balanced_accuracy"])[:, -1]
+                    - np.asarray(single["curves"][strategy]["balanced_accuracy"])[:, -1])
+            print(f"| {TITLES[key[0]]} | {key[1]} | `{strategy}` | {mean:+.3f} ± {se:.3f} | "
+                  f"{last.mean():+.3f} ± {last.std(ddof=1) / np.sqrt(last.size):.3f} |")
 
 
 def main() -> None:

@@ -74,7 +74,7 @@ class StepConfig:
     #: the classifier's own outputs, so the picks are those the classifier alone makes.
     probe_in_ranking: bool = True
     #: Test-time flip averaging of the test split's probabilities (evaluation only: the pool
-    #: is ranked on the single view, so the picks are unchanged).
+    #: is ranked on the single view, so the picks are unchanged). Not with a feature probe.
     mirror_test: bool = False
 
 
@@ -102,6 +102,9 @@ class StepResult:
     classifier_test_outputs: ModelOutputs | None = None
     #: The probe's share of the blend (None: no probe).
     probe_weight: float | None = None
+    #: With ``mirror_test``: the figures of the single view the same model gave, so a flip's
+    #: effect is read paired on one model, not across two trainings.
+    single_view_metrics: dict[str, Any] = field(default_factory=dict)
 
 
 def run_step(
@@ -132,6 +135,8 @@ def run_step(
     """
     if config.probe_features is not None and x_test is not None and test_features is None:
         raise ValueError("a step with a feature probe needs the test items' features too")
+    if config.mirror_test and config.probe_features is not None:
+        raise ValueError("flip averaging at test time is not measured with a feature probe")
     if config.probe_weighting not in PROBE_WEIGHTINGS:
         raise ValueError(f"unknown probe weighting {config.probe_weighting!r}; one of "
                          f"{', '.join(PROBE_WEIGHTINGS)}")
@@ -178,10 +183,12 @@ def run_step(
                                   progress=progress, cancel=cancel)
     test_out = None
     metrics: dict[str, Any] = {}
+    single_view: dict[str, Any] = {}
     if x_test is not None and y_test is not None and len(y_test):
         test_out = score(trained.model, x_test, batch_size=config.inference_batch,
                          phase="evaluating", progress=progress, cancel=cancel)
         if config.mirror_test:
+            single_view = classification_summary(y_test, test_out.probs)
             test_out = mirror_averaged(trained.model, x_test, test_out,
                                        batch_size=config.inference_batch, cancel=cancel)
     own_outputs, own_test = pool_out, test_out
@@ -216,7 +223,8 @@ def run_step(
     return StepResult(selection=selection, train=trained, pool_outputs=pool_out,
                       test_outputs=test_out, test_metrics=metrics, seconds=timings,
                       mc_passes=passes, classifier_outputs=own_outputs,
-                      classifier_test_outputs=own_test, probe_weight=weight)
+                      classifier_test_outputs=own_test, probe_weight=weight,
+                      single_view_metrics=single_view)
 
 
 def _with_probe(features: np.ndarray, order: np.ndarray, y_order: np.ndarray, num_classes: int,

@@ -13,7 +13,8 @@ A setting one run lacks (written by an older version, where it did not exist yet
 difference. Strategies not in every run are left out, and the result says which.
 
 :func:`subset_result` goes the other way: one result kept to some of its strategies and
-seeds, so a table can pair a new recipe's five seeds with the same five of a larger run.
+seeds, so a table can pair a new recipe's five seeds with the same five of a larger run;
+:func:`single_view_result` reads a flip-averaged run on the single view it kept beside.
 """
 
 from __future__ import annotations
@@ -149,12 +150,35 @@ def subset_result(result: Mapping[str, Any], strategies: Sequence[str] | None = 
     return kept
 
 
+def single_view_result(result: Mapping[str, Any], source: str = "result") -> dict[str, Any]:
+    """A flip-averaged run (``mirror_test``) read on the single view it kept beside: the file
+    a plain run with the very same models would have written, every figure computed again. The
+    flip's gain is then paired on one training per budget, not on two that differ by chance.
+
+    Raises ``AlstudioError`` for a result that kept no single view.
+    """
+    singles = {m: f"{m}_single_view" for m in METRICS}
+    kept = all(v in result["full_data"] for v in singles.values()) and all(
+        v in curves for curves in result["curves"].values() for v in singles.values())
+    if not result["config"].get("mirror_test") or not kept:
+        raise AlstudioError(f"{source} kept no single-view figures.",
+                            "Give a flip-averaged run (the ablation's mirror variant).")
+    swapped = dict(result)
+    swapped["config"] = {**result["config"], "mirror_test": False}
+    swapped["full_data"] = {m: result["full_data"][v] for m, v in singles.items()}
+    swapped["curves"] = {s: {**{k: c for k, c in curves.items() if k not in singles.values()},
+                             **{m: curves[v] for m, v in singles.items()}}
+                         for s, curves in result["curves"].items()}
+    return subset_result(swapped, source=source)
+
+
 def _assemble(results: Sequence[Mapping[str, Any]], names: Sequence[str],
               order: Sequence[tuple[int, int, int]], common: Sequence[str],
               left_out: Sequence[str]) -> dict[str, Any]:
     """The result over the (seed, run, position) triples of ``order``, for ``common``."""
+    recorded = [m for m in results[0]["full_data"] if all(m in r["full_data"] for r in results)]
     full = {m: [_number(results[i]["full_data"][m]["per_seed"][k]) for _, i, k in order]
-            for m in METRICS}
+            for m in recorded}
     curves: dict[str, dict[str, list[Any]]] = {}
     for strategy in common:
         kinds = [key for key in results[0]["curves"][strategy]

@@ -37,6 +37,8 @@ from alstudio.learning.training import TrainConfig, TrainResult, train_model
 from alstudio.selection.catalogue import DEFAULT_STRATEGY, parse_spec
 
 METRICS = ("balanced_accuracy", "auc")
+#: What a flip-averaged run records beside its figures: the single view's, from the same model.
+SINGLE_VIEW = {m: f"{m}_single_view" for m in METRICS}
 ENCODER_USES = ("finetune", "probe")
 
 
@@ -69,7 +71,8 @@ class SimulationConfig:
     #: Whether the probe's blend ranks the pool too (StepConfig.probe_in_ranking).
     probe_in_ranking: bool = True
     #: Test-time flip averaging of every test evaluation, full-data reference included
-    #: (StepConfig.mirror_test): what the model reports changes, the picks do not.
+    #: (StepConfig.mirror_test): what the model reports changes, the picks do not. The single
+    #: view's figures are kept beside (``SINGLE_VIEW``), so the flip is judged on one model.
     mirror_test: bool = False
 
     def __post_init__(self) -> None:
@@ -79,6 +82,14 @@ class SimulationConfig:
         if self.probe_weighting not in PROBE_WEIGHTINGS:
             raise AlstudioError(f"Unknown probe weighting {self.probe_weighting!r}.",
                                 f"Choose one of {', '.join(PROBE_WEIGHTINGS)}.")
+        if self.mirror_test and self.pretrain is not None and self.encoder_use == "probe":
+            raise AlstudioError("Flip averaging at test time is not measured with a feature "
+                                "probe.", "Run the probe and the flip as separate variants.")
+
+    def recorded(self) -> tuple[str, ...]:
+        """The test figures each evaluation records: the metrics, and with ``mirror_test``
+        the single view's beside them."""
+        return (*METRICS, *SINGLE_VIEW.values()) if self.mirror_test else METRICS
 
     def budgets(self, pool_size: int) -> list[int]:
         top = min(self.budget, pool_size)
@@ -155,39 +166,41 @@ def simulate(archive: Path, config: SimulationConfig, *,
     runs_total = config.seeds * (len(config.strategies) + 1)
     runs_done = 0
 
-    full: dict[str, list[float]] = {m: [] for m in METRICS}
+    full: dict[str, list[float]] = {m: [] for m in config.recorded()}
     curves: dict[str, dict[str, list[list[float]]]] = {
-        s: {m: [] for m in (*METRICS, "positives")} for s in config.strategies}
+        s: {m: [] for m in (*config.recorded(), "positives")} for s in config.strategies}
     collapses = dict.fromkeys(config.strategies, 0)
     timing = dict.fromkeys(config.strategies, 0.0)
     budgets: list[int] = []
     encoder_dir = tempfile.TemporaryDirectory(prefix="alstudio-encoder-")
-    for seed in range(config.first_seed, config.first_seed + config.seeds):
-        pool_idx = _scenario_pool(data["y_pool"], config, seed)
-        x_pool, y_pool = data["x_pool"][pool_idx], data["y_pool"][pool_idx]
-        budgets = config.budgets(len(pool_idx))
-        seed_config, features = _representation(x_pool, data["x_test"], config, seed,
-                                                encoder_dir, timing, progress, cancel)
-        report(progress, "full-data reference", runs_done, runs_total, f"seed {seed}")
-        reference = _full_data(x_pool, y_pool, data, num_classes, seed_config, seed, cancel,
-                               features)
-        for metric in METRICS:
-            full[metric].append(reference[metric])
-        runs_done += 1
-        initial = np.random.default_rng(seed).choice(len(pool_idx), config.initial,
-                                                     replace=False)
-        for strategy in config.strategies:
-            check(cancel)
-            report(progress, "simulating", runs_done, runs_total, f"{strategy}, seed {seed}")
-            t0 = time.monotonic()
-            curve, collapsed = _one_run(x_pool, y_pool, data, num_classes, initial, budgets,
-                                        strategy, seed_config, seed, cancel, features)
-            timing[strategy] += time.monotonic() - t0
-            collapses[strategy] += collapsed
-            for key, values in curve.items():
-                curves[strategy][key].append(values)
+    try:  # the encoders' folder goes, cancelled or not
+        for seed in range(config.first_seed, config.first_seed + config.seeds):
+            pool_idx = _scenario_pool(data["y_pool"], config, seed)
+            x_pool, y_pool = data["x_pool"][pool_idx], data["y_pool"][pool_idx]
+            budgets = config.budgets(len(pool_idx))
+            seed_config, features = _representation(x_pool, data["x_test"], config, seed,
+                                                    encoder_dir, timing, progress, cancel)
+            report(progress, "full-data reference", runs_done, runs_total, f"seed {seed}")
+            reference = _full_data(x_pool, y_pool, data, num_classes, seed_config, seed, cancel,
+                                   features)
+            for metric in config.recorded():
+                full[metric].append(reference[metric])
             runs_done += 1
-    encoder_dir.cleanup()
+            initial = np.random.default_rng(seed).choice(len(pool_idx), config.initial,
+                                                         replace=False)
+            for strategy in config.strategies:
+                check(cancel)
+                report(progress, "simulating", runs_done, runs_total, f"{strategy}, seed {seed}")
+                t0 = time.monotonic()
+                curve, collapsed = _one_run(x_pool, y_pool, data, num_classes, initial, budgets,
+                                            strategy, seed_config, seed, cancel, features)
+                timing[strategy] += time.monotonic() - t0
+                collapses[strategy] += collapsed
+                for key, values in curve.items():
+                    curves[strategy][key].append(values)
+                runs_done += 1
+    finally:
+        encoder_dir.cleanup()
     report(progress, "simulating", runs_total, runs_total, "done")
     return _result(archive, config, budgets, full, curves, collapses, timing,
                    time.monotonic() - started)
@@ -230,17 +243,27 @@ def _representation(x_pool: np.ndarray, x_test: np.ndarray, config: SimulationCo
         _Features(encoder_features(encoder, x_pool))
 
 
-def _test_probs(trained: TrainResult, rows: np.ndarray, y_rows: np.ndarray,
-                data: dict[str, np.ndarray], num_classes: int, features: _Features | None,
-                seed: int, weighting: str, cancel: CancelToken | None,
-                mirror: bool = False) -> np.ndarray:
-    """The test split's probabilities: the classifier's (flip-averaged with ``mirror``),
-    blended with the probe's (fitted on ``rows``) when the encoder is used for one, with the
-    share the rounds would use."""
+def _test_metrics(trained: TrainResult, rows: np.ndarray, y_rows: np.ndarray,
+                  data: dict[str, np.ndarray], num_classes: int, features: _Features | None,
+                  seed: int, weighting: str, cancel: CancelToken | None,
+                  mirror: bool = False) -> dict[str, float]:
+    """The test split's figures: from the classifier's probabilities, flip-averaged with
+    ``mirror`` (the single view's figures beside them), or blended with the probe's (fitted
+    on ``rows``) when the encoder is used for one, with the share the rounds would use."""
     outputs = predict(trained.model, data["x_test"], cancel=cancel)
-    if mirror:
-        outputs = mirror_averaged(trained.model, data["x_test"], outputs, cancel=cancel)
-    probs = outputs.probs
+    if not mirror:
+        return classification_summary(data["y_test"], _with_test_probe(
+            outputs.probs, trained, rows, y_rows, data, num_classes, features, seed, weighting))
+    single = classification_summary(data["y_test"], outputs.probs)
+    outputs = mirror_averaged(trained.model, data["x_test"], outputs, cancel=cancel)
+    return {**classification_summary(data["y_test"], outputs.probs),
+            **{SINGLE_VIEW[m]: single[m] for m in METRICS}}
+
+
+def _with_test_probe(probs: np.ndarray, trained: TrainResult, rows: np.ndarray,
+                     y_rows: np.ndarray, data: dict[str, np.ndarray], num_classes: int,
+                     features: _Features | None, seed: int, weighting: str) -> np.ndarray:
+    """The classifier's test probabilities, blended with the probe's when there is one."""
     if features is None or features.test is None:
         return probs
     probe = probe_probabilities(features.pool[rows], y_rows, features.test, num_classes,
@@ -258,9 +281,8 @@ def _full_data(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarra
     trained = train_model(x_pool, y_pool, num_classes, _train_config(config, seed),
                           cancel=cancel)
     everything = np.arange(len(y_pool))
-    probs = _test_probs(trained, everything, y_pool, data, num_classes, features, seed,
-                        config.probe_weighting, cancel, config.mirror_test)
-    return classification_summary(data["y_test"], probs)
+    return _test_metrics(trained, everything, y_pool, data, num_classes, features, seed,
+                         config.probe_weighting, cancel, config.mirror_test)
 
 
 def _train_config(config: SimulationConfig, seed: int) -> TrainConfig:
@@ -272,7 +294,7 @@ def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray]
              config: SimulationConfig, seed: int, cancel: CancelToken | None,
              features: _Features | None = None) -> tuple[dict[str, list[float]], int]:
     labeled = list(initial)
-    curve: dict[str, list[float]] = {m: [] for m in (*METRICS, "positives")}
+    curve: dict[str, list[float]] = {m: [] for m in (*config.recorded(), "positives")}
     collapsed = 0
     rare = config.rare_class if config.rare_class is not None else 0
     for step, budget in enumerate(budgets):
@@ -296,10 +318,13 @@ def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray]
                               seed=seed * 1000 + step, x_test=data["x_test"],
                               y_test=data["y_test"], cancel=cancel,
                               test_features=features.test if features else None)
-            metrics = result.test_metrics or _chance_metrics()
+            metrics = {**_chance_metrics(), **{SINGLE_VIEW[m]: 0.5 for m in METRICS},
+                       **result.test_metrics,
+                       **{SINGLE_VIEW[m]: result.single_view_metrics[m] for m in METRICS
+                          if m in result.single_view_metrics}}
             collapsed += int(bool(result.train and result.train.collapsed))
             picks = [int(i) for i in result.selection.indices]
-        for metric in METRICS:
+        for metric in config.recorded():
             curve[metric].append(float(metrics[metric]))
         curve["positives"].append(float(np.sum(y_pool[idx] == rare)))
         labeled.extend(picks)
@@ -312,15 +337,14 @@ def _evaluate_only(x_pool: np.ndarray, y_pool: np.ndarray, idx: np.ndarray,
                    seed: int = 0) -> dict[str, float]:
     """The last budget: train and evaluate, nothing left to select."""
     if not can_train(y_pool[idx]):
-        return _chance_metrics()
+        return {**_chance_metrics(), **{SINGLE_VIEW[m]: 0.5 for m in METRICS}}
     rows = np.sort(idx)
     rest = np.setdiff1d(np.arange(len(y_pool)), idx)
     trained = train_model(x_pool[rows], y_pool[rows], num_classes, step_cfg.train,
                           cancel=cancel,
                           unlabeled=(x_pool, rest) if step_cfg.semi_supervised else None)
-    probs = _test_probs(trained, rows, y_pool[rows], data, num_classes, features, seed,
-                        step_cfg.probe_weighting, cancel, step_cfg.mirror_test)
-    return classification_summary(data["y_test"], probs)
+    return _test_metrics(trained, rows, y_pool[rows], data, num_classes, features, seed,
+                         step_cfg.probe_weighting, cancel, step_cfg.mirror_test)
 
 
 def _result(archive: Path, config: SimulationConfig, budgets: list[int],

@@ -3,18 +3,26 @@
 from __future__ import annotations
 
 import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from alstudio.engine import StepConfig, run_step
 from alstudio.errors import AlstudioError
-from alstudio.evaluation.seed_merge import merge_results
+from alstudio.evaluation.seed_merge import merge_results, single_view_result
 from alstudio.evaluation.simulate import SimulationConfig, simulate
 from alstudio.learning.inference import mirror_averaged, mirrored, predict
 from alstudio.learning.models import build_model
+from alstudio.learning.pretrain import PretrainConfig
 from alstudio.learning.training import TrainConfig
 from alstudio.workflow.demo import demo_archive
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_the_mirror_flips_left_to_right_only() -> None:
@@ -75,6 +83,63 @@ def test_a_flip_averaged_run_is_never_merged_with_a_plain_one(runs: tuple[dict, 
     other["config"]["first_seed"] = 1
     with pytest.raises(AlstudioError, match="mirror_test"):
         merge_results([plain, other])
+    plain = copy.deepcopy(plain)
     del plain["config"]["mirror_test"]  # written before the option: no flip averaging
     with pytest.raises(AlstudioError, match="mirror_test"):
         merge_results([plain, other])
+
+
+def test_a_flip_averaged_run_keeps_the_single_view_of_the_same_models(
+        runs: tuple[dict, dict]) -> None:
+    """The single view it records is what the plain run measured: the same picks and the
+    same trainings, so the flip's effect is read on one model per budget."""
+    plain, flipped = runs
+    for strategy in ("random", "coreset_uncertainty"):
+        for metric in ("balanced_accuracy", "auc"):
+            np.testing.assert_allclose(flipped["curves"][strategy][f"{metric}_single_view"],
+                                       plain["curves"][strategy][metric], atol=1e-9)
+    assert "balanced_accuracy_single_view" not in plain["curves"]["random"]
+    np.testing.assert_allclose(
+        flipped["full_data"]["auc_single_view"]["per_seed"],
+        plain["full_data"]["auc"]["per_seed"], atol=1e-9)
+    single = single_view_result(flipped, "flipped.json")
+    assert single["config"]["mirror_test"] is False
+    assert single["summary"]["coreset_uncertainty"]["auc"]["aulc"] == pytest.approx(
+        plain["summary"]["coreset_uncertainty"]["auc"]["aulc"])
+    assert "auc_single_view" not in single["curves"]["random"]
+    with pytest.raises(AlstudioError, match="kept no single-view"):
+        single_view_result(plain, "plain.json")
+
+
+def test_merged_flip_averaged_runs_keep_their_single_views(runs: tuple[dict, dict]) -> None:
+    _, flipped = runs
+    other = copy.deepcopy(flipped)
+    other["config"]["first_seed"] = 1
+    merged = merge_results([flipped, other])
+    assert merged["full_data"]["balanced_accuracy_single_view"]["per_seed"] == 2 * \
+        flipped["full_data"]["balanced_accuracy_single_view"]["per_seed"]
+    assert len(single_view_result(merged)["curves"]["random"]["auc"]) == 2
+
+
+def test_the_ablation_table_pairs_a_flip_averaged_run_with_its_own_single_view(
+        runs: tuple[dict, dict], tmp_path: Path) -> None:
+    _, flipped = runs
+    (tmp_path / "breastmnist-natural-mirror.json").write_text(json.dumps(flipped))
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ablation.py"), "--table",
+                          str(tmp_path)], capture_output=True, text=True, check=True,
+                         cwd=ROOT).stdout
+    assert "| natural | + flip averaging at test time |" in out
+    assert "| natural | the same models, single view (no flip) |" in out
+    flips = [line for line in out.splitlines() if line.startswith("| BreastMNIST | natural | `")]
+    assert [line.split(" | ")[2] for line in flips] == ["`random`", "`coreset_uncertainty`"]
+
+
+def test_flip_averaging_is_refused_with_a_feature_probe() -> None:
+    with pytest.raises(AlstudioError, match="feature probe"):
+        SimulationConfig(mirror_test=True, pretrain=PretrainConfig(epochs=1),
+                         encoder_use="probe")
+    x = np.random.default_rng(0).random((8, 1, 28, 28), dtype=np.float32)
+    config = StepConfig(mirror_test=True, probe_features=np.zeros((8, 4), np.float32))
+    with pytest.raises(ValueError, match="feature probe"):
+        run_step(x, np.arange(4), np.array([0, 1, 0, 1]), 2, config, x_test=x[:2],
+                 y_test=np.array([0, 1]), test_features=np.zeros((2, 4), np.float32))

@@ -153,3 +153,22 @@ def test_the_floor_is_read_against_what_chance_alone_flags() -> None:
     noisy = _result(random + rng.normal(0, 0.03, size=random.shape), random)
     anywhere, as_many = ablation.flags_by_chance(noisy, "tried")
     assert anywhere >= as_many and anywhere > 0.5
+
+
+def test_the_flip_averaging_rows_are_the_committed_runs() -> None:
+    """The README's whole-curve flip averaging figures, each paired with its own single view."""
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "ablation.py"), "--table",
+                          str(ROOT / "docs" / "benchmarks" / "ablation-full-recipe")],
+                         capture_output=True, text=True, check=True, cwd=ROOT).stdout
+    lines = out.splitlines()
+    breast = next(r for r in lines if r.startswith("| BreastMNIST (full data 0.824)")
+                  and "| + flip averaging at test time |" in r)
+    assert "| 154 / 245 | 1.59× |" in breast
+    single = next(r for r in lines if r.startswith("| BreastMNIST (full data 0.818)")
+                  and "| the same models, single view (no flip) |" in r)
+    assert "| 111 / 174 | 1.57× |" in single
+    assert "| BreastMNIST | natural | `coreset_uncertainty` | +0.001 ± 0.001 | +0.001 ± 0.005 |" \
+        in lines
+    assert "| RetinaMNIST | natural | `coreset_uncertainty` | +0.002 ± 0.002 | +0.012 ± 0.005 |" \
+        in lines
+    assert "| RetinaMNIST | natural | + flip averaging at test time | +0.000 ± 0.005 |" in lines

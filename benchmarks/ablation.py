@@ -41,7 +41,7 @@ DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
 DATASETS = {"breastmnist": (DATA / "breastmnist" / "breastmnist.npz", 0),
             "retinamnist": (DATA / "retinamnist" / "retinamnist.npz", 4)}
 VARIANTS = ("default", "pool", "semi", "both", "probe", "heldback", "probemodel", "semisteady",
-            "mirror")
+            "mirror", "ensemble")
 #: "semisteady": semi-supervised rounds with steadier pseudo-labels (benchmarks/semi_recipe.py
 #: "all": the averaged weights label them, unweighted, the term ramped in over half the steps)
 STEADY_SEMI = {"pseudo_teacher": "ema", "pseudo_weighting": "none", "unlabeled_ramp": 0.5}
@@ -63,6 +63,8 @@ def variant_config(base: SimulationConfig, variant: str, epochs: int,
         return replace(base, semi_supervised=True, train=replace(base.train, **STEADY_SEMI))
     if variant == "mirror":  # today's recipe, every test scan flip-averaged; same picks
         return replace(base, mirror_test=True)
+    if variant == "ensemble":  # today's recipe, three classifiers averaged in every training
+        return replace(base, ensemble_members=3)
     pre = PretrainConfig(epochs=epochs) if variant in ("pool", "both") else None
     return replace(base, pretrain=pre, semi_supervised=variant in ("semi", "both"))
 
@@ -106,6 +108,7 @@ VARIANT_TITLES = {"default": "today's default", "pool": "+ pool representation",
                   "probemodel": "+ feature probe as the model only (the classifier ranks)",
                   "semisteady": "+ semi-supervised, steadier pseudo-labels",
                   "mirror": "+ flip averaging at test time",
+                  "ensemble": "+ ensemble of three classifiers",
                   "single": "the same models, single view (no flip)"}
 TABLE_HEADER = (
     "| data | scenario | variant | labels → 95%, tried / random | efficiency vs random |"

@@ -21,6 +21,7 @@ import numpy as np
 from alstudio.engine.cold_start import can_train, rank_cold_start
 from alstudio.engine.scoring import ScoreCache, StoredModel, score, with_committee
 from alstudio.jobs import CancelToken, ProgressCallback, report
+from alstudio.learning.ensemble import averaged, check_members, train_other_members
 from alstudio.learning.feature_probe import blend, held_back_share, probe_probabilities
 from alstudio.learning.inference import ModelOutputs, mirror_averaged
 from alstudio.learning.metrics import classification_summary
@@ -76,6 +77,10 @@ class StepConfig:
     #: Test-time flip averaging of the test split's probabilities (evaluation only: the pool
     #: is ranked on the single view, so the picks are unchanged). Not with a feature probe.
     mirror_test: bool = False
+    #: Classifiers trained on the labels, each from its own seed, their probabilities
+    #: averaged for ranking and evaluation (:mod:`alstudio.learning.ensemble`); member 0 is
+    #: the step's model and checkpoint. 1: a single classifier. Not with a probe or a flip.
+    ensemble_members: int = 1
 
 
 #: The ways a feature probe's share of the blend is set (``StepConfig.probe_weighting``).
@@ -95,9 +100,9 @@ class StepResult:
     seconds: dict[str, float] = field(default_factory=dict)
     #: MC-dropout passes in ``pool_outputs.committee`` (0: none, or a checkpoint committee).
     mc_passes: int = 0
-    #: The classifier's own pool and test outputs where a feature probe was averaged into
-    #: ``pool_outputs`` and ``test_outputs``: what its checkpoint alone gives, what a cache
-    #: keeps for it and what its own figures are computed from.
+    #: The classifier's own pool and test outputs where a feature probe or an ensemble's
+    #: other members were averaged into ``pool_outputs`` and ``test_outputs``: what its
+    #: checkpoint alone gives, what a cache keeps for it and what its own figures come from.
     classifier_outputs: ModelOutputs | None = None
     classifier_test_outputs: ModelOutputs | None = None
     #: The probe's share of the blend (None: no probe).
@@ -140,6 +145,9 @@ def run_step(
     if config.probe_weighting not in PROBE_WEIGHTINGS:
         raise ValueError(f"unknown probe weighting {config.probe_weighting!r}; one of "
                          f"{', '.join(PROBE_WEIGHTINGS)}")
+    check_members(config.ensemble_members)
+    if config.ensemble_members > 1 and (config.mirror_test or config.probe_features is not None):
+        raise ValueError("an ensemble is not measured with a feature probe or a flip")
     n = x_pool.shape[0]
     labeled = np.zeros(n, dtype=bool)
     labeled[labeled_idx] = True
@@ -168,12 +176,15 @@ def run_step(
     trained = train_model(x_pool[order], labels[order], num_classes,
                           replace(train_cfg, seed=seed), progress=progress, cancel=cancel,
                           unlabeled=unlabeled)
+    others = [member.model for member in train_other_members(
+        x_pool[order], labels[order], num_classes, replace(train_cfg, seed=seed),
+        config.ensemble_members, progress=progress, cancel=cancel, unlabeled=unlabeled)]
     timings["train"] = time.monotonic() - started
 
     started = time.monotonic()
     committee = may_read_committee(config.strategy)
     past = list(config.committee_models) if committee else []
-    passes = COMMITTEE_PASSES if committee and not past else 0
+    passes = COMMITTEE_PASSES if committee and not past and not others else 0
     pool_out = score(trained.model, x_pool, batch_size=config.inference_batch,
                      mc_passes=passes, mc_seed=seed, progress=progress, cancel=cancel)
     if past:
@@ -192,6 +203,10 @@ def run_step(
             test_out = mirror_averaged(trained.model, x_test, test_out,
                                        batch_size=config.inference_batch, cancel=cancel)
     own_outputs, own_test = pool_out, test_out
+    if others:
+        pool_out = averaged(pool_out, others, x_pool, config.inference_batch, cancel)
+        if test_out is not None and x_test is not None:
+            test_out = averaged(test_out, others, x_test, config.inference_batch, cancel)
     weight = None
     if config.probe_features is not None:
         weight = (held_back_share(config.probe_features, order, labels[order], trained,

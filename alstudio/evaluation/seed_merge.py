@@ -32,10 +32,10 @@ METRICS = ("balanced_accuracy", "auc")
 #: Config entries that must agree; ``seeds``, ``first_seed`` and ``strategies`` may differ.
 _SAME_CONFIG = ("initial", "batch", "budget", "image_size", "pretrain", "features_until",
                 "semi_supervised", "encoder_use", "probe_weighting",
-                "probe_in_ranking", "mirror_test")
+                "probe_in_ranking", "mirror_test", "ensemble_members")
 #: What a run written before an option existed had instead: the option's old behaviour.
 _BEFORE_OPTION = {"encoder_use": "finetune", "probe_weighting": "mean",
-                  "probe_in_ranking": True, "mirror_test": False}
+                  "probe_in_ranking": True, "mirror_test": False, "ensemble_members": 1}
 #: Pretraining settings added later, with what a pretraining written before them did.
 _PRETRAIN_BEFORE = {"colour": "mild"}
 #: Training settings that only say where a run happened, not what it measured.

@@ -24,9 +24,11 @@ from alstudio.engine import PROBE_WEIGHTINGS, StepConfig, can_train, run_step
 from alstudio.errors import AlstudioError
 from alstudio.evaluation.curves import json_ready, simulation_summary
 from alstudio.jobs import CancelToken, ProgressCallback, check, report
+from alstudio.learning.ensemble import averaged, check_members, train_other_members
 from alstudio.learning.feature_probe import blend, held_back_share, probe_probabilities
 from alstudio.learning.inference import mirror_averaged, predict
 from alstudio.learning.metrics import classification_summary
+from alstudio.learning.models import Classifier
 from alstudio.learning.pretrain import (
     PretrainConfig,
     encoder_features,
@@ -74,6 +76,9 @@ class SimulationConfig:
     #: (StepConfig.mirror_test): what the model reports changes, the picks do not. The single
     #: view's figures are kept beside (``SINGLE_VIEW``), so the flip is judged on one model.
     mirror_test: bool = False
+    #: A deep ensemble in every training, full-data reference included
+    #: (StepConfig.ensemble_members); 1: a single classifier.
+    ensemble_members: int = 1
 
     def __post_init__(self) -> None:
         if self.encoder_use not in ENCODER_USES:
@@ -85,6 +90,10 @@ class SimulationConfig:
         if self.mirror_test and self.pretrain is not None and self.encoder_use == "probe":
             raise AlstudioError("Flip averaging at test time is not measured with a feature "
                                 "probe.", "Run the probe and the flip as separate variants.")
+        check_members(self.ensemble_members)
+        if self.ensemble_members > 1 and (self.mirror_test or self.encoder_use == "probe"):
+            raise AlstudioError("An ensemble is not measured with a feature probe or a flip.",
+                                "Run them as separate variants.")
 
     def recorded(self) -> tuple[str, ...]:
         """The test figures each evaluation records: the metrics, and with ``mirror_test``
@@ -246,11 +255,13 @@ def _representation(x_pool: np.ndarray, x_test: np.ndarray, config: SimulationCo
 def _test_metrics(trained: TrainResult, rows: np.ndarray, y_rows: np.ndarray,
                   data: dict[str, np.ndarray], num_classes: int, features: _Features | None,
                   seed: int, weighting: str, cancel: CancelToken | None,
-                  mirror: bool = False) -> dict[str, float]:
+                  mirror: bool = False, others: Sequence[Classifier] = ()) -> dict[str, float]:
     """The test split's figures: from the classifier's probabilities, flip-averaged with
     ``mirror`` (the single view's figures beside them), or blended with the probe's (fitted
-    on ``rows``) when the encoder is used for one, with the share the rounds would use."""
-    outputs = predict(trained.model, data["x_test"], cancel=cancel)
+    on ``rows``) when the encoder is used for one, with the share the rounds would use, or
+    averaged with an ensemble's ``others``."""
+    outputs = averaged(predict(trained.model, data["x_test"], cancel=cancel), others,
+                       data["x_test"], cancel=cancel)
     if not mirror:
         return classification_summary(data["y_test"], _with_test_probe(
             outputs.probs, trained, rows, y_rows, data, num_classes, features, seed, weighting))
@@ -278,11 +289,13 @@ def _full_data(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarra
                cancel: CancelToken | None, features: _Features | None = None
                ) -> dict[str, float]:
     """The full-data reference, under the same recipe as the runs (probe included)."""
-    trained = train_model(x_pool, y_pool, num_classes, _train_config(config, seed),
-                          cancel=cancel)
+    train_cfg = _train_config(config, seed)
+    trained = train_model(x_pool, y_pool, num_classes, train_cfg, cancel=cancel)
+    others = [m.model for m in train_other_members(x_pool, y_pool, num_classes, train_cfg,
+                                                   config.ensemble_members, cancel=cancel)]
     everything = np.arange(len(y_pool))
     return _test_metrics(trained, everything, y_pool, data, num_classes, features, seed,
-                         config.probe_weighting, cancel, config.mirror_test)
+                         config.probe_weighting, cancel, config.mirror_test, others)
 
 
 def _train_config(config: SimulationConfig, seed: int) -> TrainConfig:
@@ -308,6 +321,7 @@ def _one_run(x_pool: np.ndarray, y_pool: np.ndarray, data: dict[str, np.ndarray]
                               features_until=config.features_until,
                               semi_supervised=config.semi_supervised,
                               mirror_test=config.mirror_test,
+                              ensemble_members=config.ensemble_members,
                               **(features.step_fields(config) if features else {}))
         if last:
             metrics = _evaluate_only(x_pool, y_pool, idx, data, num_classes, step_cfg, cancel,
@@ -340,11 +354,14 @@ def _evaluate_only(x_pool: np.ndarray, y_pool: np.ndarray, idx: np.ndarray,
         return {**_chance_metrics(), **{SINGLE_VIEW[m]: 0.5 for m in METRICS}}
     rows = np.sort(idx)
     rest = np.setdiff1d(np.arange(len(y_pool)), idx)
+    unlabeled = (x_pool, rest) if step_cfg.semi_supervised else None
     trained = train_model(x_pool[rows], y_pool[rows], num_classes, step_cfg.train,
-                          cancel=cancel,
-                          unlabeled=(x_pool, rest) if step_cfg.semi_supervised else None)
+                          cancel=cancel, unlabeled=unlabeled)
+    others = [m.model for m in train_other_members(
+        x_pool[rows], y_pool[rows], num_classes, step_cfg.train, step_cfg.ensemble_members,
+        cancel=cancel, unlabeled=unlabeled)]
     return _test_metrics(trained, rows, y_pool[rows], data, num_classes, features, seed,
-                         step_cfg.probe_weighting, cancel, step_cfg.mirror_test)
+                         step_cfg.probe_weighting, cancel, step_cfg.mirror_test, others)
 
 
 def _result(archive: Path, config: SimulationConfig, budgets: list[int],
@@ -368,7 +385,8 @@ def _result(archive: Path, config: SimulationConfig, budgets: list[int],
                    "encoder_use": config.encoder_use,
                    "probe_weighting": config.probe_weighting,
                    "probe_in_ranking": config.probe_in_ranking,
-                   "mirror_test": config.mirror_test},
+                   "mirror_test": config.mirror_test,
+                   "ensemble_members": config.ensemble_members},
         "budgets": budgets,
         "full_data": {m: {"mean": float(np.mean(v)), "std": float(np.std(v)), "per_seed": v}
                       for m, v in full.items()},

@@ -1,4 +1,4 @@
-"""The cheap-ideas benchmark: its label spreading, its mirror, and the script end to end."""
+"""The cheap-ideas benchmark: its label spreading, its ensemble, and the script end to end."""
 
 from __future__ import annotations
 
@@ -73,10 +73,37 @@ def test_a_paired_difference_is_the_mean_per_seed_with_its_standard_error() -> N
     assert module.paired([], []) == "–"
 
 
+@pytest.mark.slow  # trains the product's classifier four times
+def test_an_ensemble_of_one_is_its_lone_classifier_and_its_rows_are_paired() -> None:
+    """Member 0 trains with the lone classifier's seed, so a 'mean of 1' must equal it
+    exactly and its paired difference must be zero; a mean of 3 is its own row."""
+    from alstudio.evaluation.simulate import load_archive
+
+    module = load_script()
+    data = load_archive(demo_archive(), None)
+    lines = module.ensemble_rows(data, [20], 1, sizes=(1, 3))
+    rows = {line.split("|")[1].strip(): line.split("|")[2].strip() for line in lines}
+    assert set(rows) == {"one classifier (ensemble member 0)",
+                         "mean of 1 classifiers, each its own seed",
+                         "mean of 3 classifiers, each its own seed",
+                         "(mean of 1, paired)", "(mean of 3, paired)"}
+    assert rows["mean of 1 classifiers, each its own seed"] == rows[
+        "one classifier (ensemble member 0)"]
+    assert rows["(mean of 1, paired)"] == "+0.000 ± 0.000"
+    assert re.fullmatch(r"[+-]\d\.\d{3} ± 0\.000", rows["(mean of 3, paired)"])
+
+
+def test_an_unknown_part_to_skip_is_refused_with_the_choices() -> None:
+    done = subprocess.run([sys.executable, str(SCRIPT), str(demo_archive()), "--skip",
+                           "flip,mirror"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert "unknown part mirror" in done.stderr and "flip, spreading, ensemble" in done.stderr
+
+
 @pytest.mark.slow  # trains the product's classifier four times and pretrains an encoder
-def test_the_script_prints_both_comparisons() -> None:
+def test_the_script_prints_the_comparisons_it_is_not_told_to_skip() -> None:
     done = subprocess.run([sys.executable, str(SCRIPT), str(demo_archive()), "--budgets",
-                           "20,40", "--seeds", "2", "--epochs", "1"],
+                           "20,40", "--seeds", "2", "--epochs", "1", "--skip", "ensemble"],
                           capture_output=True, text=True, timeout=400)
     assert done.returncode == 0, done.stderr
     rows = {line.split("|")[1].strip(): line for line in done.stdout.splitlines()
